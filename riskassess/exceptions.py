@@ -1,0 +1,115 @@
+"""The one exception tree of riskassess.
+
+Every error the library raises on purpose is a :class:`RiskAssessError`, and each
+subclass also derives from the builtin a caller would naturally catch::
+
+    RiskAssessError (Exception)
+    ├── CaseValidationError (ValueError)      bad case record: names case id and field path
+    │                                         (``cases`` raises pydantic's ValidationError,
+    │                                         which is also a ValueError)
+    ├── FeatureError (ValueError)             missing / extra / mistyped model input columns
+    ├── UnseenCategoryError (FeatureError)    a category the model never saw in training
+    ├── NotFittedError (sklearn NotFittedError) model used before ``fit``
+    ├── ModelFileError (ValueError)           unreadable, tampered or incompatible model file
+    ├── ExplanationError (ArithmeticError)    explanation does not add up to the prediction
+    ├── DecisionError (ValueError)            an officer decision that breaks the rules
+    │                                         (override without reason or rationale, ...)
+    ├── AuditLogError (RuntimeError)          decision log cannot be read or written
+    │   └── TamperedLogError (AuditLogError)  hash chain broken: names the first bad record
+    └── ValidationInputError (ValueError)     bad labels / scores / groups given to validation
+
+Messages say what was expected, what was got, and, where there is one, the case id and
+the field.
+
+Examples
+--------
+>>> from riskassess.exceptions import FeatureError, RiskAssessError
+>>> issubclass(FeatureError, ValueError) and issubclass(FeatureError, RiskAssessError)
+True
+"""
+
+from __future__ import annotations
+
+from sklearn.exceptions import NotFittedError as _SklearnNotFittedError
+
+__all__ = [
+    "AuditLogError",
+    "CaseValidationError",
+    "DecisionError",
+    "ExplanationError",
+    "FeatureError",
+    "ModelFileError",
+    "NotFittedError",
+    "RiskAssessError",
+    "TamperedLogError",
+    "UnseenCategoryError",
+    "ValidationInputError",
+]
+
+
+class RiskAssessError(Exception):
+    """Base class of every error riskassess raises on purpose."""
+
+
+class CaseValidationError(RiskAssessError, ValueError):
+    """A case record (or a row of a case table) breaks a validity rule.
+
+    Parameters
+    ----------
+    problems : list of (case_id, field, message)
+        Every problem found, not only the first.
+    """
+
+    def __init__(self, problems: list[tuple[str, str, str]]) -> None:
+        self.problems = list(problems)
+        lines = [f"case {cid!r}, field {field!r}: {msg}" for cid, field, msg in self.problems]
+        head = f"{len(self.problems)} invalid case value(s)"
+        super().__init__(head + ":\n  " + "\n  ".join(lines) if lines else head)
+
+
+class FeatureError(RiskAssessError, ValueError):
+    """Model input columns are missing, unexpected or of the wrong type."""
+
+
+class UnseenCategoryError(FeatureError):
+    """A categorical value at predict time that the model never saw when fitted."""
+
+
+class NotFittedError(RiskAssessError, _SklearnNotFittedError):
+    """An estimator was used before it was fitted."""
+
+
+class ModelFileError(RiskAssessError, ValueError):
+    """A saved model file is unreadable, tampered with, or from an incompatible version."""
+
+
+class ExplanationError(RiskAssessError, ArithmeticError):
+    """An explanation does not add up to the model's own prediction."""
+
+
+class DecisionError(RiskAssessError, ValueError):
+    """An officer's decision breaks a rule (for example an override without a reason)."""
+
+
+class AuditLogError(RiskAssessError, RuntimeError):
+    """The decision log cannot be opened, read or appended to."""
+
+
+class TamperedLogError(AuditLogError):
+    """The decision log's hash chain is broken.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong.
+    sequence : int or None
+        The sequence number of the first record found to be bad.
+    """
+
+    def __init__(self, message: str, sequence: int | None = None) -> None:
+        self.sequence = sequence
+        super().__init__(message)
+
+
+class ValidationInputError(RiskAssessError, ValueError):
+    """Labels, scores or groups given to validation are not usable."""

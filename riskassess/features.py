@@ -1,0 +1,229 @@
+"""Point-in-time risk features: the one module that knows feature column names.
+
+The catalogue :data:`FEATURES` documents every feature a model may read: its meaning,
+unit, kind, and the direction theory expects it to move risk (``monotone``: +1 risk never
+falls as the value rises, -1 never rises, 0 no expectation). Models read their default
+monotone constraints from here (:func:`monotone_defaults`).
+
+Protected characteristics (:data:`PROTECTED_ATTRIBUTES`) are audit variables: they are
+refused as model inputs unless a caller opts in (:func:`check_no_protected`).
+
+Examples
+--------
+>>> FEATURES["previous_sanctions"].monotone
+1
+>>> monotone_defaults(["age", "previous_sanctions", "unknown_column"])
+{'age': -1, 'previous_sanctions': 1, 'unknown_column': 0}
+>>> check_no_protected(["age", "race"])
+Traceback (most recent call last):
+...
+riskassess.exceptions.FeatureError: protected characteristic(s) ['race'] among model inputs; they are audit variables (pass allow_protected=... to opt in explicitly)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import pandas as pd
+
+from riskassess.exceptions import FeatureError
+
+__all__ = [
+    "CASE_FEATURES",
+    "COMPAS_FEATURES",
+    "FEATURES",
+    "PROTECTED_ATTRIBUTES",
+    "FeatureSpec",
+    "check_no_protected",
+    "describe_features",
+    "monotone_defaults",
+]
+
+FeatureKind = Literal["numeric", "count", "binary", "categorical"]
+
+
+@dataclass(frozen=True)
+class FeatureSpec:
+    """Documentation of one feature.
+
+    Parameters
+    ----------
+    name : str
+        Column name.
+    meaning : str
+        What it measures, in plain English (used in reasons read to officers).
+    unit : str
+        Unit of the value ("years", "sanctions", "" for categories).
+    kind : {"numeric", "count", "binary", "categorical"}
+        Value type.
+    monotone : {-1, 0, 1}
+        Direction theory expects: +1 more means higher risk, -1 lower, 0 none.
+    source : {"case", "compas"}
+        Where the feature comes from: our case records or the COMPAS layout.
+    """
+
+    name: str
+    meaning: str
+    unit: str
+    kind: FeatureKind
+    monotone: Literal[-1, 0, 1]
+    source: Literal["case", "compas"] = "case"
+
+
+def _spec(*args: object, **kwargs: object) -> FeatureSpec:
+    return FeatureSpec(*args, **kwargs)  # type: ignore[arg-type]
+
+
+#: Features built from case records by :func:`build_features`, in column order.
+CASE_FEATURES: tuple[FeatureSpec, ...] = (
+    _spec("age", "age at the assessment date", "years", "numeric", -1),
+    _spec(
+        "age_at_follow_up",
+        "age at the start of follow-up (the follow-up start if within 2 years of the "
+        "assessment, otherwise the assessment date)",
+        "years",
+        "numeric",
+        -1,
+    ),
+    _spec("sex", "sex as recorded", "", "categorical", 0),
+    _spec(
+        "previous_sanctions",
+        "sanctions (cautions and convictions) before the index offence",
+        "sanctions",
+        "count",
+        1,
+    ),
+    _spec("previous_convictions", "convictions before the index offence", "convictions",
+          "count", 1),
+    _spec("previous_cautions", "cautions before the index offence", "cautions", "count", 1),
+    _spec("previous_custodial", "custodial sentences before the index offence",
+          "custodial sentences", "count", 1),
+    _spec("age_first_sanction", "age at the first sanction (the index one if none before)",
+          "years", "numeric", -1),
+    _spec("career_length", "years from the first sanction to the assessment", "years",
+          "numeric", 0),
+    _spec(
+        "copas_rate",
+        "Copas rate: ln((1 + previous sanctions) / (10 + age - age at first sanction)), "
+        "the rate of offending over the criminal career",
+        "log sanctions per year",
+        "numeric",
+        1,
+    ),
+    _spec(
+        "years_since_last_sanction",
+        "offence-free time: years from the last previous sanction to the assessment "
+        "(missing when there is no previous sanction)",
+        "years",
+        "numeric",
+        -1,
+    ),
+    _spec("index_offence", "offence category of the index offence (OGRS3 code)", "",
+          "categorical", 0),
+    _spec("index_kind", "whether the index sanction is a caution or a conviction", "",
+          "categorical", 0),
+    _spec("violent_history", "any previous sanction for a violent offence", "", "binary", 1),
+    _spec("breach_history", "any previous sanction for absconding or a bail offence", "",
+          "binary", 1),
+)
+
+#: Model inputs of the ProPublica COMPAS layout (:func:`riskassess.datasets.load_compas`).
+COMPAS_FEATURES: tuple[FeatureSpec, ...] = (
+    _spec("priors_count", "prior offences", "priors", "count", 1, "compas"),
+    _spec("juv_fel_count", "juvenile felonies", "felonies", "count", 1, "compas"),
+    _spec("juv_misd_count", "juvenile misdemeanours", "misdemeanours", "count", 1, "compas"),
+    _spec("juv_other_count", "other juvenile offences", "offences", "count", 1, "compas"),
+    _spec("c_charge_degree", "degree of the current charge (F felony, M misdemeanour)", "",
+          "categorical", 0, "compas"),
+)
+
+#: Every documented feature by name (``age`` and ``sex`` are shared by both layouts).
+FEATURES: dict[str, FeatureSpec] = {s.name: s for s in (*CASE_FEATURES, *COMPAS_FEATURES)}
+
+#: Protected characteristics: audit variables, never model inputs unless opted in.
+PROTECTED_ATTRIBUTES: frozenset[str] = frozenset(
+    {"race", "ethnicity", "religion", "nationality", "disability", "sexual_orientation"}
+)
+
+
+def monotone_defaults(columns: Iterable[str]) -> dict[str, int]:
+    """Expected direction of each column's effect on risk (0 for undocumented columns).
+
+    Parameters
+    ----------
+    columns : iterable of str
+        Column names.
+
+    Returns
+    -------
+    dict of str to int
+        -1, 0 or +1 per column, in the order given.
+
+    Examples
+    --------
+    >>> monotone_defaults(["priors_count", "sex"])
+    {'priors_count': 1, 'sex': 0}
+    """
+    return {c: (FEATURES[c].monotone if c in FEATURES else 0) for c in columns}
+
+
+def check_no_protected(columns: Sequence[str], allow_protected: Iterable[str] = ()) -> None:
+    """Refuse protected characteristics among model inputs unless explicitly allowed.
+
+    Parameters
+    ----------
+    columns : sequence of str
+        Model input columns.
+    allow_protected : iterable of str, default ()
+        Protected columns the caller has explicitly opted in to use.
+
+    Raises
+    ------
+    FeatureError
+        If a protected column is present and not allowed.
+
+    Examples
+    --------
+    >>> check_no_protected(["age", "race"], allow_protected=["race"])
+    """
+    allowed = set(allow_protected)
+    bad = sorted(c for c in columns if str(c).lower() in PROTECTED_ATTRIBUTES and c not in allowed)
+    if bad:
+        raise FeatureError(
+            f"protected characteristic(s) {bad} among model inputs; they are audit "
+            "variables (pass allow_protected=... to opt in explicitly)"
+        )
+
+
+def describe_features(source: Literal["case", "compas", "all"] = "all") -> pd.DataFrame:
+    """The feature documentation as a table.
+
+    Parameters
+    ----------
+    source : {"case", "compas", "all"}, default "all"
+        Which catalogue.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per feature, indexed by name, columns meaning, unit, kind, monotone, source.
+
+    Examples
+    --------
+    >>> describe_features("case").loc["copas_rate", "monotone"]
+    np.int64(1)
+    """
+    specs = [s for s in FEATURES.values() if source == "all" or s.source == source]
+    if source in ("case", "all"):
+        specs = [*CASE_FEATURES, *(s for s in specs if s.source == "compas")]
+    frame = pd.DataFrame(
+        [
+            {"name": s.name, "meaning": s.meaning, "unit": s.unit, "kind": s.kind,
+             "monotone": s.monotone, "source": s.source}
+            for s in specs
+            if source == "all" or s.source == source
+        ]
+    )
+    return frame.set_index("name")

@@ -1,0 +1,342 @@
+"""Lookup-table form shared by every transparent model.
+
+A fitted transparent model (additive model, scorecard, OGRS3) is an :class:`AdditiveForm`:
+an intercept plus a list of terms, each a small table anyone can print and check by hand::
+
+    log-odds(x) = intercept + sum_t term_t(x)
+
+* :class:`TableTerm` looks a contribution up from one or two binned inputs (a shape
+  function, or a pairwise interaction).
+* :class:`LinearTerm` is ``coef * x`` for one numeric input (OGRS3's Copas rate).
+
+Binning rules (stable, also used by saved model files):
+
+* numeric axis with thresholds ``t_0 < ... < t_{k-1}``: bin ``j`` holds
+  ``t_{j-1} < x <= t_j`` (bin 0 is ``x <= t_0``, bin ``k`` is ``x > t_{k-1}``); a missing
+  value (NaN) goes to the extra last bin ``k + 1``;
+* categorical axis with categories ``c_0 .. c_{m-1}``: bin ``i`` is ``c_i``; missing goes to
+  bin ``m``; a value never seen raises :class:`~riskassess.exceptions.UnseenCategoryError`.
+
+Explanations (:mod:`riskassess.explain`) and persistence read this form and nothing else.
+
+Examples
+--------
+>>> import numpy as np, pandas as pd
+>>> age = NumericAxis("age", (25.0, 40.0))
+>>> term = TableTerm("age", (age,), np.array([0.5, 0.0, -0.4, 0.1]))
+>>> form = AdditiveForm(intercept=-1.0, terms=(term,))
+>>> X = pd.DataFrame({"age": [19.0, 30.0, 60.0, np.nan]})
+>>> form.decision_function(X)
+array([-0.5, -1. , -1.4, -0.9])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from riskassess.exceptions import FeatureError, UnseenCategoryError
+
+__all__ = [
+    "AdditiveForm",
+    "CategoricalAxis",
+    "LinearTerm",
+    "NumericAxis",
+    "TableTerm",
+    "Term",
+    "column_as_float",
+]
+
+
+def column_as_float(X: pd.DataFrame, name: str) -> np.ndarray:
+    """Column ``name`` of ``X`` as float64 (booleans become 0/1, missing becomes NaN)."""
+    if name not in X.columns:
+        raise FeatureError(f"missing column {name!r}; got columns {list(map(str, X.columns))}")
+    col = X[name]
+    try:
+        return np.asarray(pd.to_numeric(col, errors="raise"), dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise FeatureError(
+            f"column {name!r} must be numeric; got dtype {col.dtype} ({exc})"
+        ) from None
+
+
+@dataclass(frozen=True)
+class NumericAxis:
+    """A numeric input cut at thresholds; see the module docstring for the bin rule."""
+
+    feature: str
+    thresholds: tuple[float, ...]
+    kind: Literal["numeric"] = field(default="numeric", init=False)
+
+    def __post_init__(self) -> None:
+        t = np.asarray(self.thresholds, dtype=float)
+        if t.ndim != 1 or not np.all(np.isfinite(t)) or np.any(np.diff(t) <= 0):
+            raise ValueError(f"thresholds of {self.feature!r} must be finite and increasing")
+
+    @property
+    def n_bins(self) -> int:
+        """Number of bins including the missing-value bin."""
+        return len(self.thresholds) + 2
+
+    def codes(self, X: pd.DataFrame) -> np.ndarray:
+        """Bin index of every row of ``X``."""
+        values = column_as_float(X, self.feature)
+        codes = np.searchsorted(np.asarray(self.thresholds), values, side="left")
+        codes[np.isnan(values)] = self.n_bins - 1
+        return codes
+
+    def labels(self) -> list[str]:
+        """Human-readable label of every bin, in bin order."""
+        t = [f"{v:g}" for v in self.thresholds]
+        if not t:
+            return ["all values", "missing"]
+        out = [f"<= {t[0]}"]
+        out += [f"({a}, {b}]" for a, b in zip(t[:-1], t[1:], strict=True)]
+        out += [f"> {t[-1]}", "missing"]
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": "numeric", "feature": self.feature, "thresholds": list(self.thresholds)}
+
+
+@dataclass(frozen=True)
+class CategoricalAxis:
+    """A categorical input; one bin per category plus a missing bin."""
+
+    feature: str
+    categories: tuple[str, ...]
+    kind: Literal["categorical"] = field(default="categorical", init=False)
+
+    def __post_init__(self) -> None:
+        if len(set(self.categories)) != len(self.categories):
+            raise ValueError(f"categories of {self.feature!r} must be unique")
+
+    @property
+    def n_bins(self) -> int:
+        """Number of bins including the missing-value bin."""
+        return len(self.categories) + 1
+
+    def codes(self, X: pd.DataFrame) -> np.ndarray:
+        """Bin index of every row of ``X``; unseen categories raise."""
+        if self.feature not in X.columns:
+            raise FeatureError(
+                f"missing column {self.feature!r}; got columns {list(map(str, X.columns))}"
+            )
+        col = X[self.feature]
+        missing = np.asarray(col.isna())
+        as_str = col.astype(object).where(~missing, None)
+        cat = pd.Categorical(
+            [None if m else str(v) for v, m in zip(as_str, missing, strict=True)]
+            if col.dtype == object or not isinstance(col.dtype, pd.CategoricalDtype)
+            else col.astype(str).where(~missing, None),
+            categories=list(self.categories),
+        )
+        codes = np.asarray(cat.codes, dtype=np.intp)
+        unseen = (codes < 0) & ~missing
+        if unseen.any():
+            bad = sorted({str(v) for v in np.asarray(col.astype(object))[unseen]})[:5]
+            raise UnseenCategoryError(
+                f"column {self.feature!r}: value(s) {bad} not seen when the model was fitted; "
+                f"expected one of {list(self.categories)} or missing"
+            )
+        codes[missing] = self.n_bins - 1
+        return codes
+
+    def labels(self) -> list[str]:
+        """Human-readable label of every bin, in bin order."""
+        return [*self.categories, "missing"]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": "categorical", "feature": self.feature,
+                "categories": list(self.categories)}
+
+
+Axis = NumericAxis | CategoricalAxis
+
+
+def _axis_from_dict(d: Mapping[str, Any]) -> Axis:
+    if d["kind"] == "numeric":
+        return NumericAxis(str(d["feature"]), tuple(float(v) for v in d["thresholds"]))
+    if d["kind"] == "categorical":
+        return CategoricalAxis(str(d["feature"]), tuple(str(v) for v in d["categories"]))
+    raise ValueError(f"unknown axis kind {d['kind']!r}")
+
+
+@dataclass(frozen=True, eq=False)
+class TableTerm:
+    """A shape function (one axis) or a pairwise interaction (two axes) as a table.
+
+    ``table`` has one dimension per axis, of size ``axis.n_bins``, holding log-odds
+    contributions.
+    """
+
+    name: str
+    axes: tuple[Axis, ...]
+    table: np.ndarray
+
+    def __post_init__(self) -> None:
+        table = np.asarray(self.table, dtype=np.float64)
+        object.__setattr__(self, "table", table)
+        if not 1 <= len(self.axes) <= 2:
+            raise ValueError("a term has one or two axes")
+        if table.shape != tuple(a.n_bins for a in self.axes):
+            raise ValueError(
+                f"term {self.name!r}: table shape {table.shape} does not match bins "
+                f"{tuple(a.n_bins for a in self.axes)}"
+            )
+        if not np.all(np.isfinite(table)):
+            raise ValueError(f"term {self.name!r}: table has non-finite entries")
+
+    @property
+    def features(self) -> tuple[str, ...]:
+        """Input column names, one per axis."""
+        return tuple(a.feature for a in self.axes)
+
+    def codes(self, X: pd.DataFrame) -> tuple[np.ndarray, ...]:
+        """Bin index per axis for every row."""
+        return tuple(a.codes(X) for a in self.axes)
+
+    def evaluate(self, X: pd.DataFrame) -> np.ndarray:
+        """Log-odds contribution of this term for every row of ``X``."""
+        return self.table[self.codes(X)]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": "table", "name": self.name,
+                "axes": [a.to_dict() for a in self.axes], "table": self.table.tolist()}
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, TableTerm) and self.name == other.name
+                and self.axes == other.axes and np.array_equal(self.table, other.table))
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.axes, self.table.tobytes()))
+
+
+@dataclass(frozen=True)
+class LinearTerm:
+    """``coef * x`` for one numeric input, which must not be missing."""
+
+    name: str
+    feature: str
+    coef: float
+
+    @property
+    def features(self) -> tuple[str, ...]:
+        """Input column names (one)."""
+        return (self.feature,)
+
+    def evaluate(self, X: pd.DataFrame) -> np.ndarray:
+        """Log-odds contribution of this term for every row of ``X``."""
+        values = column_as_float(X, self.feature)
+        if np.isnan(values).any():
+            raise FeatureError(f"column {self.feature!r} has missing values; term "
+                               f"{self.name!r} needs a value for every row")
+        return self.coef * values
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": "linear", "name": self.name, "feature": self.feature,
+                "coef": self.coef}
+
+
+Term = TableTerm | LinearTerm
+
+
+@dataclass(frozen=True)
+class AdditiveForm:
+    """Intercept plus terms: the whole of a transparent model's prediction.
+
+    Parameters
+    ----------
+    intercept : float
+        Log-odds when every term contributes 0.
+    terms : tuple of Term
+        The model's terms; term names are unique.
+    """
+
+    intercept: float
+    terms: tuple[Term, ...]
+
+    def __post_init__(self) -> None:
+        names = [t.name for t in self.terms]
+        if len(set(names)) != len(names):
+            raise ValueError(f"term names must be unique, got {names}")
+
+    @property
+    def term_names(self) -> list[str]:
+        """Names of the terms, in order."""
+        return [t.name for t in self.terms]
+
+    @property
+    def features(self) -> list[str]:
+        """Every input column read by some term, in first-use order."""
+        seen: dict[str, None] = {}
+        for t in self.terms:
+            for f in t.features:
+                seen.setdefault(f, None)
+        return list(seen)
+
+    def contributions(self, X: pd.DataFrame) -> np.ndarray:
+        """Per-term log-odds contributions, shape ``(n_rows, n_terms)``."""
+        if not self.terms:
+            return np.zeros((len(X), 0))
+        return np.column_stack([t.evaluate(X) for t in self.terms])
+
+    def decision_function(self, X: pd.DataFrame) -> np.ndarray:
+        """Log-odds for every row: intercept plus the sum of the terms."""
+        out = np.full(len(X), self.intercept, dtype=np.float64)
+        for t in self.terms:
+            out += t.evaluate(X)
+        return out
+
+    def to_frame(self) -> pd.DataFrame:
+        """Every table entry as one row: term, feature(s), bin label(s), contribution.
+
+        Linear terms appear as one row with the coefficient in ``contribution`` and
+        ``bin`` = ``"per unit"``.
+        """
+        rows: list[dict[str, Any]] = [
+            {"term": "(intercept)", "feature": "", "bin": "", "contribution": self.intercept}
+        ]
+        for t in self.terms:
+            if isinstance(t, LinearTerm):
+                rows.append({"term": t.name, "feature": t.feature, "bin": "per unit",
+                             "contribution": t.coef})
+                continue
+            labels = [a.labels() for a in t.axes]
+            for idx in np.ndindex(t.table.shape):
+                rows.append({
+                    "term": t.name,
+                    "feature": " x ".join(t.features),
+                    "bin": " & ".join(lab[i] for lab, i in zip(labels, idx, strict=True)),
+                    "contribution": float(t.table[idx]),
+                })
+        return pd.DataFrame(rows)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dictionary (floats round-trip exactly through ``json``)."""
+        return {"intercept": self.intercept, "terms": [t.to_dict() for t in self.terms]}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> AdditiveForm:
+        """Inverse of :meth:`to_dict`."""
+        terms: list[Term] = []
+        for t in d["terms"]:
+            if t["type"] == "table":
+                axes = tuple(_axis_from_dict(a) for a in t["axes"])
+                terms.append(TableTerm(str(t["name"]), axes, np.asarray(t["table"], float)))
+            elif t["type"] == "linear":
+                terms.append(LinearTerm(str(t["name"]), str(t["feature"]), float(t["coef"])))
+            else:
+                raise ValueError(f"unknown term type {t['type']!r}")
+        return cls(float(d["intercept"]), tuple(terms))
+
+
+def terms_reading(form: AdditiveForm, features: Sequence[str]) -> list[int]:
+    """Indices of the terms that read any of ``features``."""
+    wanted = set(features)
+    return [i for i, t in enumerate(form.terms) if wanted.intersection(t.features)]
