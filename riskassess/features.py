@@ -124,6 +124,14 @@ CASE_FEATURES: tuple[FeatureSpec, ...] = (
           "categorical", 0),
     _spec("index_kind", "whether the index sanction is a caution or a conviction", "",
           "categorical", 0),
+    _spec(
+        "sanction_history",
+        "OGRS3 sanction-history group, counting the index sanction: first_caution, "
+        "second_caution, multiple_cautions (no conviction), first_conviction, repeat_offender",
+        "",
+        "categorical",
+        0,
+    ),
     _spec("violent_history", "any previous sanction for a violent offence", "", "binary", 1),
     _spec("breach_history", "any previous sanction for absconding or a bail offence", "",
           "binary", 1),

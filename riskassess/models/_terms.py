@@ -11,11 +11,16 @@ an intercept plus a list of terms, each a small table anyone can print and check
 
 Binning rules (stable, also used by saved model files):
 
-* numeric axis with thresholds ``t_0 < ... < t_{k-1}``: bin ``j`` holds
-  ``t_{j-1} < x <= t_j`` (bin 0 is ``x <= t_0``, bin ``k`` is ``x > t_{k-1}``); a missing
-  value (NaN) goes to the extra last bin ``k + 1``;
+* numeric axis with thresholds ``t_0 < ... < t_{k-1}``, ``closed="right"`` (the default,
+  as in tree models): bin ``j`` holds ``t_{j-1} < x <= t_j`` (bin 0 is ``x <= t_0``, bin
+  ``k`` is ``x > t_{k-1}``); with ``closed="left"`` (age bands): bin ``j`` holds
+  ``t_{j-1} <= x < t_j``; a missing value (NaN) goes to the extra last bin ``k + 1``;
 * categorical axis with categories ``c_0 .. c_{m-1}``: bin ``i`` is ``c_i``; missing goes to
   bin ``m``; a value never seen raises :class:`~riskassess.exceptions.UnseenCategoryError`.
+
+Each term may carry its background: ``counts`` (training rows per table cell, the joint
+counts for a pairwise term) for a table term, ``mean`` (training mean of the input) for a
+linear term. Exact explanations use them as the default background.
 
 Explanations (:mod:`riskassess.explain`) and persistence read this form and nothing else.
 
@@ -71,12 +76,15 @@ class NumericAxis:
 
     feature: str
     thresholds: tuple[float, ...]
+    closed: Literal["right", "left"] = "right"
     kind: Literal["numeric"] = field(default="numeric", init=False)
 
     def __post_init__(self) -> None:
         t = np.asarray(self.thresholds, dtype=float)
         if t.ndim != 1 or not np.all(np.isfinite(t)) or np.any(np.diff(t) <= 0):
             raise ValueError(f"thresholds of {self.feature!r} must be finite and increasing")
+        if self.closed not in ("right", "left"):
+            raise ValueError(f"closed must be 'right' or 'left', got {self.closed!r}")
 
     @property
     def n_bins(self) -> int:
@@ -86,7 +94,8 @@ class NumericAxis:
     def codes(self, X: pd.DataFrame) -> np.ndarray:
         """Bin index of every row of ``X``."""
         values = column_as_float(X, self.feature)
-        codes = np.searchsorted(np.asarray(self.thresholds), values, side="left")
+        side = "left" if self.closed == "right" else "right"
+        codes = np.searchsorted(np.asarray(self.thresholds), values, side=side)
         codes[np.isnan(values)] = self.n_bins - 1
         return codes
 
@@ -95,13 +104,17 @@ class NumericAxis:
         t = [f"{v:g}" for v in self.thresholds]
         if not t:
             return ["all values", "missing"]
+        if self.closed == "left":
+            out = [f"< {t[0]}"]
+            out += [f"[{a}, {b})" for a, b in zip(t[:-1], t[1:], strict=True)]
+            return [*out, f">= {t[-1]}", "missing"]
         out = [f"<= {t[0]}"]
         out += [f"({a}, {b}]" for a, b in zip(t[:-1], t[1:], strict=True)]
-        out += [f"> {t[-1]}", "missing"]
-        return out
+        return [*out, f"> {t[-1]}", "missing"]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": "numeric", "feature": self.feature, "thresholds": list(self.thresholds)}
+        return {"kind": "numeric", "feature": self.feature,
+                "thresholds": list(self.thresholds), "closed": self.closed}
 
 
 @dataclass(frozen=True)
@@ -161,7 +174,8 @@ Axis = NumericAxis | CategoricalAxis
 
 def _axis_from_dict(d: Mapping[str, Any]) -> Axis:
     if d["kind"] == "numeric":
-        return NumericAxis(str(d["feature"]), tuple(float(v) for v in d["thresholds"]))
+        return NumericAxis(str(d["feature"]), tuple(float(v) for v in d["thresholds"]),
+                           closed=d.get("closed", "right"))
     if d["kind"] == "categorical":
         return CategoricalAxis(str(d["feature"]), tuple(str(v) for v in d["categories"]))
     raise ValueError(f"unknown axis kind {d['kind']!r}")
@@ -172,16 +186,23 @@ class TableTerm:
     """A shape function (one axis) or a pairwise interaction (two axes) as a table.
 
     ``table`` has one dimension per axis, of size ``axis.n_bins``, holding log-odds
-    contributions.
+    contributions. ``counts`` (optional, same shape) holds the number of training rows in
+    each cell: the default background for exact explanations.
     """
 
     name: str
     axes: tuple[Axis, ...]
     table: np.ndarray
+    counts: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         table = np.asarray(self.table, dtype=np.float64)
         object.__setattr__(self, "table", table)
+        if self.counts is not None:
+            counts = np.asarray(self.counts, dtype=np.float64)
+            if counts.shape != table.shape or np.any(counts < 0):
+                raise ValueError(f"term {self.name!r}: counts must be >= 0, shaped as table")
+            object.__setattr__(self, "counts", counts)
         if not 1 <= len(self.axes) <= 2:
             raise ValueError("a term has one or two axes")
         if table.shape != tuple(a.n_bins for a in self.axes):
@@ -207,11 +228,16 @@ class TableTerm:
 
     def to_dict(self) -> dict[str, Any]:
         return {"type": "table", "name": self.name,
-                "axes": [a.to_dict() for a in self.axes], "table": self.table.tolist()}
+                "axes": [a.to_dict() for a in self.axes], "table": self.table.tolist(),
+                "counts": None if self.counts is None else self.counts.tolist()}
 
     def __eq__(self, other: object) -> bool:
-        return (isinstance(other, TableTerm) and self.name == other.name
-                and self.axes == other.axes and np.array_equal(self.table, other.table))
+        if not (isinstance(other, TableTerm) and self.name == other.name
+                and self.axes == other.axes and np.array_equal(self.table, other.table)):
+            return False
+        if self.counts is None or other.counts is None:
+            return self.counts is None and other.counts is None
+        return np.array_equal(self.counts, other.counts)
 
     def __hash__(self) -> int:
         return hash((self.name, self.axes, self.table.tobytes()))
@@ -219,11 +245,15 @@ class TableTerm:
 
 @dataclass(frozen=True)
 class LinearTerm:
-    """``coef * x`` for one numeric input, which must not be missing."""
+    """``coef * x`` for one numeric input, which must not be missing.
+
+    ``mean`` (optional) is the training mean of the input: the default background.
+    """
 
     name: str
     feature: str
     coef: float
+    mean: float | None = None
 
     @property
     def features(self) -> tuple[str, ...]:
@@ -240,7 +270,7 @@ class LinearTerm:
 
     def to_dict(self) -> dict[str, Any]:
         return {"type": "linear", "name": self.name, "feature": self.feature,
-                "coef": self.coef}
+                "coef": self.coef, "mean": self.mean}
 
 
 Term = TableTerm | LinearTerm
@@ -328,9 +358,13 @@ class AdditiveForm:
         for t in d["terms"]:
             if t["type"] == "table":
                 axes = tuple(_axis_from_dict(a) for a in t["axes"])
-                terms.append(TableTerm(str(t["name"]), axes, np.asarray(t["table"], float)))
+                counts = t.get("counts")
+                terms.append(TableTerm(str(t["name"]), axes, np.asarray(t["table"], float),
+                                       None if counts is None else np.asarray(counts, float)))
             elif t["type"] == "linear":
-                terms.append(LinearTerm(str(t["name"]), str(t["feature"]), float(t["coef"])))
+                mean = t.get("mean")
+                terms.append(LinearTerm(str(t["name"]), str(t["feature"]), float(t["coef"]),
+                                        None if mean is None else float(mean)))
             else:
                 raise ValueError(f"unknown term type {t['type']!r}")
         return cls(float(d["intercept"]), tuple(terms))
