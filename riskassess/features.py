@@ -17,7 +17,7 @@ Examples
 >>> check_no_protected(["age", "race"])
 Traceback (most recent call last):
 ...
-riskassess.exceptions.FeatureError: protected characteristic(s) ['race'] among model inputs; they are audit variables (pass allow_protected=... to opt in explicitly)
+riskassess.exceptions.FeatureError: protected characteristic(s) ['race'] among model ...
 """
 
 from __future__ import annotations

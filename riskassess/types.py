@@ -16,13 +16,13 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints
 
 __all__ = [
+    "RISK_BANDS",
     "CaseId",
     "Count",
     "OfficerId",
     "PersonId",
     "Probability",
     "RiskBand",
-    "RISK_BANDS",
 ]
 
 #: A probability in [0, 1].

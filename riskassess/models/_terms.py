@@ -37,6 +37,7 @@ array([-0.5, -1. , -1.4, -0.9])
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -94,8 +95,11 @@ class NumericAxis:
     def codes(self, X: pd.DataFrame) -> np.ndarray:
         """Bin index of every row of ``X``."""
         values = column_as_float(X, self.feature)
-        side = "left" if self.closed == "right" else "right"
-        codes = np.searchsorted(np.asarray(self.thresholds), values, side=side)
+        edges = np.asarray(self.thresholds)
+        if self.closed == "right":
+            codes = np.searchsorted(edges, values, side="left")
+        else:
+            codes = np.searchsorted(edges, values, side="right")
         codes[np.isnan(values)] = self.n_bins - 1
         return codes
 
@@ -106,10 +110,10 @@ class NumericAxis:
             return ["all values", "missing"]
         if self.closed == "left":
             out = [f"< {t[0]}"]
-            out += [f"[{a}, {b})" for a, b in zip(t[:-1], t[1:], strict=True)]
+            out += [f"[{a}, {b})" for a, b in itertools.pairwise(t)]
             return [*out, f">= {t[-1]}", "missing"]
         out = [f"<= {t[0]}"]
-        out += [f"({a}, {b}]" for a, b in zip(t[:-1], t[1:], strict=True)]
+        out += [f"({a}, {b}]" for a, b in itertools.pairwise(t)]
         return [*out, f"> {t[-1]}", "missing"]
 
     def to_dict(self) -> dict[str, Any]:
