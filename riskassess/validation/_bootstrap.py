@@ -1,0 +1,194 @@
+"""Vectorised Poisson bootstrap on sufficient statistics.
+
+The Poisson bootstrap gives every case an independent Poisson(1) weight per replicate
+(Hanley & MacGibbon 2006; Chamandy et al. 2012). The AUC, the Brier score and the
+observed/expected ratio of a probability score depend on the data only through the number
+of positive and negative cases at each distinct score value (a *cell*), and a sum of
+independent Poisson(1) weights is Poisson(count). So drawing one Poisson(count) weight per
+cell *is* the case-level Poisson bootstrap, exactly, at a cost of cells x replicates
+instead of cases x replicates; the AUC of a replicate is a rank statistic computed with one
+cumulative sum over the distinct score values.
+
+Cells holding a single case (all of them for continuous scores) draw their Poisson(1)
+weight by table look-up from 16 random bits: each probability is within 2**-16 of the
+exact Poisson(1) probability. Larger cells use ``numpy.random.Generator.poisson``.
+
+Counts by (group, predicted class, outcome) and by (group, band, outcome) are
+bootstrapped the same way: error rates, PPV, selection and observed rates are functions
+of those counts.
+
+Examples
+--------
+>>> import numpy as np
+>>> rng = np.random.default_rng(0)
+>>> s = rng.random(500); y = (rng.random(500) < s).astype(np.int8)
+>>> boot = score_bootstrap(y, s, n_bootstrap=200, seed=1)
+>>> boot.auc.shape
+(200,)
+>>> bool(abs(np.median(boot.auc) - 0.75) < 0.1)
+True
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.stats import poisson
+
+__all__ = ["ProgressArg", "ScoreBootstrap", "cell_poisson", "percentile_interval",
+           "score_bootstrap"]
+
+#: ``None`` = a tqdm bar when stderr is a terminal; ``True``/``False`` force it on/off; a
+#: callable is called as ``progress(done, total)`` after every chunk of replicates.
+ProgressArg = bool | Callable[[int, int], None] | None
+
+_LUT: np.ndarray = np.searchsorted(
+    poisson.cdf(np.arange(20), 1.0), (np.arange(65536) + 0.5) / 65536.0, side="right"
+).astype(np.float64)
+
+
+@dataclass(frozen=True)
+class ScoreBootstrap:
+    """Replicates of the whole-sample statistics (one value per replicate)."""
+
+    auc: np.ndarray
+    brier: np.ndarray
+    observed_expected: np.ndarray
+    n_cells: int
+
+
+def cell_poisson(
+    rng: np.random.Generator, counts: np.ndarray, reps: int, dtype: type = np.float64
+) -> np.ndarray:
+    """Poisson(count) weight per cell and replicate, shape ``(reps, len(counts))``."""
+    out = np.empty((reps, len(counts)), dtype=dtype)
+    lut = _LUT.astype(dtype)
+    ones = counts == 1
+    n_ones = int(ones.sum())
+    if n_ones:
+        bits = rng.integers(0, 65536, size=(reps, n_ones), dtype=np.uint16)
+        if n_ones == len(counts):
+            np.take(lut, bits, out=out)
+        else:
+            out[:, ones] = lut[bits]
+    if n_ones < len(counts):
+        out[:, ~ones] = rng.poisson(counts[~ones].astype(np.float64), size=(reps, len(counts)
+                                                                              - n_ones))
+    return out
+
+
+def percentile_interval(reps: np.ndarray, level: float) -> tuple[float, float]:
+    """Percentile interval of bootstrap replicates, ignoring undefined (NaN) ones."""
+    finite = reps[np.isfinite(reps)]
+    if finite.size < 10:
+        return math.nan, math.nan
+    lo, hi = np.percentile(finite, [50.0 * (1 - level), 50.0 * (1 + level)])
+    return float(lo), float(hi)
+
+
+def _progress_bar(progress: ProgressArg, total: int) -> Callable[[int], None]:
+    if callable(progress) and not isinstance(progress, bool):
+        done = [0]
+
+        def call(k: int) -> None:
+            done[0] += k
+            progress(done[0], total)
+
+        return call
+    enabled = sys.stderr.isatty() if progress is None else bool(progress)
+    if not enabled:
+        return lambda k: None
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=total, desc="bootstrap", unit="rep", leave=False)
+
+    def update(k: int) -> None:
+        bar.update(k)
+        if bar.n >= total:
+            bar.close()
+
+    return update
+
+
+def score_bootstrap(
+    y: np.ndarray,
+    s: np.ndarray,
+    *,
+    n_bootstrap: int,
+    seed: int,
+    progress: ProgressArg = False,
+    chunk_cells: int = 2_000_000,
+) -> ScoreBootstrap:
+    """Poisson-bootstrap replicates of AUC, Brier score and observed/expected ratio.
+
+    Parameters
+    ----------
+    y : ndarray of {0, 1}
+        Outcomes.
+    s : ndarray of float
+        Predicted probabilities (any real scores for the AUC alone).
+    n_bootstrap : int
+        Number of replicates.
+    seed : int
+        Seed of the random generator.
+    progress : None, bool or callable
+        See :data:`ProgressArg`.
+    chunk_cells : int
+        Replicates are drawn in chunks of about this many cells (memory bound).
+    """
+    levels, inverse = np.unique(s, return_inverse=True)
+    n_pos = np.bincount(inverse, weights=y, minlength=len(levels)).astype(np.int64)
+    n_neg = np.bincount(inverse, minlength=len(levels)).astype(np.int64) - n_pos
+    # cells in score order, at a tied score the negative cell first: the running sum of
+    # negative weights at a positive cell then counts the tied negatives in full, and
+    # the tie correction below takes half of them back off.
+    lev = np.repeat(np.arange(len(levels)), 2)
+    is_pos = np.tile(np.array([False, True]), len(levels))
+    counts = np.column_stack([n_neg, n_pos]).reshape(-1)
+    keep = counts > 0
+    lev, is_pos, counts = lev[keep], is_pos[keep], counts[keep]
+    p = levels[lev]
+    tie = np.flatnonzero(is_pos[1:] & ~is_pos[:-1] & (lev[1:] == lev[:-1])) + 1
+    # float32 sums of whole-number weights stay exact below 2**24
+    dtype = np.float32 if 4 * len(y) < 2**24 else np.float64
+    posmask = is_pos.astype(dtype)
+    design = np.column_stack([
+        posmask, 1.0 - posmask, p, np.where(is_pos, (1.0 - p) ** 2, p**2)
+    ]).astype(dtype)
+    rng = np.random.default_rng(seed)
+    n_cells = len(counts)
+    chunk = max(1, min(n_bootstrap, chunk_cells // max(1, n_cells)))
+    auc = np.empty(n_bootstrap)
+    brier = np.empty(n_bootstrap)
+    oe = np.empty(n_bootstrap)
+    tick = _progress_bar(progress, n_bootstrap)
+    for start in range(0, n_bootstrap, chunk):
+        r = min(chunk, n_bootstrap - start)
+        w = cell_poisson(rng, counts, r, dtype)
+        below = np.cumsum(w * (1 - posmask), axis=1, dtype=np.float64 if dtype ==
+                          np.float64 else None)
+        numer = np.einsum("ij,ij->i", w * posmask, below, dtype=np.float64)
+        numer -= 0.5 * np.einsum("ij,ij->i", w[:, tie], w[:, tie - 1], dtype=np.float64)
+        sums = (w @ design).astype(np.float64)  # positives, negatives, sum p, sum sq err
+        with np.errstate(invalid="ignore", divide="ignore"):
+            sl = slice(start, start + r)
+            auc[sl] = numer / (sums[:, 0] * sums[:, 1])
+            brier[sl] = sums[:, 3] / (sums[:, 0] + sums[:, 1])
+            oe[sl] = sums[:, 0] / sums[:, 2]
+        tick(r)
+    return ScoreBootstrap(auc=auc, brier=brier, observed_expected=oe, n_cells=n_cells)
+
+
+def count_bootstrap(
+    counts: np.ndarray, *, n_bootstrap: int, seed: int
+) -> np.ndarray:
+    """Poisson replicates of a small count array: shape ``(n_bootstrap, *counts.shape)``."""
+    rng = np.random.default_rng(seed)
+    flat = counts.reshape(-1).astype(np.float64)
+    return rng.poisson(flat, size=(n_bootstrap, flat.size)).astype(np.float64).reshape(
+        (n_bootstrap, *counts.shape)
+    )

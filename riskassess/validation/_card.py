@@ -1,0 +1,2 @@
+def model_card(): pass
+class ModelCard: pass
