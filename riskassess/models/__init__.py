@@ -1,0 +1,34 @@
+"""Transparent risk models: additive model, integer scorecard, OGRS3, bands, persistence.
+
+Every model exposes ``form_`` (:class:`AdditiveForm`): an intercept plus lookup tables
+that anyone can print, plot and check by hand; predictions go through those tables.
+
+Examples
+--------
+>>> from riskassess.models import RiskBands
+>>> RiskBands().labels
+('low', 'medium', 'high', 'very high')
+"""
+
+from riskassess.models._additive import AdditiveRiskClassifier
+from riskassess.models._bands import OGRS3_CUT_POINTS, RiskBands
+from riskassess.models._terms import (
+    AdditiveForm,
+    CategoricalAxis,
+    LinearTerm,
+    NumericAxis,
+    TableTerm,
+    Term,
+)
+
+__all__ = [
+    "OGRS3_CUT_POINTS",
+    "AdditiveForm",
+    "AdditiveRiskClassifier",
+    "CategoricalAxis",
+    "LinearTerm",
+    "NumericAxis",
+    "RiskBands",
+    "TableTerm",
+    "Term",
+]

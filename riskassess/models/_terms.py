@@ -139,29 +139,44 @@ class CategoricalAxis:
         return len(self.categories) + 1
 
     def codes(self, X: pd.DataFrame) -> np.ndarray:
-        """Bin index of every row of ``X``; unseen categories raise."""
+        """Bin index of every row of ``X``; unseen categories raise.
+
+        Values are matched by their string form (``str(value)``), so a category stored
+        as ``"F"`` matches an object, string or Categorical column holding ``"F"``.
+        Vectorised through :func:`pandas.factorize`: one hash pass over the rows, then
+        a lookup per distinct value.
+        """
         if self.feature not in X.columns:
             raise FeatureError(
                 f"missing column {self.feature!r}; got columns {list(map(str, X.columns))}"
             )
         col = X[self.feature]
-        missing = np.asarray(col.isna())
-        as_str = col.astype(object).where(~missing, None)
-        cat = pd.Categorical(
-            [None if m else str(v) for v, m in zip(as_str, missing, strict=True)]
-            if col.dtype == object or not isinstance(col.dtype, pd.CategoricalDtype)
-            else col.astype(str).where(~missing, None),
-            categories=list(self.categories),
-        )
-        codes = np.asarray(cat.codes, dtype=np.intp)
-        unseen = (codes < 0) & ~missing
-        if unseen.any():
-            bad = sorted({str(v) for v in np.asarray(col.astype(object))[unseen]})[:5]
-            raise UnseenCategoryError(
-                f"column {self.feature!r}: value(s) {bad} not seen when the model was fitted; "
-                f"expected one of {list(self.categories)} or missing"
-            )
-        codes[missing] = self.n_bins - 1
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            src = np.asarray(col.cat.codes, dtype=np.intp)
+            uniques = np.asarray(col.cat.categories.astype(object))
+        else:
+            src, uniq = pd.factorize(col, use_na_sentinel=True)
+            src = np.asarray(src, dtype=np.intp)
+            uniques = np.asarray(uniq.astype(object) if hasattr(uniq, "astype") else uniq,
+                                 dtype=object)
+        lookup = pd.Index(list(self.categories), dtype=object).get_indexer(
+            pd.Index([str(v) for v in uniques], dtype=object)
+        ).astype(np.intp)
+        missing = src < 0
+        # append the missing bin so that code -1 (missing) maps to it
+        table = np.append(lookup, self.n_bins - 1)
+        codes = table[src]
+        unseen_u = np.flatnonzero(lookup < 0)
+        if unseen_u.size:
+            present = np.zeros(len(uniques), dtype=bool)
+            present[src[~missing]] = True
+            bad_idx = unseen_u[present[unseen_u]]
+            if bad_idx.size:
+                bad = sorted(str(uniques[i]) for i in bad_idx)[:5]
+                raise UnseenCategoryError(
+                    f"column {self.feature!r}: value(s) {bad} not seen when the model was "
+                    f"fitted; expected one of {list(self.categories)} or missing"
+                )
         return codes
 
     def labels(self) -> list[str]:

@@ -1,0 +1,87 @@
+"""Risk bands: probability cut-points and labels (OGRS3's by default).
+
+Examples
+--------
+>>> bands = RiskBands()
+>>> bands.assign([0.1, 0.5, 0.8, 0.95]).tolist()
+['low', 'medium', 'high', 'very high']
+>>> RiskBands(cut_points=(0.3,), labels=("lower", "higher")).assign([0.29, 0.3]).tolist()
+['lower', 'higher']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from riskassess.types import RISK_BANDS
+
+__all__ = ["OGRS3_CUT_POINTS", "RiskBands"]
+
+#: OGRS3's bands on the 2-year probability: low < 50%, medium 50-74%, high 75-89%,
+#: very high >= 90% (domain.md section 3).
+OGRS3_CUT_POINTS: tuple[float, ...] = (0.50, 0.75, 0.90)
+
+
+@dataclass(frozen=True)
+class RiskBands:
+    """Probability cut-points and the label of each band.
+
+    A probability ``p`` falls in band ``j`` when ``cut_points[j-1] <= p < cut_points[j]``
+    (a cut-point belongs to the band above it, as in "medium 50-74%").
+
+    Parameters
+    ----------
+    cut_points : tuple of float, default (0.50, 0.75, 0.90)
+        Strictly increasing, inside (0, 1).
+    labels : tuple of str, default riskassess.types.RISK_BANDS
+        One more label than cut-points, lowest risk first.
+    """
+
+    cut_points: tuple[float, ...] = OGRS3_CUT_POINTS
+    labels: tuple[str, ...] = RISK_BANDS
+
+    def __post_init__(self) -> None:
+        cuts = tuple(float(c) for c in self.cut_points)
+        labels = tuple(str(label) for label in self.labels)
+        object.__setattr__(self, "cut_points", cuts)
+        object.__setattr__(self, "labels", labels)
+        c = np.asarray(cuts, dtype=float)
+        if c.ndim != 1 or np.any(~np.isfinite(c)) or np.any(c <= 0) or np.any(c >= 1) or \
+                np.any(np.diff(c) <= 0):
+            raise ValueError(f"cut_points must be strictly increasing inside (0, 1); got {cuts}")
+        if len(labels) != len(cuts) + 1:
+            raise ValueError(f"need {len(cuts) + 1} labels for {len(cuts)} cut-points; "
+                             f"got {len(labels)}: {labels}")
+        if len(set(labels)) != len(labels):
+            raise ValueError(f"band labels must be unique; got {labels}")
+
+    def assign(self, proba: Sequence[float] | np.ndarray) -> np.ndarray:
+        """Band label of every probability.
+
+        Parameters
+        ----------
+        proba : array-like of float
+            Probabilities in [0, 1].
+
+        Returns
+        -------
+        numpy.ndarray of str
+        """
+        p = np.asarray(proba, dtype=float)
+        if np.any(np.isnan(p)) or np.any((p < 0) | (p > 1)):
+            raise ValueError("probabilities must lie in [0, 1] and not be missing")
+        idx = np.searchsorted(np.asarray(self.cut_points), p, side="right")
+        return np.asarray(self.labels, dtype=object)[idx].astype(str)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dictionary."""
+        return {"cut_points": list(self.cut_points), "labels": list(self.labels)}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> RiskBands:
+        """Inverse of :meth:`to_dict`."""
+        return cls(tuple(d["cut_points"]), tuple(d["labels"]))

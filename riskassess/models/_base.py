@@ -1,0 +1,274 @@
+"""Shared behaviour of the transparent models: input checks, prediction through ``form_``.
+
+Every model derives from :class:`TransparentModel` and implements ``_fit_form``. Whatever
+the model, ``decision_function`` is ``form_.decision_function`` on the checked frame, so a
+model rebuilt from its saved tables predicts bit-identically.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.special import expit
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_array,
+    check_is_fitted,
+    validate_data,
+)
+
+from riskassess.exceptions import FeatureError
+from riskassess.models._bands import RiskBands
+from riskassess.models._terms import AdditiveForm
+
+__all__ = ["TransparentModel", "is_categorical", "prepare_labels"]
+
+
+def is_categorical(col: pd.Series) -> bool:
+    """Whether a column is treated as categorical (Categorical, object or string dtype)."""
+    return isinstance(col.dtype, pd.CategoricalDtype) or not (
+        pd.api.types.is_numeric_dtype(col.dtype) or pd.api.types.is_bool_dtype(col.dtype)
+    )
+
+
+def prepare_labels(y: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Check binary labels; returns ``(classes, y01)``.
+
+    Raises a :class:`ValueError` naming the problem for missing or infinite labels, a single
+    class, or more than two classes.
+    """
+    y_arr = np.asarray(y)
+    if y_arr.ndim == 2 and y_arr.shape[1] == 1:
+        y_arr = y_arr.ravel()
+    if y_arr.ndim != 1:
+        raise ValueError(f"y must be one-dimensional, got shape {y_arr.shape}")
+    bad = pd.isna(pd.Series(y_arr, dtype=object)).to_numpy()
+    if y_arr.dtype.kind == "f":
+        bad |= ~np.isfinite(y_arr)
+    if bad.any():
+        rows = np.flatnonzero(bad)[:5].tolist()
+        raise ValueError(f"labels y contain missing or infinite values (rows {rows}); "
+                         "expected 0/1 outcomes for every row")
+    check_classification_targets(y_arr)
+    classes, y_enc = np.unique(y_arr, return_inverse=True)
+    if len(classes) < 2:
+        raise ValueError(f"labels y have a single class {classes.tolist()}; a risk model "
+                         "needs both outcomes (reoffended and not)")
+    if len(classes) > 2 or type_of_target(y_arr) not in ("binary",):
+        raise ValueError(f"labels y must be binary; got {len(classes)} classes "
+                         f"{classes[:5].tolist()}")
+    return classes, y_enc.astype(np.float64)
+
+
+class TransparentModel(ClassifierMixin, BaseEstimator):
+    """Mixin: checks inputs, stores training metadata, predicts through ``form_``."""
+
+    form_: AdditiveForm
+    classes_: np.ndarray
+
+    # -- tags -----------------------------------------------------------------
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.input_tags.categorical = True
+        tags.input_tags.string = True
+        tags.classifier_tags.multi_class = False
+        return tags
+
+    # -- input frames ---------------------------------------------------------
+    def _frame(self, X: Any, *, reset: bool) -> pd.DataFrame:
+        """Check ``X`` and return it as a frame with the fitted columns in order."""
+        if isinstance(X, pd.DataFrame):
+            if not reset and hasattr(self, "feature_names_in_"):
+                expected = [str(c) for c in self.feature_names_in_]
+                got = [str(c) for c in X.columns]
+                missing = [c for c in expected if c not in got]
+                extra = [c for c in got if c not in expected]
+                if missing or extra:
+                    raise FeatureError(
+                        f"{type(self).__name__} was fitted on columns {expected}; "
+                        f"missing columns {missing}, unexpected columns {extra}"
+                    )
+                X = X[list(self.feature_names_in_)]
+            if X.columns.duplicated().any():
+                raise FeatureError(f"duplicated column names {list(X.columns[X.columns.duplicated()])}")
+            validate_data(self, X, skip_check_array=True, reset=reset)
+            if reset and not hasattr(self, "feature_names_in_"):
+                raise FeatureError("DataFrame column names must be strings")
+            if len(X) == 0:
+                raise ValueError(f"Found array with 0 sample(s) (shape={X.shape}) while a "
+                                 "minimum of 1 is required.")
+            if X.shape[1] == 0:
+                raise ValueError(f"0 feature(s) (shape={X.shape}) while a minimum of 1 is "
+                                 "required.")
+            frame = X
+        else:
+            arr = check_array(X, dtype=np.float64, ensure_all_finite="allow-nan",
+                              ensure_min_samples=1)
+            validate_data(self, arr, reset=reset, dtype=np.float64,
+                          ensure_all_finite="allow-nan")
+            frame = pd.DataFrame(arr, columns=[f"x{i}" for i in range(arr.shape[1])])
+        for name in frame.columns:
+            col = frame[name]
+            if not is_categorical(col):
+                values = np.asarray(col, dtype=np.float64)
+                if np.isinf(values).any():
+                    rows = np.flatnonzero(np.isinf(values))[:5].tolist()
+                    raise FeatureError(f"column {name!r} has infinite values (rows {rows})")
+        return frame
+
+    def _check_missing(self, frame: pd.DataFrame) -> None:
+        """Refuse missing values in a column that had none in training."""
+        for name, ok in self.missing_allowed_.items():
+            if ok:
+                continue
+            miss = np.asarray(frame[name].isna())
+            if miss.any():
+                rows = frame.index[miss][:5].tolist()
+                raise FeatureError(
+                    f"column {name!r} has missing values (rows {rows}) but had none when "
+                    f"{type(self).__name__} was fitted, so the model has no estimate for them"
+                )
+
+    # -- training metadata ----------------------------------------------------
+    def _record_training(self, frame: pd.DataFrame, y01: np.ndarray,
+                         sample_weight: np.ndarray | None) -> None:
+        w = np.ones(len(y01)) if sample_weight is None else sample_weight
+        ranges: dict[str, dict[str, Any]] = {}
+        for name in frame.columns:
+            col = frame[name]
+            n_missing = int(col.isna().sum())
+            if is_categorical(col):
+                counts = col.astype(object).where(col.notna(), None).dropna().map(str)
+                ranges[str(name)] = {"kind": "categorical", "n_missing": n_missing,
+                                     "categories": sorted(set(counts))}
+            else:
+                v = np.asarray(col, dtype=np.float64)
+                fin = v[~np.isnan(v)]
+                ranges[str(name)] = {
+                    "kind": "numeric", "n_missing": n_missing,
+                    "min": float(fin.min()) if fin.size else None,
+                    "max": float(fin.max()) if fin.size else None,
+                }
+        self.training_ranges_ = ranges
+        self.missing_allowed_ = {k: v["n_missing"] > 0 for k, v in ranges.items()}
+        self.training_info_ = {
+            "n_rows": len(y01),
+            "base_rate": float(np.average(y01, weights=w)),
+            "fitted_at": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
+        }
+
+    def _set_classes(self, y: Any) -> np.ndarray:
+        classes, y01 = prepare_labels(y)
+        self.classes_ = classes
+        return y01
+
+    @staticmethod
+    def _weights(sample_weight: Any, frame: pd.DataFrame) -> np.ndarray | None:
+        if sample_weight is None:
+            return None
+        w = _check_sample_weight(sample_weight, np.empty((len(frame), 0)), dtype=np.float64,
+                                 ensure_non_negative=True)
+        return np.asarray(w, dtype=np.float64)
+
+    # -- prediction -----------------------------------------------------------
+    def _checked(self, X: Any) -> pd.DataFrame:
+        check_is_fitted(self, "form_")
+        frame = self._frame(X, reset=False)
+        self._check_missing(frame)
+        return frame
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        """Log-odds of the positive class: ``form_.decision_function(X)``.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame or array-like of shape (n_samples, n_features)
+            The fitted columns (any order; missing or extra columns raise
+            :class:`~riskassess.exceptions.FeatureError`).
+
+        Returns
+        -------
+        numpy.ndarray of shape (n_samples,)
+        """
+        return self.form_.decision_function(self._checked(X))
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Probability of each class, shape ``(n_samples, 2)``; column 1 is ``classes_[1]``."""
+        p = expit(self.decision_function(X))
+        return np.column_stack([1.0 - p, p])
+
+    def predict_log_proba(self, X: Any) -> np.ndarray:
+        """Log of :meth:`predict_proba`."""
+        d = self.decision_function(X)
+        return np.column_stack([-np.logaddexp(0.0, d), -np.logaddexp(0.0, -d)])
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Class with probability above one half."""
+        return self.classes_[(self.decision_function(X) > 0).astype(int)]
+
+    def predict_band(self, X: Any) -> np.ndarray:
+        """Risk band of every row (``bands`` parameter; OGRS3's cut-points by default).
+
+        Returns
+        -------
+        numpy.ndarray of str
+        """
+        bands = self._bands()
+        return bands.assign(self.predict_proba(X)[:, 1])
+
+    def _bands(self) -> RiskBands:
+        bands = getattr(self, "bands", None)
+        if bands is None:
+            return RiskBands()
+        if isinstance(bands, RiskBands):
+            return bands
+        if isinstance(bands, Mapping):
+            return RiskBands(**bands)
+        raise ValueError(f"bands must be a RiskBands or None, got {type(bands).__name__}")
+
+    def to_frame(self) -> pd.DataFrame:
+        """Every table entry (``form_.to_frame()``) plus the training count of each cell.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns term, feature, bin, contribution, n_train (``NaN`` where unknown).
+        """
+        check_is_fitted(self, "form_")
+        frame = self.form_.to_frame()
+        counts: list[float] = [np.nan]
+        for t in self.form_.terms:
+            c = getattr(t, "counts", None)
+            if c is None:
+                counts.append(np.nan)
+            else:
+                counts.extend(np.asarray(c, dtype=float).ravel().tolist())
+        frame["n_train"] = counts
+        return frame
+
+    def out_of_range(self, X: pd.DataFrame) -> pd.DataFrame:
+        """Count values outside the training range (numeric) per column.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per numeric column: training min and max, rows below, rows above.
+        """
+        check_is_fitted(self, "training_ranges_")
+        rows = []
+        for name, r in self.training_ranges_.items():
+            if r["kind"] != "numeric" or r["min"] is None or name not in X.columns:
+                continue
+            v = np.asarray(pd.to_numeric(X[name]), dtype=np.float64)
+            rows.append({"feature": name, "train_min": r["min"], "train_max": r["max"],
+                         "n_below": int(np.sum(v < r["min"])),
+                         "n_above": int(np.sum(v > r["max"]))})
+        return pd.DataFrame(rows, columns=["feature", "train_min", "train_max", "n_below",
+                                           "n_above"])
