@@ -1,0 +1,199 @@
+"""Assessment and FinalDecision: the officer's band always wins, overrides carry reasons."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta, timezone
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from riskassess.decision import (
+    MIN_RATIONALE_CHARS,
+    Assessment,
+    AssessmentWarning,
+    ExplanationRecord,
+    FeatureContribution,
+    FinalDecision,
+    HorizonProbability,
+    ModelInfo,
+    OverrideReason,
+    ReasonRecord,
+    check_rationale,
+)
+from riskassess.exceptions import DecisionError
+from riskassess.types import RISK_BANDS
+
+CREATED = datetime(2024, 3, 1, 9, 30, tzinfo=UTC)
+GOOD_RATIONALE = "Police report of recent threats to a former partner, not in the record."
+
+
+def make_assessment(band: str = "medium", case_id: str = "C-001", p: float = 0.6,
+                    **kw: object) -> Assessment:
+    data: dict[str, object] = {
+        "case_id": case_id, "assessment_date": date(2024, 3, 1), "probability": p,
+        "band": band, "model": ModelInfo(name="OGRS3", version="1.0", fingerprint="ab" * 32),
+        "input_sha256": "0" * 64, "created_at": CREATED,
+    }
+    data.update(kw)
+    return Assessment(**data)  # type: ignore[arg-type]
+
+
+bands = st.sampled_from(RISK_BANDS)
+reasons = st.sampled_from(list(OverrideReason))
+officers = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9._:\-]{0,20}", fullmatch=True)
+words = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFG", min_size=3, max_size=10)
+rationales = st.lists(words, min_size=5, max_size=12).map(" ".join).filter(
+    lambda t: len(set(t.replace(" ", "").lower())) >= 8 and len(t.replace(" ", "")) >= 20)
+
+
+@given(model_band=bands, officer_band=bands, reason=reasons, rationale=rationales,
+       officer=officers)
+def test_the_officers_band_always_wins(model_band: str, officer_band: str,
+                                       reason: OverrideReason, rationale: str,
+                                       officer: str) -> None:
+    a = make_assessment(model_band)
+    override = officer_band != model_band
+    d = a.decide(officer, officer_band, reason=reason if override else None,
+                 rationale=rationale if override else None)
+    assert d.final_band == officer_band
+    assert d.model_band == model_band
+    assert d.override is override
+    assert d.officer_id == officer
+    if override:
+        assert d.reason is reason and d.rationale == rationale.strip()
+        up = RISK_BANDS.index(officer_band) > RISK_BANDS.index(model_band)
+        assert d.direction == ("up" if up else "down")
+    else:
+        assert d.direction is None and d.reason is None
+
+
+@given(model_band=bands, officer_band=bands, reason=st.none() | reasons,
+       rationale=st.none() | rationales)
+def test_no_override_without_reason_and_rationale(model_band: str, officer_band: str,
+                                                 reason: OverrideReason | None,
+                                                 rationale: str | None) -> None:
+    a = make_assessment(model_band)
+    if officer_band == model_band or (reason is not None and rationale is not None):
+        return
+    with pytest.raises(DecisionError, match="C-001"):
+        a.decide("off-1", officer_band, reason=reason, rationale=rationale)
+
+
+@given(model_band=bands, same=st.booleans(), rationale=st.none() | rationales)
+def test_agreeing_never_records_an_override(model_band: str, same: bool,
+                                            rationale: str | None) -> None:
+    a = make_assessment(model_band)
+    d = a.decide("off-1", model_band if same else None, rationale=rationale)
+    assert (d.override, d.direction, d.reason) == (False, None, None)
+    assert d.final_band == model_band
+
+
+def test_agreeing_with_a_reason_is_refused() -> None:
+    with pytest.raises(DecisionError, match="only recorded for an override"):
+        make_assessment("high").decide("off-1", "high", reason="policy",
+                                       rationale=GOOD_RATIONALE)
+
+
+@pytest.mark.parametrize("text", [
+    "n/a", "see notes", "x" * 40, "xxxxxxxx xxxxxxxxx xxxxxxxx", "abcabc abcabc abcabc abcabc",
+    "Supercalifragilisticexpialidocious", "a" * 5000, "           ", "12345678 9012345 67890",
+])
+def test_short_or_empty_rationales_are_refused(text: str) -> None:
+    with pytest.raises(DecisionError, match=r"case 'C-001'.*rationale"):
+        make_assessment("low").decide("off-1", "high", reason="serious_harm", rationale=text)
+
+
+@given(st.text(max_size=MIN_RATIONALE_CHARS + 20).filter(
+    lambda t: len("".join(t.split())) < MIN_RATIONALE_CHARS))
+def test_any_rationale_under_the_minimum_is_refused(text: str) -> None:
+    with pytest.raises(DecisionError):
+        check_rationale(text)
+
+
+def test_bad_reason_band_officer_and_times_are_refused_naming_the_case() -> None:
+    a = make_assessment("medium", case_id="C-77")
+    with pytest.raises(DecisionError, match=r"C-77.*reason must be one of"):
+        a.decide("off-1", "high", reason="gut_feeling", rationale=GOOD_RATIONALE)
+    with pytest.raises(DecisionError, match=r"C-77.*band must be one of"):
+        a.decide("off-1", "extreme")
+    with pytest.raises(DecisionError, match=r"C-77.*officer_id"):
+        a.decide("Jane Smith")  # not a pseudonymous id
+    with pytest.raises(DecisionError, match=r"C-77.*timezone-aware"):
+        a.decide("off-1", decided_at=datetime(2024, 3, 2))
+    with pytest.raises(DecisionError, match=r"C-77.*before the assessment"):
+        a.decide("off-1", decided_at=CREATED - timedelta(seconds=1))
+
+
+def test_decided_at_is_stored_in_utc_and_defaults_to_now() -> None:
+    a = make_assessment()
+    local = datetime(2024, 3, 1, 12, 0, tzinfo=timezone(timedelta(hours=2)))
+    d = a.decide("off-1", decided_at=local)
+    assert d.decided_at == local and d.decided_at.utcoffset() == timedelta(0)
+    before = datetime.now(UTC)
+    assert before <= a.decide("off-1").decided_at <= datetime.now(UTC)
+
+
+def test_a_final_decision_cannot_be_made_except_by_decide() -> None:
+    d = make_assessment("low").decide("off-1")
+    data = d.model_dump()
+    data.update(final_band="very high", override=True, direction="up")
+    with pytest.raises(TypeError, match=r"Assessment.decide"):
+        FinalDecision(**data)
+    with pytest.raises(TypeError, match=r"Assessment.decide"):
+        FinalDecision.model_validate(data)
+    with pytest.raises(TypeError, match=r"Assessment.decide"):
+        FinalDecision.model_validate_json(d.model_dump_json())
+    with pytest.raises(TypeError, match="decide"):
+        FinalDecision.model_construct(**data)
+    with pytest.raises(TypeError, match="cannot be altered"):
+        d.model_copy(update={"final_band": "high"})
+    with pytest.raises(ValidationError):
+        d.final_band = "high"  # type: ignore[misc]
+    assert d.model_copy() == d
+
+
+def test_assessment_is_frozen_and_round_trips_through_json() -> None:
+    a = make_assessment(
+        "high", p=0.8, horizon_years=2,
+        probabilities=(HorizonProbability(years=1, probability=0.7),
+                       HorizonProbability(years=2, probability=0.8)),
+        warnings=(AssessmentWarning(code="out_of_range", feature="age", message="age 95 > 80"),),
+        reasons=(ReasonRecord(text="Many previous sanctions", feature="previous_sanctions",
+                              value=12.0, contribution=0.9),))
+    with pytest.raises(ValidationError):
+        a.band = "low"  # type: ignore[misc]
+    assert Assessment.model_validate_json(a.model_dump_json()) == a
+    assert json.loads(a.model_dump_json())["probabilities"][0] == {"years": 1, "probability": 0.7}
+
+
+def test_explanation_must_add_up_to_the_probability() -> None:
+    expl = ExplanationRecord(base_value=-0.5, link="logit", contributions=(
+        FeatureContribution(feature="age", value=30.0, contribution=0.2),
+        FeatureContribution(feature="sex", value="male", contribution=0.3)))
+    ok = make_assessment(p=0.5, explanation=expl)  # logit 0 -> 0.5
+    assert ok.explanation is not None and ok.explanation.probability == pytest.approx(0.5)
+    with pytest.raises(ValidationError, match="adds up to"):
+        make_assessment(p=0.6, explanation=expl)
+    with pytest.raises(ValidationError, match="differs from"):
+        make_assessment(p=0.6, horizon_years=2,
+                        probabilities=(HorizonProbability(years=2, probability=0.7),))
+
+
+@pytest.mark.parametrize("model", [Assessment, FinalDecision])
+def test_every_schema_field_is_documented(model: type) -> None:
+    schema = model.model_json_schema()
+    props = schema["properties"]
+    assert props, "schema has no properties"
+    missing = [name for name, spec in props.items() if "description" not in spec]
+    assert not missing, f"fields without a description: {missing}"
+    assert schema.get("additionalProperties") is False
+
+
+def test_override_reason_codes_are_stable() -> None:
+    assert {r.value for r in OverrideReason} == {
+        "information_not_captured", "protective_factors", "recent_change", "record_error",
+        "serious_harm", "policy"}
+    assert all((r.label and r.label != r.value) or r.value == "policy" for r in OverrideReason)
