@@ -1,0 +1,194 @@
+"""The partitioning contract: every row of one person lives in one partition.
+
+The three input tables (people, sanctions, assessments) are *co-partitioned by person*:
+partition ``i`` of each table holds the rows of the same set of people, and each person
+belongs to exactly one partition. Features are then computed partition by partition with
+the in-memory function, which sees a person's whole history.
+
+Two checks guard the contract, so a broken layout is an error, never a silent wrong
+score:
+
+* within a partition (:func:`check_partition`, run by every task): every sanction's
+  person is in that partition's people table, otherwise a person's history would be
+  split and their counts silently too low;
+* across partitions (:func:`check_unique_people`): no person id is in two partitions.
+
+:func:`bucket_of` is the stable bucketing used by :func:`~riskassess.distributed.
+write_partitioned` and :func:`~riskassess.distributed.co_partition` (any other bucketing
+that keeps a person in one partition is fine).
+
+Examples
+--------
+>>> import pandas as pd
+>>> b = bucket_of(pd.Series(["p1", "p2", "p1"]), 4)
+>>> bool(b[0] == b[2]), b.dtype
+(True, dtype('int64'))
+>>> people = pd.DataFrame({"person_id": ["p1"]})
+>>> sanctions = pd.DataFrame({"person_id": ["p1", "p9"]})
+>>> check_partition(people, sanctions, partition=7)
+Traceback (most recent call last):
+...
+riskassess.distributed._contract.PartitioningError: partition 7: 1 sanction row(s) ...
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from riskassess.exceptions import RiskAssessError
+
+__all__ = [
+    "PartitioningError",
+    "bucket_of",
+    "check_partition",
+    "duplicate_people",
+    "person_hashes",
+    "repeated_hashes",
+]
+
+
+class PartitioningError(RiskAssessError, ValueError):
+    """Input tables break the contract "all rows of one person in one partition".
+
+    The message names the partition(s) and up to ten person ids.
+    """
+
+
+def bucket_of(person_ids: pd.Series, n_partitions: int) -> np.ndarray:
+    """Stable partition number in ``[0, n_partitions)`` for each person id.
+
+    The hash is pandas' fixed-key :func:`pandas.util.hash_array` of the id as text, so it
+    is the same in every process, on every machine and in every release of pandas that
+    keeps that hash stable.
+
+    Parameters
+    ----------
+    person_ids : pandas.Series
+        Person ids (any dtype; compared as text).
+    n_partitions : int
+        Number of partitions, >= 1.
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        Partition of each id.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> b = bucket_of(pd.Series([f"p{i}" for i in range(1000)]), 8)
+    >>> int(b.min()), int(b.max())
+    (0, 7)
+    """
+    if n_partitions < 1:
+        raise ValueError(f"n_partitions must be >= 1, got {n_partitions}")
+    text = np.asarray(person_ids.astype(str), dtype=object)
+    hashes = pd.util.hash_array(text, categorize=False)
+    return (hashes % np.uint64(n_partitions)).astype(np.int64)
+
+
+def _preview(ids: Iterable[object], limit: int = 10) -> str:
+    ids = sorted({str(v) for v in ids})
+    more = f" and {len(ids) - limit} more" if len(ids) > limit else ""
+    return f"{ids[:limit]}{more}"
+
+
+def check_partition(people: pd.DataFrame, sanctions: pd.DataFrame, *, partition: int) -> None:
+    """Raise if a sanction's person is not in the same partition's people table.
+
+    A sanction whose person sits in another partition (or nowhere) cannot be told apart
+    locally; either way the person's history would be incomplete, so it is an error.
+    Assessments of an unknown person are left to the feature builder (rejected with a
+    reason under ``invalid="drop"``), since they cannot produce a wrong score.
+
+    Parameters
+    ----------
+    people, sanctions : pandas.DataFrame
+        One partition of each table (``person_id`` column required).
+    partition : int
+        Partition number, for the message.
+
+    Raises
+    ------
+    PartitioningError
+        Naming the partition and the person ids.
+    """
+    for name, frame in (("people", people), ("sanctions", sanctions)):
+        if "person_id" not in frame.columns:
+            raise PartitioningError(
+                f"partition {partition}: table {name!r} has no 'person_id' column; got "
+                f"columns {list(map(str, frame.columns))}"
+            )
+    known = pd.Index(people["person_id"].astype(str))
+    sanction_ids = sanctions["person_id"].astype(str)
+    orphan = ~sanction_ids.isin(known)
+    if orphan.any():
+        raise PartitioningError(
+            f"partition {partition}: {int(orphan.sum())} sanction row(s) of person(s) "
+            f"{_preview(sanction_ids[orphan])} not in this partition's people table; every "
+            "row of a person must be in the same partition (see riskassess.distributed's "
+            "partitioning contract; co_partition or write_partitioned produce it)"
+        )
+
+
+def person_hashes(person_ids: pd.Series) -> np.ndarray:
+    """Sorted unique 64-bit hashes of the person ids of one partition.
+
+    Eight bytes per person: the global check of 10 million people moves 80 MB, not the
+    ids themselves.
+    """
+    text = np.asarray(person_ids.astype(str), dtype=object)
+    return np.unique(pd.util.hash_array(text, categorize=False))
+
+
+def repeated_hashes(hashes_by_partition: list[np.ndarray]) -> np.ndarray:
+    """Hashes present in more than one partition (inputs from :func:`person_hashes`)."""
+    if not hashes_by_partition:
+        return np.empty(0, dtype=np.uint64)
+    values, counts = np.unique(np.concatenate(hashes_by_partition), return_counts=True)
+    return values[counts > 1]
+
+
+def duplicate_people(
+    people_ids_by_partition: list[pd.Series], among_hashes: np.ndarray | None = None
+) -> dict[str, list[int]]:
+    """Person ids found in more than one partition, with the partitions holding them.
+
+    Parameters
+    ----------
+    people_ids_by_partition : list of pandas.Series
+        The ``person_id`` column of each partition of the people table, in order.
+    among_hashes : numpy.ndarray, optional
+        Only consider ids with these hashes (from :func:`repeated_hashes`); the exact
+        comparison then touches only the suspects.
+
+    Returns
+    -------
+    dict of str to list of int
+        Empty when every person is in one partition.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> duplicate_people([pd.Series(["a", "b"]), pd.Series(["c", "a"])])
+    {'a': [0, 1]}
+    """
+    pieces = []
+    for i, ids in enumerate(people_ids_by_partition):
+        text = pd.Series(np.asarray(ids.astype(str), dtype=object)).drop_duplicates()
+        if among_hashes is not None:
+            keep = np.isin(pd.util.hash_array(text.to_numpy(object), categorize=False),
+                           among_hashes)
+            text = text[keep]
+        pieces.append(pd.DataFrame({"person_id": text.to_numpy(object), "partition": i}))
+    if not pieces:
+        return {}
+    frame = pd.concat(pieces, ignore_index=True)
+    dup = frame[frame.duplicated("person_id", keep=False)]
+    return {
+        str(pid): sorted(int(p) for p in group["partition"])
+        for pid, group in dup.groupby("person_id", sort=True)
+    }

@@ -1,0 +1,70 @@
+"""A fitted model as JSON text: what travels to the workers (never a pickled object).
+
+The task graph carries the model's JSON string; each worker process rebuilds the model
+once per distinct string (:func:`model_from_json` is cached) and reuses it for every
+partition it scores.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+__all__ = ["model_from_json", "model_to_json"]
+
+
+def model_to_json(model: Any) -> str:
+    """The JSON text of a fitted model, as :func:`riskassess.models.save_model` writes it.
+
+    Parameters
+    ----------
+    model : estimator
+        A fitted riskassess model.
+
+    Returns
+    -------
+    str
+        JSON text; :func:`model_from_json` rebuilds the model from it.
+    """
+    from riskassess import models
+
+    dumps = getattr(models, "model_to_json", None)
+    if callable(dumps):
+        return str(dumps(model))
+    # Fallback: the file API through a private temporary directory.
+    with tempfile.TemporaryDirectory(prefix="riskassess-model-") as tmp:
+        path = Path(tmp) / "model.json"
+        models.save_model(model, path)
+        return path.read_text(encoding="utf-8")
+
+
+@functools.lru_cache(maxsize=8)
+def model_from_json(text: str) -> Any:
+    """Rebuild a model from :func:`model_to_json` text (cached per process).
+
+    Parameters
+    ----------
+    text : str
+        JSON text of a saved model.
+
+    Returns
+    -------
+    estimator
+        The fitted model. The same object is returned for the same text, so a worker
+        parses the model once, not once per partition.
+    """
+    from riskassess import models
+
+    loads = getattr(models, "model_from_json", None)
+    if callable(loads):
+        return loads(text)
+    fd, name = tempfile.mkstemp(prefix="riskassess-model-", suffix=".json")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        return models.load_model(name)
+    finally:
+        os.unlink(name)

@@ -1,0 +1,216 @@
+"""Score one partition with the in-memory functions (pure pandas: no dask here).
+
+:func:`score_partition` is the unit of work of every engine: dask runs it once per
+partition, Spark's ``mapInPandas`` once per Spark partition. It builds features with
+:func:`riskassess.features.build_features_from_tables`, then scores, bands and explains
+with a model rebuilt from its JSON text, and checks that no row is lost::
+
+    assessments in == scored + rejected cases
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from riskassess.distributed._contract import PartitioningError, check_partition
+from riskassess.distributed._model import model_from_json
+from riskassess.types import RISK_BANDS
+
+__all__ = [
+    "COUNT_COLUMNS",
+    "REJECTED_COLUMNS",
+    "PartitionOutput",
+    "score_frame",
+    "score_partition",
+]
+
+#: Columns of the side output listing rejected cases, one row per problem.
+REJECTED_COLUMNS: tuple[str, ...] = ("case_id", "person_id", "field", "problem", "partition")
+
+#: Columns of the per-partition row accounting.
+COUNT_COLUMNS: tuple[str, ...] = (
+    "partition", "people", "sanctions", "assessments", "scored", "rejected_cases",
+    "ignored_sanctions",
+)
+
+BAND_DTYPE = pd.CategoricalDtype(list(RISK_BANDS), ordered=True)
+
+
+class PartitionOutput(NamedTuple):
+    """What one partition produces."""
+
+    scores: pd.DataFrame
+    """One row per scored case, indexed by ``case_id``."""
+    rejected: pd.DataFrame
+    """One row per problem of a rejected case (:data:`REJECTED_COLUMNS`)."""
+    counts: pd.DataFrame
+    """One row of row accounting (:data:`COUNT_COLUMNS`)."""
+
+
+def _model_columns(model: Any, features: pd.DataFrame) -> list[str]:
+    names = getattr(model, "feature_names_in_", None)
+    return [str(c) for c in names] if names is not None else list(map(str, features.columns))
+
+
+def shap_columns(model: Any, features: pd.DataFrame) -> list[str]:
+    """Output column names of the SHAP values: ``shap_<feature>`` per model input."""
+    return [f"shap_{c}" for c in _model_columns(model, features)]
+
+
+def score_frame(
+    model: Any, features: pd.DataFrame, *, explain: bool = True, include_features: bool = False
+) -> pd.DataFrame:
+    """Probability, band and (optionally) SHAP values for a feature table.
+
+    Parameters
+    ----------
+    model : estimator
+        Fitted riskassess model.
+    features : pandas.DataFrame
+        Feature table indexed by ``case_id``.
+    explain : bool, default True
+        Add ``shap_<feature>`` columns (exact SHAP values in log-odds, from
+        :func:`riskassess.explain.explain`) and ``shap_base`` (the base value).
+    include_features : bool, default False
+        Keep the feature columns in front of the scores.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``features``: [features...], ``probability``, ``band``,
+        [``shap_base``, ``shap_<feature>``...].
+    """
+    columns = _model_columns(model, features)
+    X = features[columns]
+    out = features.copy() if include_features else pd.DataFrame(index=features.index)
+    n = len(X)
+    if n:
+        proba = np.asarray(model.predict_proba(X), dtype=np.float64)[:, 1]
+        band = pd.Categorical(np.asarray(model.predict_band(X)).astype(str), dtype=BAND_DTYPE)
+    else:  # sklearn refuses 0 rows; an empty partition still has the full schema
+        proba = np.empty(0, dtype=np.float64)
+        band = pd.Categorical([], dtype=BAND_DTYPE)
+    out["probability"] = proba
+    out["band"] = band
+    if explain:
+        names = shap_columns(model, features)
+        if n:
+            from riskassess.explain import explain as _explain
+
+            expl = _explain(model, X)
+            got = [f"shap_{c}" for c in expl.feature_names]
+            if got != names:
+                raise RuntimeError(f"explanation columns {got} differ from inputs {names}")
+            values = np.asarray(expl.values, dtype=np.float64)
+            base = np.broadcast_to(np.asarray(expl.base_values, dtype=np.float64), (n,))
+        else:
+            values = np.empty((0, len(names)), dtype=np.float64)
+            base = np.empty(0, dtype=np.float64)
+        out["shap_base"] = base
+        shap = pd.DataFrame(values, index=out.index, columns=names)
+        out = pd.concat([out, shap], axis=1)
+    return out
+
+
+def _empty_rejected() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "case_id": pd.Series([], dtype="str"),
+            "person_id": pd.Series([], dtype="str"),
+            "field": pd.Series([], dtype="str"),
+            "problem": pd.Series([], dtype="str"),
+            "partition": pd.Series([], dtype="int64"),
+        }
+    )
+
+
+def _rejected_frame(
+    rejected: pd.DataFrame, assessments: pd.DataFrame, partition: int
+) -> pd.DataFrame:
+    if rejected is None or len(rejected) == 0:
+        return _empty_rejected()
+    person_of = pd.Series(
+        assessments["person_id"].astype(str).to_numpy(), index=assessments["case_id"].astype(str)
+    )
+    person_of = person_of[~person_of.index.duplicated()]
+    case_ids = rejected["case_id"].astype(str)
+    return pd.DataFrame(
+        {
+            "case_id": case_ids.to_numpy(),
+            "person_id": case_ids.map(person_of).astype("str").to_numpy(),
+            "field": rejected["field"].astype(str).to_numpy(),
+            "problem": rejected["problem"].astype(str).to_numpy(),
+            "partition": np.full(len(rejected), partition, dtype=np.int64),
+        }
+    ).astype({"case_id": "str", "person_id": "str", "field": "str", "problem": "str"})
+
+
+def score_partition(
+    people: pd.DataFrame,
+    sanctions: pd.DataFrame,
+    assessments: pd.DataFrame,
+    *,
+    model_json: str,
+    explain: bool = True,
+    invalid: Literal["raise", "drop"] = "raise",
+    include_features: bool = False,
+    partition: int = 0,
+) -> PartitionOutput:
+    """Features, scores, bands and explanations of one co-partitioned slice of the tables.
+
+    Parameters
+    ----------
+    people, sanctions, assessments : pandas.DataFrame
+        The rows of one partition; every person's rows are all here (checked).
+    model_json : str
+        The model as JSON text (:func:`~riskassess.distributed.model_to_json`).
+    explain : bool, default True
+        Add SHAP value columns.
+    invalid : {"raise", "drop"}, default "raise"
+        Invalid rows raise, or their cases are dropped and listed in ``rejected``.
+    include_features : bool, default False
+        Keep the feature columns in the scores.
+    partition : int, default 0
+        Partition number, for messages and the side outputs.
+
+    Returns
+    -------
+    PartitionOutput
+        ``scores``, ``rejected`` and ``counts``.
+
+    Raises
+    ------
+    PartitioningError
+        A sanction's person is not in this partition, or rows were lost.
+    """
+    from riskassess.features import build_features_from_tables
+
+    check_partition(people, sanctions, partition=partition)
+    table = build_features_from_tables(people, sanctions, assessments, invalid=invalid)
+    model = model_from_json(model_json)
+    scores = score_frame(model, table.features, explain=explain,
+                         include_features=include_features)
+    rejected = _rejected_frame(table.rejected, assessments, partition)
+    n_rejected_cases = int(rejected["case_id"].nunique())
+    if len(scores) + n_rejected_cases != len(assessments):
+        raise PartitioningError(
+            f"partition {partition}: {len(assessments)} assessment row(s) in but "
+            f"{len(scores)} scored + {n_rejected_cases} rejected case(s) out; rows were "
+            "lost (are case ids unique?)"
+        )
+    counts = pd.DataFrame(
+        {
+            "partition": [partition],
+            "people": [len(people)],
+            "sanctions": [len(sanctions)],
+            "assessments": [len(assessments)],
+            "scored": [len(scores)],
+            "rejected_cases": [n_rejected_cases],
+            "ignored_sanctions": [len(table.dropped_events)],
+        },
+        dtype=np.int64,
+    )
+    return PartitionOutput(scores, rejected, counts)

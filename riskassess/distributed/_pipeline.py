@@ -1,0 +1,338 @@
+"""Features, scores, bands and explanations on dask, partition by partition.
+
+Build a lazy :class:`ScoringJob` from dask DataFrames co-partitioned by person
+(:func:`score_tables`) or from a co-partitioned Parquet directory (:func:`score_parquet`),
+then :meth:`ScoringJob.compute` (results in memory) or :meth:`ScoringJob.to_parquet`
+(results written by the workers, nothing large gathered). Each partition runs
+:func:`~riskassess.distributed.score_partition`; the model travels as its JSON text.
+
+The job runs on whatever dask scheduler is in force: a ``distributed.Client`` passed in,
+else the current client (a ``LocalCluster`` or any existing cluster), else dask's local
+threads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+
+from riskassess.distributed._contract import (
+    PartitioningError,
+    bucket_of,
+    duplicate_people,
+    person_hashes,
+    repeated_hashes,
+)
+from riskassess.distributed._deps import current_client, require_dask
+from riskassess.distributed._model import model_from_json, model_to_json
+from riskassess.distributed._parquet import PartitionedDataset, open_partitioned
+from riskassess.distributed._partition import score_partition
+
+__all__ = ["ScoringJob", "ScoringResult", "co_partition", "score_parquet", "score_tables"]
+
+
+@dataclass(frozen=True)
+class ScoringResult:
+    """In-memory outcome of a job.
+
+    Attributes
+    ----------
+    scores : pandas.DataFrame
+        One row per scored case, indexed by ``case_id``.
+    rejected : pandas.DataFrame
+        One row per problem of a case that was not scored (who and why).
+    counts : pandas.DataFrame
+        Row accounting per partition; ``assessments == scored + rejected_cases``.
+    """
+
+    scores: pd.DataFrame
+    rejected: pd.DataFrame
+    counts: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class ScoringJob:
+    """A lazy scoring job: three dask DataFrames computed together.
+
+    Attributes
+    ----------
+    scores : dask.dataframe.DataFrame
+        Scores (and explanations) per case, indexed by ``case_id``.
+    rejected : dask.dataframe.DataFrame
+        Side output: rejected cases, with person, field and problem.
+    counts : dask.dataframe.DataFrame
+        Row accounting, one row per partition.
+    n_partitions : int
+        Number of partitions.
+    """
+
+    scores: Any
+    rejected: Any
+    counts: Any
+    n_partitions: int
+    _people_ids: tuple[Any, ...]
+    check_partitioning: bool = True
+
+    def _run(self, collections: Sequence[Any], client: Any) -> tuple[Any, ...]:
+        import dask
+
+        client = current_client(client)
+        kwargs = {"scheduler": client} if client is not None else {}
+        if self.check_partitioning:
+            self._check_unique(client)
+        return tuple(dask.compute(*collections, **kwargs))
+
+    def _check_unique(self, client: Any) -> None:
+        import dask
+
+        kwargs = {"scheduler": client} if client is not None else {}
+        hashes = [dask.delayed(person_hashes)(ids) for ids in self._people_ids]
+        (suspects,) = dask.compute(dask.delayed(repeated_hashes)(hashes), **kwargs)
+        if len(suspects) == 0:
+            return
+        found = dask.delayed(duplicate_people)(list(self._people_ids), suspects)
+        (dups,) = dask.compute(found, **kwargs)
+        if dups:
+            listed = dict(list(dups.items())[:10])
+            raise PartitioningError(
+                f"{len(dups)} person id(s) in more than one partition of the people table "
+                f"(person: partitions) {listed}; every person must be in exactly one "
+                "partition"
+            )
+
+    def compute(self, *, client: Any = None) -> ScoringResult:
+        """Run the job and gather every output into memory.
+
+        Parameters
+        ----------
+        client : distributed.Client, optional
+            Defaults to the current client, else dask's local scheduler.
+
+        Returns
+        -------
+        ScoringResult
+        """
+        scores, rejected, counts = self._run([self.scores, self.rejected, self.counts], client)
+        return ScoringResult(scores, rejected.reset_index(drop=True),
+                             counts.reset_index(drop=True))
+
+    def to_parquet(self, path: str | Path, *, client: Any = None) -> pd.DataFrame:
+        """Run the job; workers write ``scores/`` and ``rejected/`` under ``path``.
+
+        Only the small row accounting comes back to the caller.
+
+        Parameters
+        ----------
+        path : str or pathlib.Path
+            Output directory (created).
+        client : distributed.Client, optional
+            Defaults to the current client, else dask's local scheduler.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Row accounting per partition (:data:`~riskassess.distributed.COUNT_COLUMNS`).
+        """
+        root = Path(path)
+        root.mkdir(parents=True, exist_ok=True)
+        writes = [
+            self.scores.to_parquet(str(root / "scores"), compute=False, write_index=True),
+            self.rejected.to_parquet(str(root / "rejected"), compute=False,
+                                     write_index=False),
+        ]
+        *_, counts = self._run([*writes, self.counts], client)
+        counts = counts.reset_index(drop=True)
+        counts.to_csv(root / "counts.csv", index=False)
+        return counts
+
+
+def _meta(
+    people: pd.DataFrame, sanctions: pd.DataFrame, assessments: pd.DataFrame, **kwargs: Any
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    out = score_partition(people.iloc[:0], sanctions.iloc[:0], assessments.iloc[:0],
+                          partition=-1, **kwargs)
+    return out.scores, out.rejected, out.counts.iloc[:0]
+
+
+def _job(
+    parts: list[Any], metas: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame],
+    people_ids: list[Any], check_partitioning: bool,
+) -> ScoringJob:
+    dd = require_dask()
+    scores = dd.from_delayed([p[0] for p in parts], meta=metas[0], verify_meta=True)
+    rejected = dd.from_delayed([p[1] for p in parts], meta=metas[1], verify_meta=True)
+    counts = dd.from_delayed([p[2] for p in parts], meta=metas[2], verify_meta=True)
+    return ScoringJob(scores, rejected, counts, len(parts), tuple(people_ids),
+                      check_partitioning)
+
+
+def _options(model: Any, explain: bool, invalid: str, include_features: bool) -> dict[str, Any]:
+    if invalid not in ("raise", "drop"):
+        raise ValueError(f"invalid must be 'raise' or 'drop', got {invalid!r}")
+    text = model if isinstance(model, str) else model_to_json(model)
+    model_from_json(text)  # fail here, on the client, if the JSON does not load
+    return {"model_json": text, "explain": explain, "invalid": invalid,
+            "include_features": include_features}
+
+
+def score_tables(
+    model: Any,
+    people: Any,
+    sanctions: Any,
+    assessments: Any,
+    *,
+    explain: bool = True,
+    invalid: Literal["raise", "drop"] = "raise",
+    include_features: bool = False,
+    check_partitioning: bool = True,
+) -> ScoringJob:
+    """Lazy scoring job over dask DataFrames co-partitioned by person.
+
+    Parameters
+    ----------
+    model : estimator or str
+        A fitted riskassess model, or its JSON text. Only the JSON text enters the task
+        graph.
+    people, sanctions, assessments : dask.dataframe.DataFrame
+        The input tables (layouts of :func:`riskassess.features.build_features_from_tables`),
+        with the same number of partitions, partition ``i`` of each holding the rows of
+        the same people (see :func:`co_partition` to arrange that).
+    explain : bool, default True
+        Add ``shap_base`` and ``shap_<feature>`` columns.
+    invalid : {"raise", "drop"}, default "raise"
+        Invalid rows raise, or their cases go to the ``rejected`` side output.
+    include_features : bool, default False
+        Keep the feature columns in the scores.
+    check_partitioning : bool, default True
+        Before running, check that no person id is in two partitions (one extra read of
+        the people table's ids).
+
+    Returns
+    -------
+    ScoringJob
+        Lazy: nothing runs until :meth:`ScoringJob.compute` or
+        :meth:`ScoringJob.to_parquet`.
+    """
+    import dask
+
+    require_dask()
+    options = _options(model, explain, invalid, include_features)
+    tables = {"people": people, "sanctions": sanctions, "assessments": assessments}
+    # optimize_graph=False keeps one delayed per declared partition: dask's optimiser may
+    # otherwise fuse partitions of each table differently and break the alignment.
+    delayed = {k: v.to_delayed(optimize_graph=False) for k, v in tables.items()}
+    sizes = {k: len(v) for k, v in delayed.items()}
+    if len(set(sizes.values())) != 1:
+        raise PartitioningError(
+            f"the tables must have the same number of partitions; got {sizes} "
+            "(co_partition(people, sanctions, assessments, n) aligns them)"
+        )
+    metas = _meta(people._meta, sanctions._meta, assessments._meta, **options)
+    run = dask.delayed(score_partition, nout=3, pure=True)
+    parts = [
+        run(p, s, a, partition=i, **options)
+        for i, (p, s, a) in enumerate(zip(delayed["people"], delayed["sanctions"],
+                                           delayed["assessments"], strict=True))
+    ]
+    people_ids = [dask.delayed(_column)(p, "person_id") for p in delayed["people"]]
+    return _job(parts, metas, people_ids, check_partitioning)
+
+
+def _column(frame: pd.DataFrame, name: str) -> pd.Series:
+    return frame[name]
+
+
+def _read(path: str, columns: list[str] | None = None) -> pd.DataFrame:
+    return pd.read_parquet(path, columns=columns)
+
+
+def _score_files(paths: tuple[str, str, str], partition: int, **options: Any) -> Any:
+    people, sanctions, assessments = (_read(p) for p in paths)
+    return score_partition(people, sanctions, assessments, partition=partition, **options)
+
+
+def score_parquet(
+    model: Any,
+    path: str | Path | PartitionedDataset,
+    *,
+    explain: bool = True,
+    invalid: Literal["raise", "drop"] = "raise",
+    include_features: bool = False,
+    check_partitioning: bool = True,
+) -> ScoringJob:
+    """Lazy scoring job over a co-partitioned Parquet directory.
+
+    Each task reads partition ``i`` of the three tables itself, so a worker holds one
+    partition at a time and nothing passes through the client.
+
+    Parameters
+    ----------
+    model : estimator or str
+        A fitted riskassess model, or its JSON text.
+    path : str, pathlib.Path or PartitionedDataset
+        Directory written by :func:`write_partitioned` or :func:`write_cohort_parquet`
+        (layout checked by :func:`open_partitioned`).
+    explain, invalid, include_features, check_partitioning
+        As in :func:`score_tables`.
+
+    Returns
+    -------
+    ScoringJob
+    """
+    import dask
+
+    require_dask()
+    data = path if isinstance(path, PartitionedDataset) else open_partitioned(path)
+    options = _options(model, explain, invalid, include_features)
+    metas = _meta(*data.empty_tables(), **options)
+    run = dask.delayed(_score_files, nout=3, pure=True)
+    parts = [run(files, i, **options) for i, files in enumerate(data.partitions())]
+    people_ids = [
+        dask.delayed(_column)(dask.delayed(_read, pure=True)(files[0], ["person_id"]),
+                              "person_id")
+        for files in data.partitions()
+    ]
+    return _job(parts, metas, people_ids, check_partitioning)
+
+
+
+def co_partition(
+    people: Any, sanctions: Any, assessments: Any, n_partitions: int
+) -> tuple[Any, Any, Any]:
+    """Shuffle three dask DataFrames so that all rows of a person share a partition.
+
+    Every table is hash-partitioned on :func:`~riskassess.distributed.bucket_of` of its
+    ``person_id`` into ``n_partitions`` partitions, so partition ``i`` of each table holds
+    the same people. Use it when the tables come partitioned some other way (by date,
+    by file); it costs one shuffle of each table.
+
+    Parameters
+    ----------
+    people, sanctions, assessments : dask.dataframe.DataFrame
+        Tables with a ``person_id`` column.
+    n_partitions : int
+        Number of output partitions.
+
+    Returns
+    -------
+    tuple of dask.dataframe.DataFrame
+        ``(people, sanctions, assessments)``, co-partitioned.
+    """
+    require_dask()
+    if n_partitions < 1:
+        raise ValueError(f"n_partitions must be >= 1, got {n_partitions}")
+
+    def add_bucket(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.assign(_bucket=bucket_of(frame["person_id"], n_partitions))
+
+    out = []
+    for table in (people, sanctions, assessments):
+        meta = table._meta.assign(_bucket=pd.Series([], dtype="int64"))
+        with_bucket = table.map_partitions(add_bucket, meta=meta)
+        shuffled = with_bucket.shuffle(on="_bucket", npartitions=n_partitions)
+        out.append(shuffled.drop(columns="_bucket"))
+    return out[0], out[1], out[2]

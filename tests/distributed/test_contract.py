@@ -1,0 +1,70 @@
+"""The partitioning contract: bucketing, in-partition and cross-partition checks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from riskassess.distributed import (
+    PartitioningError,
+    bucket_of,
+    check_partition,
+    duplicate_people,
+)
+from riskassess.distributed._contract import person_hashes, repeated_hashes
+
+ids = st.lists(st.text(alphabet="abcXYZ019-._", min_size=1, max_size=8), max_size=40)
+
+
+@given(ids, st.integers(1, 9))
+def test_bucket_is_a_function_of_the_id(person_ids: list[str], n: int) -> None:
+    s = pd.Series(person_ids, dtype="object")
+    b = bucket_of(s, n)
+    assert b.shape == (len(person_ids),)
+    assert ((b >= 0) & (b < n)).all()
+    # Same id, same bucket, whatever the dtype or position.
+    again = bucket_of(pd.Series(person_ids[::-1], dtype="str"), n)[::-1]
+    np.testing.assert_array_equal(b, again)
+
+
+def test_bucket_spreads_ids() -> None:
+    b = bucket_of(pd.Series([f"P{i:07d}" for i in range(20_000)]), 8)
+    counts = np.bincount(b, minlength=8)
+    assert counts.min() > 2_000  # roughly 2,500 each
+
+
+def test_bucket_rejects_zero_partitions() -> None:
+    with pytest.raises(ValueError, match="n_partitions"):
+        bucket_of(pd.Series(["a"]), 0)
+
+
+def test_check_partition_names_partition_and_people() -> None:
+    people = pd.DataFrame({"person_id": ["a", "b"]})
+    sanctions = pd.DataFrame({"person_id": ["a", "x", "y", "x"]})
+    with pytest.raises(PartitioningError, match=r"partition 3: 3 sanction row\(s\).*'x', 'y'"):
+        check_partition(people, sanctions, partition=3)
+    check_partition(people, sanctions.iloc[:1], partition=3)  # fine
+
+
+def test_check_partition_requires_person_id() -> None:
+    with pytest.raises(PartitioningError, match="'sanctions' has no 'person_id'"):
+        check_partition(pd.DataFrame({"person_id": ["a"]}), pd.DataFrame({"pid": ["a"]}),
+                        partition=0)
+
+
+@given(st.lists(st.lists(st.sampled_from(list("abcdefghij")), max_size=6), max_size=5))
+def test_duplicate_people_matches_brute_force(parts: list[list[str]]) -> None:
+    series = [pd.Series(p, dtype="str") for p in parts]
+    expected: dict[str, list[int]] = {}
+    for pid in sorted({x for p in parts for x in p}):
+        where = [i for i, p in enumerate(parts) if pid in p]
+        if len(where) > 1:
+            expected[pid] = where
+    assert duplicate_people(series) == expected
+    # The hash pre-filter finds the same people.
+    suspects = repeated_hashes([person_hashes(s) for s in series])
+    assert duplicate_people(series, suspects) == expected
+    assert len(suspects) == len(expected)
