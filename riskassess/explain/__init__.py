@@ -1,0 +1,36 @@
+"""Per-case explanations: exact SHAP values, plain-English reasons, plots.
+
+* :func:`explain` -- log-odds contributions per feature as a ``shap.Explanation``; exact
+  (straight from the lookup tables) for riskassess models, shap's own explainers for any
+  other scikit-learn classifier. Additivity is checked on every call.
+* :func:`to_probability` -- the same contributions in probability units (secant method).
+* :func:`reasons` -- the largest contributions of one case as :class:`Reason` objects
+  whose ``text`` an officer can read out.
+* :mod:`riskassess.explain.plot` -- shape, importance, waterfall and per-case bar charts
+  (matplotlib, imported only when a plot is drawn).
+
+Examples
+--------
+>>> import riskassess.explain as rx
+>>> sorted(rx.__all__)[:3]
+['ADDITIVITY_TOLERANCE', 'BackgroundError', 'Reason']
+"""
+
+from __future__ import annotations
+
+from riskassess.explain._exact import (
+    ADDITIVITY_TOLERANCE,
+    BackgroundError,
+    explain,
+    to_probability,
+)
+from riskassess.explain._reasons import Reason, reasons
+
+__all__ = [
+    "ADDITIVITY_TOLERANCE",
+    "BackgroundError",
+    "Reason",
+    "explain",
+    "reasons",
+    "to_probability",
+]

@@ -1,0 +1,188 @@
+"""Plain-English reasons for one case, read from its explanation.
+
+Wording (stable; tests pin it)::
+
+    <Meaning>: <value> <unit>. <Raises|Lowers> the <horizon risk> by <n> percentage
+    point(s) compared with the average case.
+
+``<Meaning>`` and ``<unit>`` come from :data:`riskassess.features.FEATURES` (a trailing
+parenthetical and anything after a colon are left out, so it reads aloud), ``<horizon
+risk>`` from the explanation's ``output_names`` (``"2-year risk"``, or ``"risk"``), and
+``<n>`` is the change in percentage points rounded half up; below 0.5 it reads "less
+than 1 percentage point". Percentage points use the secant method of
+:func:`~riskassess.explain.to_probability`, so all of a case's changes add up to its
+probability minus the average case's.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from riskassess.features import FEATURES
+
+__all__ = ["Reason", "reasons"]
+
+_TRAILING_PAREN = re.compile(r"\s*\([^()]*\)\s*$")
+
+
+class Reason(BaseModel):
+    """One reason: a feature's value and how much it moves this case's risk.
+
+    Examples
+    --------
+    >>> r = Reason(feature="age", value=23, value_text="23 years", unit="years",
+    ...            contribution=0.4, change=9.7, direction="raises",
+    ...            text="Age at the assessment date: 23 years. Raises the risk by 10 "
+    ...                 "percentage points compared with the average case.")
+    >>> r.direction
+    'raises'
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    feature: str = Field(description="Model input column.")
+    value: bool | int | float | str | None = Field(
+        description="The case's value of the feature (None when missing).")
+    value_text: str = Field(description="The value as read out, with its unit.")
+    unit: str = Field(description="Unit of the value from the feature catalogue ('' if none).")
+    contribution: float = Field(description="Contribution to the log-odds (SHAP value).")
+    change: float = Field(
+        description="Signed change in risk, percentage points, against the average case.")
+    direction: Literal["raises", "lowers"] = Field(description="Whether it raises risk.")
+    text: str = Field(description="The reason in plain English.")
+
+
+def _meaning(feature: str) -> str:
+    spec = FEATURES.get(feature)
+    text = spec.meaning if spec is not None else feature.replace("_", " ")
+    text = _TRAILING_PAREN.sub("", text).split(":")[0].strip()
+    return text[:1].upper() + text[1:]
+
+
+def _number(v: float) -> str:
+    if float(v).is_integer():
+        return str(int(v))
+    return f"{v:.0f}" if abs(v) >= 100 else f"{v:.3g}"
+
+
+def _plain_value(v: Any) -> bool | int | float | str | None:
+    if v is None or (isinstance(v, float | np.floating) and math.isnan(v)):
+        return None
+    if isinstance(v, bool | np.bool_):
+        return bool(v)
+    if isinstance(v, int | np.integer):
+        return int(v)
+    if isinstance(v, float | np.floating):
+        return float(v)
+    return str(v)
+
+
+def _value_text(feature: str, value: bool | int | float | str | None) -> tuple[str, str]:
+    spec = FEATURES.get(feature)
+    unit = spec.unit if spec is not None else ""
+    kind = spec.kind if spec is not None else "numeric"
+    if value is None:
+        return "not recorded", unit
+    if kind == "binary" and not isinstance(value, str) and value in (0, 1):
+        return ("yes" if value else "no"), unit
+    if isinstance(value, str):
+        return value, unit
+    text = _number(float(value))
+    if not unit:
+        return text, unit
+    shown = unit
+    if float(value) == 1 and unit.endswith("s") and " per " not in unit:
+        shown = unit[:-1]
+    return f"{text} {shown}", unit
+
+
+def _amount(points: float) -> str:
+    n = math.floor(abs(points) + 0.5)
+    if n == 0:
+        return "less than 1 percentage point"
+    return "1 percentage point" if n == 1 else f"{n} percentage points"
+
+
+def _row(explanation_row: Any) -> tuple[np.ndarray, float, list[Any], list[str], str]:
+    values = np.asarray(explanation_row.values, dtype=np.float64)
+    base = np.asarray(explanation_row.base_values, dtype=np.float64).reshape(-1)
+    if values.ndim == 2 and values.shape[0] == 1:
+        values = values[0]
+    if values.ndim != 1 or base.size != 1:
+        raise ValueError(
+            f"reasons() explains one case: pass explanation[i]; got values of shape "
+            f"{np.shape(explanation_row.values)}"
+        )
+    data = explanation_row.data
+    row_data = [None] * len(values) if data is None else list(np.asarray(data,
+                                                                         dtype=object).ravel())
+    names = explanation_row.feature_names
+    feature_names = ([f"feature {i}" for i in range(len(values))] if names is None
+                     else [str(f) for f in names])
+    output = explanation_row.output_names
+    label = output if isinstance(output, str) and output else "risk"
+    return values, float(base[0]), row_data, feature_names, label
+
+
+def reasons(explanation_row: Any, top: int | None = 3) -> list[Reason]:
+    """The largest contributions to one case's risk, as reasons an officer can read out.
+
+    Parameters
+    ----------
+    explanation_row : shap.Explanation
+        One case of an explanation from :func:`~riskassess.explain.explain`
+        (``explanation[i]``), on the log-odds scale.
+    top : int or None, default 3
+        How many reasons; ``None`` for every feature that moves the risk.
+
+    Returns
+    -------
+    list of Reason
+        Largest absolute contribution first, risk-raising and risk-lowering alike;
+        features contributing exactly 0 are left out.
+
+    Examples
+    --------
+    >>> import numpy as np, shap
+    >>> e = shap.Explanation(np.array([[np.log(3), -0.1]]), base_values=np.zeros(1),
+    ...                      data=np.array([[7, 30.0]]), output_names="2-year risk",
+    ...                      feature_names=["previous_sanctions", "age"])
+    >>> for r in reasons(e[0]):
+    ...     print(r.text)
+    Sanctions (cautions and convictions) before the index offence: 7 sanctions. Raises the 2-year risk by 25 percentage points compared with the average case.
+    Age at the assessment date: 30 years. Lowers the 2-year risk by 2 percentage points compared with the average case.
+    """  # noqa: E501
+    if top is not None and top < 1:
+        raise ValueError(f"top must be a positive number of reasons or None, got {top}")
+    values, z0, data, names, label = _row(explanation_row)
+    dz = float(values.sum())
+    if "probability" in label:
+        slope = 1.0
+    elif abs(dz) > 1e-6:
+        slope = (_expit(z0 + dz) - _expit(z0)) / dz
+    else:
+        mid = _expit(z0 + dz / 2)
+        slope = mid * (1 - mid)
+    order = sorted((i for i in range(len(values)) if values[i] != 0),
+                   key=lambda i: (-abs(values[i]), i))
+    out: list[Reason] = []
+    for i in order[:top]:
+        value = _plain_value(data[i])
+        value_text, unit = _value_text(names[i], value)
+        change = 100.0 * slope * float(values[i])
+        direction: Literal["raises", "lowers"] = "raises" if values[i] > 0 else "lowers"
+        text = (f"{_meaning(names[i])}: {value_text}. {direction.capitalize()} the {label} "
+                f"by {_amount(change)} compared with the average case.")
+        out.append(Reason(feature=names[i], value=value, value_text=value_text, unit=unit,
+                          contribution=float(values[i]), change=change,
+                          direction=direction, text=text))
+    return out
+
+
+def _expit(z: float) -> float:
+    return 0.5 * (1.0 + math.tanh(0.5 * z))
