@@ -1,0 +1,261 @@
+"""Hash-chain arithmetic and tamper diagnosis for :mod:`riskassess.audit`.
+
+Record ``n`` (1-based sequence) stores the canonical JSON of a decision, the hash of
+record ``n - 1`` (:data:`GENESIS` for the first) and its own hash::
+
+    hash_n = SHA-256( prev_hash + "\\n" + str(n) + "\\n" + canonical_json )
+
+Because the sequence number is inside the hash, a record's hash also says where it
+belongs. :func:`diagnose` uses that to tell apart records that were
+
+* **edited**: content no longer matches its hash at any position (or, if its hash was
+  recomputed, the next record no longer links to it);
+* **deleted**: a position of the original chain that no record holds any more;
+* **reordered**: an intact record found at a position other than the one it was
+  written at;
+* **inserted**: a record that is not part of the original chain (a replayed copy, or a
+  second record claiming a position the genuine chain holds).
+
+Deleting the *last* records, or rewriting the whole chain from some point on, cannot be
+seen from inside the file: compare with a :class:`LogHead` kept elsewhere
+(``verify(expected_head=...)``).
+
+Examples
+--------
+>>> h1 = record_hash(GENESIS, 1, '{"a":1}')
+>>> h2 = record_hash(h1, 2, '{"a":2}')
+>>> diagnose([(1, GENESIS, '{"a":1}', h1), (2, h1, '{"a":2}', h2)]).ok
+True
+>>> bad = diagnose([(1, GENESIS, '{"a":1}', h1), (2, h1, '{"a":3}', h2)])
+>>> bad.ok, bad.first_bad, bad.problems[0].kind
+(False, 2, 'edited')
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from riskassess.exceptions import TamperedLogError
+
+__all__ = ["GENESIS", "LogHead", "LogProblem", "VerifyResult", "diagnose", "record_hash"]
+
+#: The ``prev_hash`` of the first record.
+GENESIS = "0" * 64
+
+ProblemKind = Literal["edited", "deleted", "reordered", "inserted"]
+Row = tuple[int, str, str, str]  # (sequence, prev_hash, record, hash)
+
+
+def record_hash(prev_hash: str, sequence: int, record: str) -> str:
+    """SHA-256 (hex) of one chain link: previous hash, sequence number and record text."""
+    data = f"{prev_hash}\n{sequence}\n{record}".encode()
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True)
+class LogHead:
+    """The end of a chain: number of records and the last record's hash.
+
+    Keep one outside the log (a report, another system) and pass it to
+    ``DecisionLog.verify(expected_head=...)`` to detect deleted tails or rewritten chains.
+    """
+
+    count: int
+    hash: str
+
+
+@dataclass(frozen=True)
+class LogProblem:
+    """One finding of :func:`diagnose`: what happened to which record(s)."""
+
+    kind: ProblemKind
+    sequence: int
+    last: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.kind} (record {self.sequence}): {self.message}"
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """Outcome of verifying a decision log; truthy when the chain is intact."""
+
+    ok: bool
+    n_records: int
+    head: LogHead
+    problems: tuple[LogProblem, ...] = ()
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    @property
+    def first_bad(self) -> int | None:
+        """Sequence number of the first bad record (None when ok)."""
+        return min((p.sequence for p in self.problems), default=None)
+
+    def __str__(self) -> str:
+        if self.ok:
+            return f"decision log ok: {self.n_records} records, head {self.head.hash[:12]}…"
+        lines = "\n  ".join(str(p) for p in self.problems)
+        return f"decision log TAMPERED ({len(self.problems)} problem(s)):\n  {lines}"
+
+    def raise_if_tampered(self) -> None:
+        """Raise :class:`TamperedLogError` naming the first bad record, if any."""
+        if not self.ok:
+            raise TamperedLogError(str(self), sequence=self.first_bad)
+
+
+def _runs(values: Sequence[int]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for v in sorted(values):
+        if out and v == out[-1][1] + 1:
+            out[-1] = (out[-1][0], v)
+        else:
+            out.append((v, v))
+    return out
+
+
+def _span(a: int, b: int) -> str:
+    return f"record {a}" if a == b else f"records {a}–{b}"
+
+
+def _origins(rows: Sequence[Row]) -> list[int | None]:
+    """Position each record's hash was computed for (None: content edited)."""
+    by_hash: dict[str, int] = {}
+    for i, r in enumerate(rows):
+        by_hash.setdefault(r[3], i)
+    memo: dict[int, int | None] = {}
+    for start in range(len(rows)):
+        stack, active = [start], {start}
+        while stack:
+            i = stack[-1]
+            seq, prev, rec, h = rows[i]
+            if record_hash(prev, seq, rec) == h:
+                memo[i] = seq
+            elif prev == GENESIS:
+                memo[i] = 1 if record_hash(prev, 1, rec) == h else None
+            elif prev not in by_hash:
+                memo[i] = None
+            else:
+                j = by_hash[prev]
+                if j not in memo and j not in active:
+                    stack.append(j)
+                    active.add(j)
+                    continue
+                o = memo.get(j)
+                memo[i] = o + 1 if o is not None and record_hash(prev, o + 1, rec) == h else None
+            stack.pop()
+            active.discard(i)
+    return [memo[i] for i in range(len(rows))]
+
+
+def diagnose(rows: Sequence[Row], expected_head: LogHead | None = None) -> VerifyResult:
+    """Check a chain and say which records were edited, deleted, reordered or inserted.
+
+    Parameters
+    ----------
+    rows : sequence of (sequence, prev_hash, record, hash)
+        The stored records in sequence order.
+    expected_head : LogHead, optional
+        A head recorded earlier; the chain must still contain it.
+
+    Returns
+    -------
+    VerifyResult
+    """
+    n = len(rows)
+    head = LogHead(n, rows[-1][3] if rows else GENESIS)
+    prev, ok = GENESIS, True
+    for k, (seq, p, rec, h) in enumerate(rows, start=1):
+        if seq != k or p != prev or record_hash(p, seq, rec) != h:
+            ok = False
+            break
+        prev = h
+    problems: list[LogProblem] = [] if ok else _problems(rows)
+    if expected_head is not None:
+        problems += _head_problems(rows, expected_head)
+    problems.sort(key=lambda q: (q.sequence, q.kind))
+    return VerifyResult(not problems, n, head, tuple(problems))
+
+
+def _head_problems(rows: Sequence[Row], expected: LogHead) -> list[LogProblem]:
+    if expected.count == 0:
+        return []
+    at = {r[0]: r[3] for r in rows}
+    if expected.count not in at:
+        last = max(at, default=0)
+        return [LogProblem("deleted", last + 1, expected.count,
+                           f"{_span(last + 1, expected.count)} of the anchored head "
+                           f"({expected.count} records) are missing from the end of the log")]
+    if at[expected.count] != expected.hash:
+        return [LogProblem("edited", expected.count, expected.count,
+                           f"record {expected.count} does not have the anchored head hash: "
+                           "the chain up to it was rewritten")]
+    return []
+
+
+def _problems(rows: Sequence[Row]) -> list[LogProblem]:
+    origins = _origins(rows)
+    out: list[LogProblem] = []
+    claimed: dict[int, list[int]] = {}
+    for i, o in enumerate(origins):
+        if o is None:
+            s = rows[i][0]
+            out.append(LogProblem("edited", s, s, f"record {s}'s content does not match its "
+                                  "hash at any position: it was edited"))
+        else:
+            claimed.setdefault(o, []).append(i)
+    genuine: dict[int, int] = {}
+    linked: dict[int, set[str]] = {}  # origin -> prev hashes that records at origin name
+    for i, o in enumerate(origins):
+        if o is not None:
+            linked.setdefault(o, set()).add(rows[i][1])
+    for o, idxs in sorted(claimed.items()):
+        keep = idxs[0]
+        if len(idxs) > 1:
+            named = [i for i in idxs if rows[i][3] in linked.get(o + 1, set())]
+            in_place = [i for i in idxs if rows[i][0] == o]
+            keep = (named or in_place or idxs)[0]
+        genuine[o] = keep
+        for i in idxs:
+            if i != keep:
+                s = rows[i][0]
+                what = "a copy of" if rows[i][3] == rows[keep][3] else "a second record for"
+                out.append(LogProblem("inserted", s, s, f"record {s} is not part of the chain: "
+                                      f"it is {what} position {o}"))
+    moved = sorted((o, rows[i][0]) for o, i in genuine.items() if rows[i][0] != o)
+    run: list[tuple[int, int]] = []
+    for o, s in [*moved, (-1, -1)]:
+        if run and (o != run[-1][0] + 1 or s - o != run[-1][1] - run[-1][0]):
+            (o0, s0), (o1, s1) = run[0], run[-1]
+            where = f"position {s0}" if s0 == s1 else f"positions {s0}–{s1}"
+            out.append(LogProblem("reordered", o0, o1, f"{_span(o0, o1)} moved to {where}"))
+            run = []
+        if o >= 0:
+            run.append((o, s))
+    edited_at = {rows[i][0] for i, o in enumerate(origins) if o is None}
+    covered = set(genuine) | edited_at
+    top = max(covered, default=0)
+    for a, b in _runs([k for k in range(1, top + 1) if k not in covered]):
+        out.append(LogProblem("deleted", a, b, f"{_span(a, b)} missing: deleted"))
+    for o, i in genuine.items():
+        prev_needed = rows[genuine[o - 1]][3] if o - 1 in genuine else None
+        if o == 1 and rows[i][1] != GENESIS:
+            out.append(LogProblem("edited", rows[i][0], rows[i][0], "the first record does "
+                                  "not start the chain"))
+        elif prev_needed is not None and rows[i][1] != prev_needed:
+            s = rows[genuine[o - 1]][0]
+            out.append(LogProblem("edited", s, s, f"record {s} was changed and its hash "
+                                  f"recomputed: record {rows[i][0]} no longer links to it "
+                                  f"(or record {rows[i][0]} was inserted)"))
+    return out
+
+
+def require_ok(result: VerifyResult) -> VerifyResult:
+    """Return ``result`` or raise :class:`TamperedLogError` if it is not ok."""
+    result.raise_if_tampered()
+    return result

@@ -1,0 +1,381 @@
+"""The tamper-evident, append-only decision log.
+
+:class:`DecisionLog` stores every :class:`~riskassess.decision.FinalDecision` in an
+embedded SQLite file (standard library ``sqlite3``):
+
+* **durable**: WAL journal with ``synchronous=FULL``, so an append that has returned
+  survives a crash or power cut;
+* **atomic**: each append (or :meth:`DecisionLog.append_many` batch) is one transaction;
+  an error or a kill part-way leaves the log as it was, and it verifies;
+* **concurrent**: several processes may append at once; ``BEGIN IMMEDIATE`` makes
+  "read the last hash, insert the next record" one serialised step (with a busy
+  timeout), so no record is lost and the chain never forks;
+* **append-only**: SQL triggers refuse ``UPDATE`` and ``DELETE``; anyone who gets round
+  them (editing the file) is caught by :meth:`DecisionLog.verify`;
+* **tamper-evident**: each record holds its canonical JSON (sorted keys, no spaces),
+  the SHA-256 of the previous record and its own SHA-256 over (previous hash, sequence
+  number, JSON); see :mod:`riskassess._audit_verify` for what ``verify`` can tell apart.
+
+Only pseudonymous ids are stored (case and officer ids are validated pseudonyms).
+
+Examples
+--------
+>>> import tempfile, os
+>>> from datetime import UTC, date, datetime
+>>> from riskassess.decision import Assessment, ModelInfo
+>>> a = Assessment(case_id="C-1", assessment_date=date(2024, 3, 1), probability=0.3,
+...                band="low", model=ModelInfo(name="m", version="1", fingerprint="x"),
+...                input_sha256="0" * 64, created_at=datetime(2024, 3, 1, tzinfo=UTC))
+>>> d = a.decide("off-1", decided_at=datetime(2024, 3, 2, tzinfo=UTC))
+>>> path = os.path.join(tempfile.mkdtemp(), "decisions.sqlite")
+>>> with DecisionLog(path) as log:
+...     log.append(d)
+...     log.read() == [d], log.verify().ok
+1
+(True, True)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+import tempfile
+import threading
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Literal
+
+from riskassess._audit_verify import (
+    GENESIS,
+    LogHead,
+    LogProblem,
+    VerifyResult,
+    diagnose,
+    record_hash,
+)
+from riskassess.decision import FinalDecision, _final_decision_from_json
+from riskassess.exceptions import AuditLogError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__all__ = [
+    "GENESIS",
+    "DecisionLog",
+    "LogHead",
+    "LogProblem",
+    "VerifyResult",
+    "canonical_json",
+    "record_hash",
+    "verify_jsonl",
+]
+
+_FORMAT = "riskassess-decision-log/1"
+
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS log_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS decisions (seq INTEGER PRIMARY KEY, record TEXT NOT NULL, "
+    "prev_hash TEXT NOT NULL, hash TEXT NOT NULL)",
+    "CREATE TRIGGER IF NOT EXISTS decisions_no_update BEFORE UPDATE ON decisions "
+    "BEGIN SELECT RAISE(ABORT, 'the decision log is append-only'); END",
+    "CREATE TRIGGER IF NOT EXISTS decisions_no_delete BEFORE DELETE ON decisions "
+    "BEGIN SELECT RAISE(ABORT, 'the decision log is append-only'); END",
+)
+
+
+def canonical_json(decision: FinalDecision) -> str:
+    """The canonical JSON of a decision: sorted keys, no spaces, UTF-8 text.
+
+    Examples
+    --------
+    >>> canonical_json.__name__
+    'canonical_json'
+    """
+    if not isinstance(decision, FinalDecision):
+        raise TypeError(f"expected a FinalDecision (from Assessment.decide), got {type(decision)}")
+    return json.dumps(decision.model_dump(mode="json"), sort_keys=True, separators=(",", ":"),
+                      ensure_ascii=False, allow_nan=False)
+
+
+class DecisionLog:
+    """Append-only, hash-chained store of final decisions in one SQLite file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The database file; created (with its directory) when missing.
+    timeout : float, default 30.0
+        Seconds to wait for another process's append before failing.
+    synchronous : {"FULL", "EXTRA"}, default "FULL"
+        SQLite durability level (both make a returned append survive a crash).
+
+    Raises
+    ------
+    AuditLogError
+        If the file is not a decision log or cannot be opened.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, timeout: float = 30.0,
+                 synchronous: Literal["FULL", "EXTRA"] = "FULL") -> None:
+        self._path = Path(path)
+        if synchronous not in ("FULL", "EXTRA"):
+            raise ValueError(f"synchronous must be 'FULL' or 'EXTRA', got {synchronous!r}")
+        self._lock = threading.RLock()
+        try:
+            self._path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self._path, timeout=timeout, isolation_level=None,
+                                   check_same_thread=False)
+        except (OSError, sqlite3.Error) as exc:
+            raise AuditLogError(f"cannot open decision log {str(self._path)!r}: {exc}") from exc
+        self._conn: sqlite3.Connection | None = conn
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                raise AuditLogError(f"decision log {str(self._path)!r}: WAL mode refused ({mode})")
+            conn.execute(f"PRAGMA synchronous = {synchronous}")
+            self._init_schema()
+        except sqlite3.Error as exc:
+            conn.close()
+            self._conn = None
+            raise AuditLogError(f"{str(self._path)!r} is not a usable decision log: {exc}") from exc
+        except BaseException:
+            conn.close()
+            self._conn = None
+            raise
+
+    def _init_schema(self) -> None:
+        conn = self._db
+        fmt = self._format()
+        if fmt == _FORMAT:
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+            if tables - {"log_meta", "decisions", "decisions_no_update", "decisions_no_delete"}:
+                raise AuditLogError(
+                    f"{str(self._path)!r} is an SQLite file but not a decision log "
+                    f"(tables {sorted(tables)})"
+                )
+            for statement in _SCHEMA:
+                conn.execute(statement)
+            conn.execute("INSERT OR IGNORE INTO log_meta VALUES ('format', ?)", (_FORMAT,))
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        if self._format() != _FORMAT:
+            raise AuditLogError(f"{str(self._path)!r}: unsupported log format {self._format()!r}")
+
+    def _format(self) -> str | None:
+        try:
+            row = self._db.execute("SELECT value FROM log_meta WHERE key = 'format'").fetchone()
+        except sqlite3.OperationalError:
+            return None
+        return None if row is None else str(row[0])
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise AuditLogError(f"decision log {str(self._path)!r} is closed")
+        return self._conn
+
+    @property
+    def path(self) -> Path:
+        """The database file."""
+        return self._path
+
+    # -- writing -----------------------------------------------------------------------
+
+    def append(self, decision: FinalDecision) -> int:
+        """Append one decision durably; return its sequence number (1-based).
+
+        When this returns, the record is committed and synced to disk.
+        """
+        return self.append_many([decision])[0]
+
+    def append_many(self, decisions: Iterable[FinalDecision]) -> list[int]:
+        """Append decisions in one transaction (all or none); return their sequence numbers."""
+        texts = [canonical_json(d) for d in decisions]
+        if not texts:
+            return []
+        with self._lock:
+            conn = self._db
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    row = conn.execute(
+                        "SELECT seq, hash FROM decisions ORDER BY seq DESC LIMIT 1").fetchone()
+                    seq, prev = (0, GENESIS) if row is None else (int(row[0]), str(row[1]))
+                    first = seq + 1
+                    rows = []
+                    for text in texts:
+                        seq += 1
+                        h = record_hash(prev, seq, text)
+                        rows.append((seq, text, prev, h))
+                        prev = h
+                    conn.executemany(
+                        "INSERT INTO decisions (seq, record, prev_hash, hash) VALUES (?, ?, ?, ?)",
+                        rows)
+                    conn.execute("COMMIT")
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise
+            except sqlite3.Error as exc:
+                raise AuditLogError(f"cannot append to {str(self._path)!r}: {exc}") from exc
+        return list(range(first, first + len(texts)))
+
+    # -- reading -----------------------------------------------------------------------
+
+    def _rows(self, columns: str) -> Iterator[tuple[Any, ...]]:
+        with self._lock:
+            try:
+                rows = self._db.execute(f"SELECT {columns} FROM decisions ORDER BY seq").fetchall()
+            except sqlite3.Error as exc:
+                raise AuditLogError(f"cannot read {str(self._path)!r}: {exc}") from exc
+        yield from rows
+
+    def __iter__(self) -> Iterator[FinalDecision]:
+        for seq, text in self._rows("seq, record"):
+            try:
+                yield _final_decision_from_json(text)
+            except ValueError as exc:
+                raise AuditLogError(f"record {seq} of {str(self._path)!r} is not a valid "
+                                    f"decision: {exc}") from exc
+
+    def read(self) -> list[FinalDecision]:
+        """Every decision, in the order appended (equal to the objects appended)."""
+        return list(self)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return int(self._db.execute("SELECT count(*) FROM decisions").fetchone()[0])
+
+    def head(self) -> LogHead:
+        """Number of records and the last hash: keep it elsewhere to anchor the chain."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT seq, hash FROM decisions ORDER BY seq DESC LIMIT 1").fetchone()
+        return LogHead(0, GENESIS) if row is None else LogHead(int(row[0]), str(row[1]))
+
+    def verify(self, *, expected_head: LogHead | None = None, deep: bool = False) -> VerifyResult:
+        """Check the hash chain; say which records were edited, deleted, reordered, inserted.
+
+        Parameters
+        ----------
+        expected_head : LogHead, optional
+            A head kept outside the log; detects deleted tails and rewritten chains.
+        deep : bool, default False
+            Also re-validate every record as a FinalDecision.
+
+        Returns
+        -------
+        VerifyResult
+            Truthy when intact; ``problems`` names the records otherwise
+            (``raise_if_tampered()`` raises :class:`~riskassess.exceptions.TamperedLogError`).
+        """
+        rows = [(int(s), str(p), str(r), str(h))
+                for s, p, r, h in self._rows("seq, prev_hash, record, hash")]
+        result = diagnose(rows, expected_head)
+        if deep and result.ok:
+            bad = []
+            for seq, _, text, _ in rows:
+                try:
+                    _final_decision_from_json(text)
+                except (ValueError, TypeError) as exc:
+                    bad.append(LogProblem("edited", seq, seq, f"not a valid decision: {exc}"))
+            if bad:
+                return VerifyResult(False, result.n_records, result.head, tuple(bad))
+        return result
+
+    # -- export ------------------------------------------------------------------------
+
+    def to_jsonl(self, path: str | os.PathLike[str]) -> Path:
+        """Write the log as JSON Lines, atomically (temp file, fsync, rename).
+
+        Each line: ``{"sequence", "prev_hash", "hash", "decision"}``; the chain can be
+        re-checked from the file with :func:`verify_jsonl`.
+        """
+        target = Path(path)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+                for seq, prev, text, h in self._rows("seq, prev_hash, record, hash"):
+                    fh.write(f'{{"sequence":{int(seq)},"prev_hash":"{prev}","hash":"{h}",'
+                             f'"decision":{text}}}\n')
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, target)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+        with contextlib.suppress(OSError):
+            dfd = os.open(target.parent, os.O_RDONLY)
+            try:
+                os.fsync(dfd)
+            finally:
+                os.close(dfd)
+        return target
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per decision (see :func:`riskassess.analytics.decisions_frame`)."""
+        from riskassess.analytics import decisions_frame
+
+        records = [(int(s), str(h), json.loads(r)) for s, r, h in self._rows("seq, record, hash")]
+        return decisions_frame([r for _, _, r in records], sequence=[s for s, _, _ in records],
+                               hashes=[h for _, h, _ in records])
+
+    def override_rates(self, by: str | list[str] | None = None) -> pd.DataFrame:
+        """Override rates (see :func:`riskassess.analytics.override_rates`)."""
+        from riskassess.analytics import override_rates
+
+        return override_rates(self.to_frame(), by=by)
+
+    # -- lifetime ----------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the database connection (idempotent)."""
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    def __enter__(self) -> DecisionLog:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"DecisionLog({str(self._path)!r})"
+
+
+def verify_jsonl(path: str | os.PathLike[str], *,
+                 expected_head: LogHead | None = None) -> VerifyResult:
+    """Verify the hash chain of a :meth:`DecisionLog.to_jsonl` export.
+
+    Raises
+    ------
+    AuditLogError
+        If a line is not a JSON object with the expected keys.
+    """
+    rows = []
+    with open(path, encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, start=1):
+            try:
+                obj = json.loads(line)
+                text = json.dumps(obj["decision"], sort_keys=True, separators=(",", ":"),
+                                  ensure_ascii=False, allow_nan=False)
+                rows.append((int(obj["sequence"]), str(obj["prev_hash"]), text, str(obj["hash"])))
+            except (ValueError, KeyError, TypeError) as exc:
+                raise AuditLogError(f"{str(path)!r} line {lineno}: not a log record ({exc})") \
+                    from exc
+    rows.sort(key=lambda r: r[0])
+    return diagnose(rows, expected_head)
