@@ -65,8 +65,8 @@ def cell_poisson(
     rng: np.random.Generator, counts: np.ndarray, reps: int, dtype: type = np.float64
 ) -> np.ndarray:
     """Poisson(count) weight per cell and replicate, shape ``(reps, len(counts))``."""
-    out = np.empty((reps, len(counts)), dtype=dtype)
-    lut = _LUT.astype(dtype)
+    out: np.ndarray = np.empty((reps, len(counts)), dtype=dtype)
+    lut: np.ndarray = _LUT.astype(dtype)
     ones = counts == 1
     n_ones = int(ones.sum())
     if n_ones:
@@ -151,11 +151,11 @@ def score_bootstrap(
     counts = np.column_stack([n_neg, n_pos]).reshape(-1)
     keep = counts > 0
     lev, is_pos, counts = lev[keep], is_pos[keep], counts[keep]
-    p = levels[lev]
+    p: np.ndarray = levels[lev]
     tie = np.flatnonzero(is_pos[1:] & ~is_pos[:-1] & (lev[1:] == lev[:-1])) + 1
     # float32 sums of whole-number weights stay exact below 2**24
     dtype = np.float32 if 4 * len(y) < 2**24 else np.float64
-    posmask = is_pos.astype(dtype)
+    posmask: np.ndarray = is_pos.astype(dtype)
     design = np.column_stack([
         posmask, 1.0 - posmask, p, np.where(is_pos, (1.0 - p) ** 2, p**2)
     ]).astype(dtype)

@@ -22,6 +22,7 @@ True
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.special import expit
 
 from riskassess.exceptions import ValidationInputError
 from riskassess.types import RISK_BANDS
@@ -133,7 +135,7 @@ def decile_codes(p: np.ndarray) -> tuple[np.ndarray, list[str]]:
     edges = np.unique(np.quantile(p, np.linspace(0.1, 0.9, 9)))
     codes = np.searchsorted(edges, p, side="right")
     bounds = [0.0, *edges.tolist(), 1.0]
-    labels = [f"[{a:.3f}, {b:.3f})" for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+    labels = [f"[{a:.3f}, {b:.3f})" for a, b in itertools.pairwise(bounds)]
     labels[-1] = labels[-1][:-1] + "]"
     return codes, labels
 
@@ -159,7 +161,7 @@ def recalibration(y: np.ndarray, p: np.ndarray, level: float = 0.95) -> Recalibr
     info = np.eye(2)
     for _ in range(50):
         eta = design @ beta
-        mu = 1.0 / (1.0 + np.exp(-eta))
+        mu = expit(eta)
         grad = design.T @ (k - n * mu)
         info = (design * (n * mu * (1 - mu))[:, None]).T @ design
         try:

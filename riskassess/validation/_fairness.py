@@ -246,7 +246,7 @@ def tradeoff(
 
     def describe(metric: str, label: str) -> str:
         r = gaps.loc[metric]
-        values = groups.set_index("group")[metric]
+        values = dict(zip(groups["group"], groups[metric].astype(float), strict=True))
         return (f"{label} {r['high_group']} {_pct(values[r['high_group']])} vs "
                 f"{r['low_group']} {_pct(values[r['low_group']])} "
                 f"(gap {100 * r['gap']:.1f} points, CI {100 * r['lower']:.1f} to "

@@ -54,6 +54,10 @@ def _where(ids: Sequence[str], bad: np.ndarray) -> str:
     return f"{shown}{more}"
 
 
+def _show(value: Any) -> str:
+    return repr(value.item() if isinstance(value, np.generic) else value)
+
+
 def _one_dim(values: Any, name: str) -> np.ndarray:
     if isinstance(values, pd.DataFrame):
         if values.shape[1] != 1:
@@ -89,7 +93,7 @@ def check_labels(y: Any, ids: Sequence[str], name: str = "y") -> np.ndarray:
     if bad.any():
         first = int(np.flatnonzero(bad)[0])
         raise ValidationInputError(
-            f"{name}: labels must be 0 or 1; got {arr[first]!r} at {ids[first]} "
+            f"{name}: labels must be 0 or 1; got {_show(arr[first])} at {ids[first]} "
             f"({int(bad.sum())} bad row(s): {_where(ids, bad)})"
         )
     return num.astype(np.int8)
@@ -117,7 +121,7 @@ def check_scores(
         if bad.any():
             first = int(np.flatnonzero(bad)[0])
             raise ValidationInputError(
-                f"{name}: probabilities must lie in [0, 1]; got {num[first]!r} at "
+                f"{name}: probabilities must lie in [0, 1]; got {_show(num[first])} at "
                 f"{ids[first]} ({int(bad.sum())} bad row(s): {_where(ids, bad)})"
             )
     return num

@@ -146,7 +146,7 @@ class ValidationReport:
     @property
     def bands(self) -> Bands:
         """Risk bands used for calibration by band."""
-        return self._get("bands")  # type: ignore[no-any-return]
+        return self._get("bands")
 
     @property
     def threshold(self) -> float:
@@ -156,17 +156,17 @@ class ValidationReport:
     @property
     def auc(self) -> Estimate:
         """AUC with the DeLong interval."""
-        return self._get("auc")  # type: ignore[no-any-return]
+        return self._get("auc")
 
     @property
     def auc_bootstrap(self) -> Estimate:
         """AUC with the Poisson-bootstrap percentile interval (NaN bounds if none)."""
-        return self._get("auc_bootstrap")  # type: ignore[no-any-return]
+        return self._get("auc_bootstrap")
 
     @property
     def brier(self) -> Estimate:
         """Brier score (mean squared error of the probability) with bootstrap interval."""
-        return self._get("brier")  # type: ignore[no-any-return]
+        return self._get("brier")
 
     @property
     def calibration(self) -> Calibration:
@@ -179,7 +179,7 @@ class ValidationReport:
     @property
     def incumbent(self) -> IncumbentComparison | None:
         """Comparison with the incumbent score, or None when none was given."""
-        return self._get("incumbent")  # type: ignore[no-any-return]
+        return self._get("incumbent")
 
     @property
     def fairness(self) -> Fairness | None:
@@ -193,7 +193,7 @@ class ValidationReport:
     @property
     def stability(self) -> StabilityIndex | None:
         """PSI of these scores against ``reference_scores``, or None."""
-        return self._get("stability")  # type: ignore[no-any-return]
+        return self._get("stability")
 
     @property
     def methods(self) -> dict[str, str]:
@@ -398,9 +398,9 @@ def validate(
         methods["group gaps"] = ("largest minus smallest value among groups with at least "
                                  f"{min_group_size} cases; Poisson bootstrap of the "
                                  "(group, predicted, outcome) counts")
-        for row in table.itertuples():
-            if row.note:
-                notes.append(f"group {row.group!r} (n={row.n}): {row.note}")
+        for rec in table.to_dict("records"):
+            if rec["note"]:
+                notes.append(f"group {rec['group']!r} (n={rec['n']}): {rec['note']}")
 
     stability = None
     if reference_scores is not None:

@@ -1,0 +1,238 @@
+"""Rendering a :class:`ValidationReport`: JSON-ready dict, JSON text, self-contained HTML.
+
+The HTML file embeds its plots as base64 PNG and its style inline, so it can be mailed or
+archived as one file; it is written atomically (a temporary file in the same directory,
+then :func:`os.replace`), so a reader never sees half a report.
+
+Every fairness quantity is shown, whichever way it points, together with the trade-off
+statement.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import os
+import tempfile
+from dataclasses import is_dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from riskassess.validation._metrics import Estimate
+
+if TYPE_CHECKING:  # pragma: no cover
+    from riskassess.validation._report import ValidationReport
+
+__all__ = ["atomic_write_text", "clean", "report_to_dict", "report_to_html", "report_to_json"]
+
+
+def clean(obj: Any) -> Any:
+    """Make ``obj`` JSON-ready: NaN and infinity become None, numpy scalars Python ones."""
+    if isinstance(obj, pd.DataFrame):
+        flat = obj if isinstance(obj.index, pd.RangeIndex) else obj.reset_index()
+        return [clean(r) for r in flat.to_dict("records")]
+    if isinstance(obj, Estimate):
+        return clean(obj.to_dict())
+    if is_dataclass(obj) and not isinstance(obj, type):
+        return {k: clean(getattr(obj, k)) for k in obj.__dataclass_fields__}
+    if isinstance(obj, dict):
+        return {str(k): clean(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [clean(v) for v in obj]
+    if isinstance(obj, np.generic):
+        obj = obj.item()
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj
+
+
+def report_to_dict(report: ValidationReport) -> dict[str, Any]:
+    """Everything in the report as plain JSON types."""
+    cal = report.calibration
+    fair = report.fairness
+    out: dict[str, Any] = {
+        "model": report.model_name,
+        "n": report.n,
+        "n_positive": report.n_positive,
+        "base_rate": report.base_rate,
+        "level": report.level,
+        "n_bootstrap": report.n_bootstrap,
+        "threshold": report.threshold,
+        "bands": {"cut_points": list(report.bands.cut_points),
+                  "labels": list(report.bands.labels)},
+        "auc": report.auc,
+        "auc_bootstrap": report.auc_bootstrap,
+        "brier": report.brier,
+        "calibration": {
+            "observed_rate": cal.observed_rate,
+            "mean_predicted": cal.mean_predicted,
+            "in_the_large": cal.in_the_large,
+            "observed_expected": cal.observed_expected,
+            "slope": cal.recalibration.slope,
+            "intercept": cal.recalibration.intercept,
+            "recalibration_converged": cal.recalibration.converged,
+            "by_decile": cal.by_decile,
+            "by_band": cal.by_band,
+        },
+        "incumbent": report.incumbent,
+        "fairness": None if fair is None else {
+            "attribute": fair.attribute, "min_group_size": fair.min_group_size,
+            "tolerance": fair.tolerance, "groups": fair.groups, "by_band": fair.by_band,
+            "gaps": fair.gaps, "tradeoff": fair.tradeoff,
+        },
+        "stability": None if report.stability is None else {
+            "value": report.stability.value,
+            "interpretation": report.stability.interpretation,
+            "binning": report.stability.binning, "note": report.stability.note,
+            "table": report.stability.table,
+        },
+        "methods": report.methods,
+        "notes": list(report.notes),
+    }
+    result: dict[str, Any] = clean(out)
+    return result
+
+
+def report_to_json(report: ValidationReport, indent: int | None = 2) -> str:
+    """The report as JSON text (strict: no NaN literals)."""
+    return json.dumps(report_to_dict(report), indent=indent, allow_nan=False)
+
+
+def atomic_write_text(path: str | Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and an atomic rename."""
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+_STYLE = """
+body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;color:#222}
+table{border-collapse:collapse;margin:.5em 0 1.2em;font-size:.85em}
+td,th{border:1px solid #ccc;padding:.2em .5em;text-align:right}
+th{background:#f3f3f3} .statement{background:#fff8e1;padding:.8em;border-left:4px solid #f0b400}
+.note{color:#8a4b00} img{max-width:100%}
+"""
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text))
+
+
+def _frame(frame: pd.DataFrame, index: bool = False) -> str:
+    return frame.to_html(index=index, na_rep="–", float_format=lambda v: f"{v:.4f}",
+                         escape=True, border=0)
+
+
+def _est_row(name: str, est: Estimate) -> str:
+    return f"<tr><th>{_e(name)}</th><td>{_e(est)}</td></tr>"
+
+
+def _img(b64: str, alt: str) -> str:
+    return f'<img alt="{_e(alt)}" src="data:image/png;base64,{b64}">'
+
+
+def _body(report: ValidationReport, plots: bool) -> list[str]:
+    cal = report.calibration
+    parts = [
+        f"<h1>Validation report: {_e(report.model_name)}</h1>",
+        f"<p>{report.n} cases, {report.n_positive} with the outcome (base rate "
+        f"{report.base_rate:.1%}). Intervals at {report.level:.0%}. Predicted positive: "
+        f"probability &ge; {report.threshold:g}. Bands: "
+        f"{_e(', '.join(report.bands.labels))} at cut-points "
+        f"{_e(', '.join(f'{c:g}' for c in report.bands.cut_points))}.</p>",
+        "<h2>Discrimination and accuracy</h2><table>",
+        _est_row("AUC", report.auc), _est_row("AUC (bootstrap)", report.auc_bootstrap),
+        _est_row("Brier score", report.brier), "</table>",
+        "<h2>Calibration</h2><table>",
+        _est_row("observed minus mean predicted", cal.in_the_large),
+        _est_row("observed / expected", cal.observed_expected),
+        _est_row("calibration slope", cal.recalibration.slope),
+        _est_row("calibration intercept", cal.recalibration.intercept), "</table>",
+        "<h3>By decile of predicted risk</h3>", _frame(cal.by_decile),
+        "<h3>By risk band</h3>", _frame(cal.by_band),
+    ]
+    if plots:
+        from riskassess.validation._plots import reliability_png
+
+        parts.append(_img(reliability_png(cal.by_decile, cal.by_band), "reliability diagrams"))
+    inc = report.incumbent
+    if inc is not None:
+        parts += [
+            f"<h2>Comparison with the incumbent ({_e(inc.name)})</h2><table>",
+            f"<tr><th>AUC, model</th><td>{inc.auc_model:.4f}</td></tr>",
+            f"<tr><th>AUC, incumbent</th><td>{inc.auc_incumbent:.4f}</td></tr>",
+            _est_row("difference (model minus incumbent)", inc.difference),
+            f"<tr><th>p-value (equal AUC)</th><td>{inc.p_value:.3g}</td></tr></table>",
+        ]
+    fair = report.fairness
+    if fair is not None:
+        t = fair.tradeoff
+        parts += [
+            f"<h2>Fairness by {_e(fair.attribute)}</h2>",
+            f'<p class="statement">{_e(t.statement)}</p>',
+            "<table>",
+            f"<tr><th>base rates differ</th><td>{t.base_rates_differ}</td></tr>",
+            f"<tr><th>calibrated within groups</th><td>{t.calibrated_within_groups}</td></tr>",
+            f"<tr><th>equal error rates</th><td>{t.equal_error_rates}</td></tr></table>",
+            "<h3>Per group</h3>",
+            _frame(fair.groups.drop(columns=["auc_variance"])),
+            "<h3>Gaps between groups</h3>", _frame(fair.gaps, index=True),
+            "<h3>Calibration by band within group</h3>", _frame(fair.by_band),
+        ]
+        if plots:
+            from riskassess.validation._plots import group_rates_png
+
+            parts.append(_img(group_rates_png(fair.groups), "error rates by group"))
+    st = report.stability
+    if st is not None:
+        parts += [
+            "<h2>Population stability</h2>",
+            f"<p>PSI {st.value:.4f}: {_e(st.interpretation)} ({_e(st.binning)}). "
+            "Below 0.10 stable; 0.10 to 0.25 moderate shift; above 0.25 major shift.</p>",
+            _frame(st.table),
+        ]
+        if plots:
+            from riskassess.validation._plots import stability_png
+
+            parts.append(_img(stability_png(st.table), "score distribution by cohort"))
+    parts.append("<h2>Methods</h2><table>")
+    parts += [f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in report.methods.items()]
+    parts.append("</table>")
+    if report.notes:
+        parts.append("<h2>Notes</h2><ul>")
+        parts += [f'<li class="note">{_e(n)}</li>' for n in report.notes]
+        parts.append("</ul>")
+    return parts
+
+
+def report_to_html(
+    report: ValidationReport, path: str | Path | None = None, *, plots: bool = True,
+    fragment: bool = False,
+) -> str:
+    """HTML of the report; a whole page written atomically to ``path`` when given."""
+    body = "\n".join(_body(report, plots))
+    if fragment:
+        return f"<div><style>{_STYLE}</style>{body}</div>"
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    page = (
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        f"<title>Validation report: {_e(report.model_name)}</title><style>{_STYLE}</style>"
+        f"</head><body>\n{body}\n<p><small>Generated {stamp} by riskassess.</small></p>"
+        "</body></html>\n"
+    )
+    if path is not None:
+        atomic_write_text(path, page)
+    return page
