@@ -34,13 +34,13 @@ from __future__ import annotations
 import math
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.stats import poisson
 
-__all__ = ["ProgressArg", "ScoreBootstrap", "cell_poisson", "percentile_interval",
-           "score_bootstrap"]
+__all__ = ["CellLayout", "ProgressArg", "ScoreBootstrap", "cell_poisson", "count_bootstrap",
+           "percentile_interval", "score_bootstrap"]
 
 #: ``None`` = a tqdm bar when stderr is a terminal; ``True``/``False`` force it on/off; a
 #: callable is called as ``progress(done, total)`` after every chunk of replicates.
@@ -140,47 +140,86 @@ def score_bootstrap(
     chunk_cells : int
         Replicates are drawn in chunks of about this many cells (memory bound).
     """
-    levels, inverse = np.unique(s, return_inverse=True)
-    n_pos = np.bincount(inverse, weights=y, minlength=len(levels)).astype(np.int64)
-    n_neg = np.bincount(inverse, minlength=len(levels)).astype(np.int64) - n_pos
-    # cells in score order, at a tied score the negative cell first: the running sum of
-    # negative weights at a positive cell then counts the tied negatives in full, and
-    # the tie correction below takes half of them back off.
-    lev = np.repeat(np.arange(len(levels)), 2)
-    is_pos = np.tile(np.array([False, True]), len(levels))
-    counts = np.column_stack([n_neg, n_pos]).reshape(-1)
-    keep = counts > 0
-    lev, is_pos, counts = lev[keep], is_pos[keep], counts[keep]
-    p: np.ndarray = levels[lev]
-    tie = np.flatnonzero(is_pos[1:] & ~is_pos[:-1] & (lev[1:] == lev[:-1])) + 1
-    # float32 sums of whole-number weights stay exact below 2**24
-    dtype = np.float32 if 4 * len(y) < 2**24 else np.float64
-    posmask: np.ndarray = is_pos.astype(dtype)
-    design = np.column_stack([
-        posmask, 1.0 - posmask, p, np.where(is_pos, (1.0 - p) ** 2, p**2)
-    ]).astype(dtype)
+    cells = CellLayout.from_scores(y, s)
     rng = np.random.default_rng(seed)
-    n_cells = len(counts)
-    chunk = max(1, min(n_bootstrap, chunk_cells // max(1, n_cells)))
+    chunk = max(1, min(n_bootstrap, chunk_cells // max(1, cells.n_cells)))
     auc = np.empty(n_bootstrap)
     brier = np.empty(n_bootstrap)
     oe = np.empty(n_bootstrap)
     tick = _progress_bar(progress, n_bootstrap)
     for start in range(0, n_bootstrap, chunk):
         r = min(chunk, n_bootstrap - start)
-        w = cell_poisson(rng, counts, r, dtype)
-        below = np.cumsum(w * (1 - posmask), axis=1, dtype=np.float64 if dtype ==
-                          np.float64 else None)
-        numer = np.einsum("ij,ij->i", w * posmask, below, dtype=np.float64)
-        numer -= 0.5 * np.einsum("ij,ij->i", w[:, tie], w[:, tie - 1], dtype=np.float64)
-        sums = (w @ design).astype(np.float64)  # positives, negatives, sum p, sum sq err
-        with np.errstate(invalid="ignore", divide="ignore"):
-            sl = slice(start, start + r)
-            auc[sl] = numer / (sums[:, 0] * sums[:, 1])
-            brier[sl] = sums[:, 3] / (sums[:, 0] + sums[:, 1])
-            oe[sl] = sums[:, 0] / sums[:, 2]
+        sl = slice(start, start + r)
+        auc[sl], brier[sl], oe[sl] = cells.statistics(
+            cell_poisson(rng, cells.counts, r, cells.dtype))
         tick(r)
-    return ScoreBootstrap(auc=auc, brier=brier, observed_expected=oe, n_cells=n_cells)
+    return ScoreBootstrap(auc=auc, brier=brier, observed_expected=oe, n_cells=cells.n_cells)
+
+
+@dataclass(frozen=True)
+class CellLayout:
+    """Cases grouped into (distinct score, outcome) cells, in score order.
+
+    At a tied score the negative cell comes first: the running sum of negative weights at
+    a positive cell then counts the tied negatives in full, and ``tie`` (index of every
+    positive cell directly preceded by a negative cell of the same score) lets
+    :meth:`statistics` take half of them back off.
+    """
+
+    counts: np.ndarray
+    is_pos: np.ndarray
+    p: np.ndarray
+    tie: np.ndarray
+    row_cell: np.ndarray
+    dtype: type
+    design: np.ndarray = field(init=False, repr=False)
+    pos_mask: np.ndarray = field(init=False, repr=False)
+    neg_mask: np.ndarray = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        pos = self.is_pos.astype(np.float64)
+        design = np.column_stack([
+            pos, 1.0 - pos, self.p, np.where(self.is_pos, (1.0 - self.p) ** 2, self.p**2)
+        ])
+        object.__setattr__(self, "design", design)
+        object.__setattr__(self, "pos_mask", pos.astype(self.dtype))
+        object.__setattr__(self, "neg_mask", (1.0 - pos).astype(self.dtype))
+
+    @property
+    def n_cells(self) -> int:
+        """Number of non-empty cells."""
+        return len(self.counts)
+
+    @classmethod
+    def from_scores(cls, y: np.ndarray, s: np.ndarray) -> CellLayout:
+        """Build the cells of outcomes ``y`` and scores ``s``."""
+        levels, inverse = np.unique(s, return_inverse=True)
+        full = 2 * inverse + y.astype(np.int64)  # cell id among 2 x (distinct scores)
+        all_counts = np.bincount(full, minlength=2 * len(levels))
+        keep = all_counts > 0
+        new_id = np.cumsum(keep) - 1
+        lev = np.repeat(np.arange(len(levels)), 2)[keep]
+        is_pos = np.tile(np.array([False, True]), len(levels))[keep]
+        tie = np.flatnonzero(is_pos[1:] & ~is_pos[:-1] & (lev[1:] == lev[:-1])) + 1
+        # float32 sums of whole-number weights stay exact below 2**24
+        dtype = np.float32 if 4 * len(y) < 2**24 else np.float64
+        return cls(all_counts[keep].astype(np.int64), is_pos, levels[lev], tie,
+                   new_id[full], dtype)
+
+    def statistics(self, w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """AUC, Brier score and observed/expected for each row of cell weights ``w``."""
+        w = np.asarray(w, dtype=self.dtype)
+        pos, neg = self.pos_mask, self.neg_mask
+        below = np.cumsum(w * neg, axis=1)
+        numer = np.einsum("ij,ij->i", w * pos, below, dtype=np.float64)
+        t = self.tie
+        numer -= 0.5 * np.einsum("ij,ij->i", w[:, t], w[:, t - 1], dtype=np.float64)
+        # positives, negatives, sum of p, sum of squared errors (float64: p is not whole)
+        sums = w.astype(np.float64) @ self.design
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return (numer / (sums[:, 0] * sums[:, 1]),
+                    sums[:, 3] / (sums[:, 0] + sums[:, 1]),
+                    sums[:, 0] / sums[:, 2])
 
 
 def count_bootstrap(

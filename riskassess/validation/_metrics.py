@@ -185,4 +185,6 @@ def wilson(k: float, n: float, level: float = 0.95) -> Estimate:
     denom = 1.0 + z * z / n
     centre = (p + z * z / (2 * n)) / denom
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return Estimate(float(p), max(0.0, centre - half), min(1.0, centre + half), "Wilson", level)
+    lower = 0.0 if k <= 0 else min(p, max(0.0, centre - half))
+    upper = 1.0 if k >= n else max(p, min(1.0, centre + half))
+    return Estimate(float(p), lower, upper, "Wilson", level)
