@@ -13,7 +13,7 @@ Each partition runs :func:`score_partition`: the in-memory
 SHAP values from a model rebuilt from its JSON text (the only form of the model in the
 task graph). Invalid rows (``invalid="drop"``) go to a ``rejected`` side output naming
 the case, the person, the field and the problem; per-partition ``counts`` show
-``assessments == scored + rejected_cases``.
+``assessments == scored + rejected``.
 
 Examples
 --------
@@ -33,7 +33,7 @@ A full run (see ``docs/distributed.md``)::
 
 from __future__ import annotations
 
-from riskassess.distributed._cohort import write_cohort_parquet
+from riskassess.distributed._cohort import cohort_chunk, write_cohort_parquet
 from riskassess.distributed._contract import (
     PartitioningError,
     bucket_of,
@@ -77,6 +77,7 @@ __all__ = [
     "bucket_of",
     "check_partition",
     "co_partition",
+    "cohort_chunk",
     "duplicate_people",
     "model_from_json",
     "model_to_json",

@@ -5,11 +5,12 @@ partition, Spark's ``mapInPandas`` once per Spark partition. It builds features 
 :func:`riskassess.features.build_features_from_tables`, then scores, bands and explains
 with a model rebuilt from its JSON text, and checks that no row is lost::
 
-    assessments in == scored + rejected cases
+    assessments in == scored + rejected (assessment rows)
 """
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, Literal, NamedTuple
 
 import numpy as np
@@ -32,7 +33,7 @@ REJECTED_COLUMNS: tuple[str, ...] = ("case_id", "person_id", "field", "problem",
 
 #: Columns of the per-partition row accounting.
 COUNT_COLUMNS: tuple[str, ...] = (
-    "partition", "people", "sanctions", "assessments", "scored", "rejected_cases",
+    "partition", "people", "sanctions", "assessments", "scored", "rejected",
     "ignored_sanctions",
 )
 
@@ -85,7 +86,10 @@ def score_frame(
     """
     columns = _model_columns(model, features)
     X = features[columns]
+    # text ids as the string dtype (not object), so Parquet writers know the type
+    index = pd.Index(features.index.astype("str"), name=features.index.name or "case_id")
     out = features.copy() if include_features else pd.DataFrame(index=features.index)
+    out.index = index
     n = len(X)
     if n:
         proba = np.asarray(model.predict_proba(X), dtype=np.float64)[:, 1]
@@ -148,6 +152,10 @@ def _rejected_frame(
     ).astype({"case_id": "str", "person_id": "str", "field": "str", "problem": "str"})
 
 
+def _count(events: Any) -> int:
+    return int(events) if np.ndim(events) == 0 else len(events)
+
+
 def score_partition(
     people: pd.DataFrame,
     sanctions: pd.DataFrame,
@@ -189,17 +197,19 @@ def score_partition(
     from riskassess.features import build_features_from_tables
 
     check_partition(people, sanctions, partition=partition)
-    table = build_features_from_tables(people, sanctions, assessments, invalid=invalid)
+    with warnings.catch_warnings():
+        # counted in ``ignored_sanctions``; people without an assessment are expected
+        warnings.filterwarnings("ignore", message=r".*sanction row\(s\)", category=UserWarning)
+        table = build_features_from_tables(people, sanctions, assessments, invalid=invalid)
     model = model_from_json(model_json)
     scores = score_frame(model, table.features, explain=explain,
                          include_features=include_features)
     rejected = _rejected_frame(table.rejected, assessments, partition)
-    n_rejected_cases = int(rejected["case_id"].nunique())
-    if len(scores) + n_rejected_cases != len(assessments):
+    n_rejected = int(assessments["case_id"].isin(table.rejected["case_id"]).sum())
+    if len(scores) + n_rejected != len(assessments):
         raise PartitioningError(
             f"partition {partition}: {len(assessments)} assessment row(s) in but "
-            f"{len(scores)} scored + {n_rejected_cases} rejected case(s) out; rows were "
-            "lost (are case ids unique?)"
+            f"{len(scores)} scored + {n_rejected} rejected out; rows were lost"
         )
     counts = pd.DataFrame(
         {
@@ -208,8 +218,8 @@ def score_partition(
             "sanctions": [len(sanctions)],
             "assessments": [len(assessments)],
             "scored": [len(scores)],
-            "rejected_cases": [n_rejected_cases],
-            "ignored_sanctions": [len(table.dropped_events)],
+            "rejected": [n_rejected],
+            "ignored_sanctions": [_count(table.dropped_events)],
         },
         dtype=np.int64,
     )

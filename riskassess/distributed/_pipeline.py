@@ -46,7 +46,7 @@ class ScoringResult:
     rejected : pandas.DataFrame
         One row per problem of a case that was not scored (who and why).
     counts : pandas.DataFrame
-        Row accounting per partition; ``assessments == scored + rejected_cases``.
+        Row accounting per partition; ``assessments == scored + rejected``.
     """
 
     scores: pd.DataFrame

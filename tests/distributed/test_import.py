@@ -36,7 +36,8 @@ def test_public_surface() -> None:
         [
             "COUNT_COLUMNS", "EXTRA_HINT", "REJECTED_COLUMNS", "TABLES", "PartitionOutput",
             "PartitionedDataset", "PartitioningError", "ScoringJob", "ScoringResult",
-            "bucket_of", "check_partition", "co_partition", "duplicate_people",
+            "bucket_of", "check_partition", "co_partition", "cohort_chunk",
+            "duplicate_people",
             "model_from_json", "model_to_json", "open_partitioned", "require_dask",
             "score_frame", "score_parquet", "score_partition", "score_tables",
             "write_chunks", "write_cohort_parquet", "write_partitioned",

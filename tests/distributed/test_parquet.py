@@ -1,0 +1,121 @@
+"""Co-partitioned Parquet layout: writing, checking, reading back aligned."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from riskassess.distributed import (
+    PartitioningError,
+    bucket_of,
+    check_partition,
+    co_partition,
+    open_partitioned,
+    write_chunks,
+    write_partitioned,
+)
+
+
+def _tables(n_people: int = 300, seed: int = 0) -> tuple[pd.DataFrame, ...]:
+    rng = np.random.default_rng(seed)
+    pids = [f"P{i:05d}" for i in range(n_people)]
+    people = pd.DataFrame({"person_id": pids, "sex": rng.choice(["male", "female"], n_people)})
+    sanctions = pd.DataFrame({"person_id": rng.choice(pids, 4 * n_people),
+                              "n": np.arange(4 * n_people)})
+    assessments = pd.DataFrame({"case_id": [f"C{i}" for i in range(n_people)],
+                                "person_id": rng.permutation(pids)})
+    return people, sanctions, assessments
+
+
+def test_write_partitioned_keeps_every_row_and_person_together(tmp_path: Path) -> None:
+    people, sanctions, assessments = _tables()
+    data = write_partitioned(tmp_path, people, sanctions, assessments, 5)
+    assert data.n_partitions == 5
+    seen: dict[str, int] = {}
+    total = [0, 0, 0]
+    for i in range(5):
+        p, s, a = data.read_partition(i)
+        check_partition(p, s, partition=i)
+        assert set(a["person_id"]) <= set(p["person_id"])
+        for pid in p["person_id"]:
+            assert pid not in seen
+            seen[pid] = i
+        for k, t in enumerate((p, s, a)):
+            total[k] += len(t)
+        np.testing.assert_array_equal(bucket_of(p["person_id"], 5), i)
+    assert total == [len(people), len(sanctions), len(assessments)]
+    layout = json.loads((tmp_path / "_layout.json").read_text())
+    assert layout["partitions"] == 5
+
+
+def test_open_partitioned_refuses_mismatched_files(tmp_path: Path) -> None:
+    write_partitioned(tmp_path, *_tables(50), 3)
+    (tmp_path / "sanctions" / "part-00001.parquet").unlink()
+    with pytest.raises(PartitioningError, match=r"'sanctions' has different part files"):
+        open_partitioned(tmp_path)
+
+
+def test_open_partitioned_refuses_missing_table(tmp_path: Path) -> None:
+    with pytest.raises(PartitioningError, match="missing table directory 'people'"):
+        open_partitioned(tmp_path)
+
+
+def test_open_partitioned_checks_declared_count(tmp_path: Path) -> None:
+    write_partitioned(tmp_path, *_tables(50), 3)
+    for table in ("people", "sanctions", "assessments"):
+        (tmp_path / table / "part-00002.parquet").unlink()
+    with pytest.raises(PartitioningError, match="declares 3 partitions, found 2"):
+        open_partitioned(tmp_path)
+
+
+def test_to_dask_is_one_partition_per_file(tmp_path: Path) -> None:
+    people, sanctions, assessments = _tables()
+    data = write_partitioned(tmp_path, people, sanctions, assessments, 4)
+    p, s, a = data.to_dask()
+    assert p.npartitions == s.npartitions == a.npartitions == 4
+    for i in range(4):
+        expected = data.read_partition(i)
+        got = (p.partitions[i].compute(), s.partitions[i].compute(),
+               a.partitions[i].compute())
+        for e, g in zip(expected, got, strict=True):
+            # dask turns text columns into its own string dtype; values must match
+            pd.testing.assert_frame_equal(e.reset_index(drop=True), g.reset_index(drop=True),
+                                          check_dtype=False)
+
+
+def test_write_chunks_streams_chunks(tmp_path: Path) -> None:
+    def make(i: int) -> tuple[pd.DataFrame, ...]:
+        people, sanctions, assessments = _tables(20, seed=i)
+        pre = f"k{i}-"
+        return tuple(t.assign(person_id=pre + t["person_id"]) for t in
+                     (people, sanctions, assessments))
+
+    data, counts = write_chunks(tmp_path, 3, make)
+    assert data.n_partitions == 3
+    assert counts[["people", "sanctions", "assessments"]].sum().tolist() == [60, 240, 60]
+    for i in range(3):
+        p, _, _ = data.read_partition(i)
+        assert p["person_id"].str.startswith(f"k{i}-").all()
+
+
+def test_co_partition_aligns_dask_frames() -> None:
+    import dask.dataframe as dd
+
+    people, sanctions, assessments = _tables(400, seed=3)
+    # Partitioned by row order, not by person: sanctions of a person are scattered.
+    frames = [dd.from_pandas(t, npartitions=3, sort=False) for t in
+              (people, sanctions, assessments)]
+    p, s, a = co_partition(*frames, n_partitions=4)
+    parts = [
+        (p.partitions[i].compute(), s.partitions[i].compute(), a.partitions[i].compute())
+        for i in range(4)
+    ]
+    for i, (pp, ss, aa) in enumerate(parts):
+        check_partition(pp, ss, partition=i)
+        assert set(aa["person_id"]) <= set(pp["person_id"])
+    assert sum(len(x[1]) for x in parts) == len(sanctions)
+    assert sorted(pd.concat([x[0] for x in parts])["person_id"]) == sorted(people["person_id"])
