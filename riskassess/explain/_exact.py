@@ -71,6 +71,11 @@ def _category_lookup(axis: CategoricalAxis) -> dict[str, int]:
     return {c: i for i, c in enumerate(axis.categories)}
 
 
+@lru_cache(maxsize=256)
+def _category_index(axis: CategoricalAxis) -> pd.Index:
+    return pd.Index(list(axis.categories), dtype=object)
+
+
 def _is_missing(v: Any) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v))
 
@@ -97,9 +102,7 @@ def _frame_codes(axis: Axis, X: pd.DataFrame) -> np.ndarray:
         return codes
     if axis.feature not in X.columns or not isinstance(X[axis.feature], pd.Series):
         return axis.codes(X)
-    codes = np.asarray(
-        pd.Categorical(X[axis.feature], categories=list(axis.categories)).codes, dtype=np.intp
-    )
+    codes = np.asarray(_category_index(axis).get_indexer(X[axis.feature]), dtype=np.intp)
     bad = codes < 0
     if bad.any():
         if not pd.isna(X[axis.feature].to_numpy()[bad]).all():

@@ -7,7 +7,8 @@ model type, against an explicit background:
   independent masker over the whole background: values on the log-odds scale;
 * tree ensembles shap supports: ``shap.TreeExplainer(..., feature_perturbation=
   "interventional")`` on the model's raw output (log-odds for gradient boosting, the
-  positive-class probability for forests and single trees);
+  positive-class probability for forests and single trees), against at most 100
+  background rows (a seeded sample of a larger background: shap's own limit);
 * anything else: ``shap.Explainer`` (exact for up to 10 features, else permutation) on
   the log-odds ``decision_function`` (or the logit of ``predict_proba``).
 
@@ -32,6 +33,11 @@ __all__ = ["SHAP_TOLERANCE", "explain_with_shap", "make_explanation"]
 
 #: Additivity tolerance for explanations computed by shap's explainers.
 SHAP_TOLERANCE = 1e-6
+
+#: shap's TreeExplainer subsamples larger backgrounds to 100 rows (and then its expected
+#: value and values disagree slightly); we pass at most this many rows, sampled with a
+#: fixed seed, so the explanation is reproducible and adds up.
+_TREE_BACKGROUND = 100
 
 
 def make_explanation(values: np.ndarray, base_values: np.ndarray | float, data: Any,
@@ -136,7 +142,9 @@ def explain_with_shap(model: Any, X: pd.DataFrame, *, background: pd.DataFrame |
         values, base = _positive_class(raw.values, raw.base_values)
     else:
         try:
-            tree = shap.TreeExplainer(model, data=bg.to_numpy(dtype=np.float64),
+            tree_bg = bg if len(bg) <= _TREE_BACKGROUND else bg.sample(_TREE_BACKGROUND,
+                                                                     random_state=0)
+            tree = shap.TreeExplainer(model, data=tree_bg.to_numpy(dtype=np.float64),
                                       feature_perturbation="interventional",
                                       model_output="raw")
         except Exception:  # not a tree model shap understands: model-agnostic below

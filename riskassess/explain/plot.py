@@ -18,7 +18,7 @@ Examples
 ...                      feature_names=["previous_sanctions", "age"])
 >>> ax = importance_plot(e)
 >>> [t.get_text() for t in ax.get_yticklabels()]  # most important first (at the top)
-['age', 'previous_sanctions']
+['previous_sanctions', 'age']
 """
 
 from __future__ import annotations
