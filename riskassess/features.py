@@ -289,7 +289,8 @@ def case_feature_names() -> list[str]:
     return [s.name for s in CASE_FEATURES]
 
 
-def _assemble(case_ids: Sequence[str] | np.ndarray, c: Mapping[str, np.ndarray]) -> pd.DataFrame:
+def _assemble(case_ids: Any, c: Mapping[str, np.ndarray], check_unique: bool = True,
+              ) -> pd.DataFrame:
     """Per-case day numbers and counts -> the feature frame (both paths end here).
 
     ``c`` holds int64 arrays: dob, assessment, index_date, follow_up_start (any value where
@@ -335,8 +336,8 @@ def _assemble(case_ids: Sequence[str] | np.ndarray, c: Mapping[str, np.ndarray])
         "violent_history": c["violent"].astype(i64),
         "breach_history": c["breach"].astype(i64),
     }
-    index = pd.Index(np.asarray(case_ids, dtype=object), name="case_id")
-    if not index.is_unique:
+    index = pd.Index(case_ids, name="case_id", dtype="str")
+    if check_unique and not index.is_unique:
         dup = index[index.duplicated()].unique().tolist()[:10]
         raise CaseValidationError([(str(d), "case_id", "case id is not unique") for d in dup])
     return pd.DataFrame(columns, index=index)
@@ -591,7 +592,7 @@ class _Problems:
         self.bad[cases] = True
         self.items.append((cases, field, [message(int(i)) for i in rows]))
 
-    def frame(self, case_ids: np.ndarray) -> pd.DataFrame:
+    def frame(self, case_ids: pd.Series) -> pd.DataFrame:
         if not self.items:
             return pd.DataFrame({"case_id": pd.Series([], dtype=object),
                                  "field": pd.Series([], dtype=object),
@@ -600,7 +601,7 @@ class _Problems:
         order = np.argsort(pos, kind="stable")
         fields = np.concatenate([np.full(len(c), f, dtype=object) for c, f, _ in self.items])
         msgs = np.concatenate([np.array(m, dtype=object) for _, _, m in self.items])
-        ids = np.array([str(v) for v in case_ids[pos[order]]], dtype=object)
+        ids = np.array([str(v) for v in case_ids.iloc[pos[order]]], dtype=object)
         return pd.DataFrame({"case_id": ids, "field": fields[order], "problem": msgs[order]})
 
 
@@ -627,25 +628,74 @@ def _expand(a_person: np.ndarray, s_person: np.ndarray, n_people: int,
     return rows, order[start[s_person[rows]] + offset], int((rep == 0).sum())
 
 
-def _lookup(index: pd.Index, keys: pd.Series) -> np.ndarray:
-    return np.asarray(index.get_indexer(pd.Index(keys.to_numpy())), dtype=np.int64)
+def _as_text(col: pd.Series) -> Any:
+    """The column as a pyarrow large_string array (non-strings become null), or None."""
+    try:
+        import pyarrow as pa
+    except ImportError:  # pragma: no cover - pandas without pyarrow
+        return None
+    if col.dtype == object or not _is_text(col):
+        col = col.map(lambda v: v if isinstance(v, str) else None).astype(object)
+        return pa.array(col.to_numpy(), type=pa.large_string(), from_pandas=True)
+    return pa.array(col).cast(pa.large_string())
+
+
+def _lookup(keys: pd.Series, reference: pd.Series) -> np.ndarray:
+    """Row of the first occurrence of each key in ``reference`` (-1 when absent)."""
+    if isinstance(keys.dtype, pd.CategoricalDtype):  # look up the categories only
+        per_category = _lookup(pd.Series(keys.cat.categories), reference)
+        codes = np.asarray(keys.cat.codes, dtype=np.int64)
+        return np.where(codes >= 0, per_category[np.maximum(codes, 0)] if codes.size else codes,
+                        -1)
+    k, r = _as_text(keys), _as_text(reference)
+    if k is not None and r is not None:
+        import pyarrow.compute as pc
+
+        found = pc.index_in(k, value_set=r).fill_null(-1)
+        return np.asarray(found.to_numpy(zero_copy_only=False), dtype=np.int64)
+    return _lookup_pandas(keys, reference)  # pragma: no cover - pandas without pyarrow
+
+
+def _lookup_pandas(keys: pd.Series, reference: pd.Series) -> np.ndarray:
+    """:func:`_lookup` with pandas hashing only (strings only; slower)."""
+    def text(col: pd.Series) -> np.ndarray:
+        return np.array([v if isinstance(v, str) else None for v in col], dtype=object)
+
+    ref = pd.Index(text(reference))
+    first = ~ref.duplicated() & ref.notna()
+    rows = np.flatnonzero(first)
+    pos = pd.Index(ref[first]).get_indexer(pd.Index(text(keys)))
+    return np.asarray(np.where(pos >= 0, rows[np.maximum(pos, 0)], -1), dtype=np.int64)
+
+
+def _duplicated(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(first occurrence row of each row's value, mask of values that occur more than once)."""
+    first = _lookup(col, col)
+    first = np.where(first >= 0, first, np.arange(len(col)))  # nulls: their own row
+    later = first != np.arange(len(col))
+    dup = later.copy()
+    dup[first[later]] = True
+    return first, dup
 
 
 def _check_sanction_kind(probs: _Problems, kind: np.ndarray, disp: np.ndarray,
                          disp_missing: np.ndarray, where: np.ndarray, field: str,
-                         raw_kind: pd.Series, raw_disp: pd.Series, label: Any,
+                         raw_kind: Any, raw_disp: Any, label: Any,
                          case_of: np.ndarray | None = None) -> None:
-    """Kind known, disposal known, and present exactly for convictions."""
+    """Kind known, disposal known, and present exactly for convictions.
+
+    ``raw_kind(i)`` and ``raw_disp(i)`` give the raw value of row ``i`` for messages.
+    """
     probs.add(where & (kind < 0), f"{field}kind",
-              lambda i: f"{label(i)}expected 'caution' or 'conviction', got {raw_kind.iat[i]!r}",
+              lambda i: f"{label(i)}expected 'caution' or 'conviction', got {raw_kind(i)!r}",
               case_of)
     unknown = where & ~disp_missing & (disp < 0)
     probs.add(unknown, f"{field}disposal",
-              lambda i: f"{label(i)}unknown disposal {raw_disp.iat[i]!r}", case_of)
+              lambda i: f"{label(i)}unknown disposal {raw_disp(i)!r}", case_of)
     probs.add(where & (kind == _CONVICTION) & disp_missing, f"{field}disposal",
               lambda i: f"{label(i)}a conviction needs a disposal", case_of)
     probs.add(where & (kind == _CAUTION) & ~disp_missing & ~unknown, f"{field}disposal",
-              lambda i: f"{label(i)}a caution has no disposal, got {raw_disp.iat[i]!r}", case_of)
+              lambda i: f"{label(i)}a caution has no disposal, got {raw_disp(i)!r}", case_of)
 
 
 def build_features_from_tables(
@@ -717,22 +767,18 @@ def build_features_from_tables(
     today = date.today().toordinal() - _EPOCH_ORDINAL
     A, P, S = assessments, people, sanctions
     probs = _Problems(n)
-    case_ids = A["case_id"].to_numpy(dtype=object)
+    case_ids = A["case_id"]
 
     # people
     pid = P["person_id"]
-    p_first = ~pid.duplicated(keep="first").to_numpy()
-    p_dup = pid.duplicated(keep=False).to_numpy()
-    p_index = pd.Index(pid.to_numpy()[p_first])
-    p_rows = np.flatnonzero(p_first)
+    _, p_dup = _duplicated(pid)
     p_id_ok = _ids_ok(pid)
     dob_all, dob_ok_all, _ = _days(P["date_of_birth"])
     sex_all, _ = _codes(P["sex"], "sex")
 
     # assessments -> person row
-    a_person = _lookup(p_index, A["person_id"])
+    a_person = _lookup(A["person_id"], pid)
     found = a_person >= 0
-    a_person = np.where(found, p_rows[np.maximum(a_person, 0)], -1) if len(p_rows) else a_person
     p = np.maximum(a_person, 0)
     if len(P) == 0:
         dob, dob_ok, sex = (np.zeros(n, np.int64), np.zeros(n, bool), np.full(n, -1))
@@ -745,8 +791,8 @@ def build_features_from_tables(
     raw = {c: A[c] for c in TABLE_COLUMNS["assessments"]}
     probs.add(~_ids_ok(A["case_id"]), "case_id",
               lambda i: f"expected 1-64 letters, digits or ._:- (pseudonymous id), "
-                        f"got {case_ids[i]!r}")
-    probs.add(A["case_id"].duplicated(keep=False).to_numpy(), "case_id",
+                        f"got {case_ids.iat[i]!r}")
+    probs.add(_duplicated(A["case_id"])[1], "case_id",
               lambda i: "case id appears more than once in assessments")
     probs.add(~found, "person_id",
               lambda i: f"no row for person {raw['person_id'].iat[i]!r} in people")
@@ -786,7 +832,8 @@ def build_features_from_tables(
     probs.add(offence < 0, "index_offence.offence",
               lambda i: f"unknown offence category {raw['index_offence'].iat[i]!r}")
     _check_sanction_kind(probs, kind, disp, disp_missing, np.ones(n, bool), "index_offence.",
-                         raw["index_kind"], raw["index_disposal"], lambda i: "")
+                         raw["index_kind"].iat.__getitem__, raw["index_disposal"].iat.__getitem__,
+                         lambda i: "")
     probs.add(~iviolent_ok, "index_offence.violent",
               lambda i: f"expected true or false, got {raw['index_violent'].iat[i]!r}")
     probs.add(~fus_missing & ~fus_ok, "follow_up_start",
@@ -795,17 +842,21 @@ def build_features_from_tables(
               lambda i: f"{_iso(fus[i])} is before the index offence date {_iso(idx[i])}")
 
     # sanctions, paired with the cases of their person
-    s_person = _lookup(p_index, S["person_id"])
-    if len(p_rows):
-        s_person = np.where(s_person >= 0, p_rows[np.maximum(s_person, 0)], -1)
+    s_person = _lookup(S["person_id"], pid)
     rows, case, unmatched = _expand(a_person, s_person, len(P))
+    identity = rows.size == len(S) and (rows.size == 0 or rows[-1] == rows.size - 1)
+
+    def take(values: np.ndarray) -> np.ndarray:
+        return values if identity else values[rows]
+
     s_day, s_ok, _ = _days(S["date"])
-    s_kind, _ = _codes(S["kind"], "kind")
-    s_disp, s_disp_missing = _codes(S["disposal"], "disposal")
-    s_offence, _ = _codes(S["offence"], "offence")
-    s_violent, s_violent_ok = _bools(S["violent"])
-    d, d_ok = s_day[rows], s_ok[rows]
-    leak = d_ok & ad_ok[case] & (d >= ad[case])
+    d, d_ok = take(s_day), take(s_ok)
+    k = take(_codes(S["kind"], "kind")[0])
+    s_disp, s_disp_missing = (take(a) for a in _codes(S["disposal"], "disposal"))
+    s_offence = take(_codes(S["offence"], "offence")[0])
+    s_violent, s_violent_ok = (take(a) for a in _bools(S["violent"]))
+    ad_c = ad[case]
+    leak = d_ok & ad_ok[case] & (d >= ad_c)
     keep = ~leak
     dropped = int(leak.sum())
     sl = S.index
@@ -813,23 +864,24 @@ def build_features_from_tables(
     def label(j: int) -> str:
         return f"sanctions row {sl[rows[j]]!r}: "
 
+    def raw_s(column: str) -> Any:
+        return lambda j: S[column].iat[int(rows[j])]
+
     probs.add(keep & ~d_ok, "sanctions.date",
-              lambda j: f"{label(j)}expected a date, got {S['date'].iat[int(rows[j])]!r}", case)
-    probs.add(keep & d_ok & idx_ok[case] & (d > idx[case]), "sanctions.date",
+              lambda j: f"{label(j)}expected a date, got {raw_s('date')(j)!r}", case)
+    idx_c = idx[case]
+    probs.add(keep & d_ok & idx_ok[case] & (d > idx_c), "sanctions.date",
               lambda j: f"{label(j)}dated {_iso(d[j])}, after the index offence date "
                         f"{_iso(idx[case[j]])} (previous sanctions are on or before it)", case)
     probs.add(keep & d_ok & dob_ok[case] & (d < tenth[case]), "sanctions.date",
               lambda j: f"{label(j)}dated {_iso(d[j])}, before the person's 10th birthday "
                         f"{_iso(tenth[case[j]])} (age of criminal responsibility)", case)
-    k = s_kind[rows]
-    _check_sanction_kind(probs, k, s_disp[rows], s_disp_missing[rows], keep, "sanctions.",
-                         S["kind"].iloc[rows], S["disposal"].iloc[rows], label, case)
-    probs.add(keep & (s_offence[rows] < 0), "sanctions.offence",
-              lambda j: f"{label(j)}unknown offence category {S['offence'].iat[int(rows[j])]!r}",
-              case)
-    probs.add(keep & ~s_violent_ok[rows], "sanctions.violent",
-              lambda j: f"{label(j)}expected true or false, got {S['violent'].iat[int(rows[j])]!r}",
-              case)
+    _check_sanction_kind(probs, k, s_disp, s_disp_missing, keep, "sanctions.",
+                         raw_s("kind"), raw_s("disposal"), label, case)
+    probs.add(keep & (s_offence < 0), "sanctions.offence",
+              lambda j: f"{label(j)}unknown offence category {raw_s('offence')(j)!r}", case)
+    probs.add(keep & ~s_violent_ok, "sanctions.violent",
+              lambda j: f"{label(j)}expected true or false, got {raw_s('violent')(j)!r}", case)
 
     if probs.items and invalid == "raise":
         rej = probs.frame(case_ids)
@@ -842,16 +894,19 @@ def build_features_from_tables(
         raise CaseValidationError(problems)
 
     # aggregate previous sanctions per case
-    c, dk = case[keep], d[keep]
-    kk = k[keep]
-    conv = kk == _CONVICTION
+    if dropped:
+        case, d, k, s_disp, s_violent, s_offence = (
+            a[keep] for a in (case, d, k, s_disp, s_violent, s_offence))
+    c, dk = case, d
+    conv = k == _CONVICTION
+    breach = s_offence == _BREACH[0] if len(_BREACH) == 1 else np.isin(s_offence, _BREACH)
     agg: dict[str, np.ndarray] = {
         "n_prev": np.bincount(c, minlength=n),
         "n_conv": np.bincount(c[conv], minlength=n),
         "n_caut": np.bincount(c[~conv], minlength=n),
-        "n_cust": np.bincount(c[conv & (s_disp[rows][keep] == _CUSTODY)], minlength=n),
-        "violent": np.bincount(c[s_violent[rows][keep]], minlength=n) > 0,
-        "breach": np.bincount(c[np.isin(s_offence[rows][keep], _BREACH)], minlength=n) > 0,
+        "n_cust": np.bincount(c[conv & (s_disp == _CUSTODY)], minlength=n),
+        "violent": np.bincount(c[s_violent], minlength=n) > 0,
+        "breach": np.bincount(c[breach], minlength=n) > 0,
     }
     first = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
     last = np.full(n, np.iinfo(np.int64).min, dtype=np.int64)
@@ -866,7 +921,7 @@ def build_features_from_tables(
         first_prev=first[good], last_prev=last[good], sex=sex[good],
         index_offence=offence[good], index_kind=kind[good],
     )
-    features = _assemble(case_ids[good], cols)
+    features = _assemble(case_ids.array[good], cols, check_unique=False)
     if dropped:
         warnings.warn(f"{dropped} sanction row(s) dated on or after their case's assessment "
                       "date were ignored (later events are leakage)", UserWarning, stacklevel=2)

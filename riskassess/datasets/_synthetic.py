@@ -160,8 +160,16 @@ def _offences(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]
     return offence, violent
 
 
-def _ids(prefix: str, start: int, n: int) -> np.ndarray:
-    return np.array([f"{prefix}{i:07d}" for i in range(start + 1, start + n + 1)], dtype=object)
+def _ids(prefix: str, start: int, n: int) -> Any:
+    """``prefix`` + the numbers start+1 .. start+n, zero-padded to 7 digits (or more)."""
+    numbers = np.arange(start + 1, start + n + 1, dtype=np.int64)
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+    except ImportError:  # pragma: no cover - pandas without pyarrow
+        return np.array([f"{prefix}{i:07d}" for i in numbers], dtype=object)
+    text = pc.utf8_lpad(pc.cast(pa.array(numbers), pa.string()), 7, "0")
+    return pd.array(pc.binary_join_element_wise(prefix, text, ""), dtype="str")
 
 
 def _dates(days: np.ndarray) -> pd.Series:
