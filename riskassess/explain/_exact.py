@@ -102,7 +102,8 @@ def _frame_codes(axis: Axis, X: pd.DataFrame) -> np.ndarray:
         return codes
     if axis.feature not in X.columns or not isinstance(X[axis.feature], pd.Series):
         return axis.codes(X)
-    codes = np.asarray(_category_index(axis).get_indexer(X[axis.feature]), dtype=np.intp)
+    codes = np.asarray(_category_index(axis).get_indexer(X[axis.feature]),  # type: ignore[arg-type]
+                       dtype=np.intp)
     bad = codes < 0
     if bad.any():
         if not pd.isna(X[axis.feature].to_numpy()[bad]).all():

@@ -17,7 +17,6 @@ probability minus the average case's.
 from __future__ import annotations
 
 import math
-import re
 from typing import Any, Literal
 
 import numpy as np
@@ -26,8 +25,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from riskassess.features import FEATURES
 
 __all__ = ["Reason", "reasons"]
-
-_TRAILING_PAREN = re.compile(r"\s*\([^()]*\)\s*$")
 
 
 class Reason(BaseModel):
@@ -60,8 +57,20 @@ class Reason(BaseModel):
 def _meaning(feature: str) -> str:
     spec = FEATURES.get(feature)
     text = spec.meaning if spec is not None else feature.replace("_", " ")
-    text = _TRAILING_PAREN.sub("", text).split(":")[0].strip()
+    text = _strip_trailing_parenthetical(text.strip()).split(":")[0].strip()
     return text[:1].upper() + text[1:]
+
+
+def _strip_trailing_parenthetical(text: str) -> str:
+    """Drop a final ``( ... )`` (nested parentheses allowed)."""
+    if not text.endswith(")"):
+        return text
+    depth = 0
+    for i in range(len(text) - 1, -1, -1):
+        depth += {")": 1, "(": -1}.get(text[i], 0)
+        if depth == 0:
+            return text[:i].rstrip() if i > 0 else text
+    return text
 
 
 def _number(v: float) -> str:

@@ -1,0 +1,124 @@
+"""Reasons: exact wording, order, both directions, units, and that the changes add up."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+import shap
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from riskassess.explain import Reason, explain, reasons
+from riskassess.models._terms import AdditiveForm, CategoricalAxis, NumericAxis, TableTerm
+
+
+def row(values, data, names, base=0.0, output="2-year risk"):
+    e = shap.Explanation(np.array([values], dtype=float), base_values=np.array([base]),
+                         data=np.array([data], dtype=object), feature_names=names,
+                         output_names=output)
+    return e[0]
+
+
+def test_exact_wording_of_a_raising_and_a_lowering_reason():
+    # base log-odds 0 (p = 0.5); contributions ln 3 and 0: p = 0.75, i.e. +25 points
+    r = reasons(row([math.log(3), 0.0], [7, 30.0], ["previous_sanctions", "age"]))
+    assert [x.text for x in r] == [
+        "Sanctions (cautions and convictions) before the index offence: 7 sanctions. "
+        "Raises the 2-year risk by 25 percentage points compared with the average case."
+    ]
+    assert r[0].change == pytest.approx(25.0)
+    # ln(1/3): p = 0.25, i.e. -25 points
+    (low,) = reasons(row([math.log(1 / 3)], [55.0], ["age"]))
+    assert low.text == ("Age at the assessment date: 55 years. Lowers the 2-year risk by 25 "
+                        "percentage points compared with the average case.")
+    assert low.direction == "lowers" and low.change == pytest.approx(-25.0)
+
+
+def test_order_is_by_size_with_both_directions_and_top_limits():
+    r = reasons(row([0.1, -0.9, 0.5, -0.05], [1, 2, 3, 4], ["f1", "f2", "f3", "f4"]), top=3)
+    assert [x.feature for x in r] == ["f2", "f3", "f1"]
+    assert [x.direction for x in r] == ["lowers", "raises", "raises"]
+    assert len(reasons(row([0.1, -0.9, 0.5, -0.05], [1, 2, 3, 4], ["a", "b", "c", "d"]),
+                       top=None)) == 4
+
+
+def test_zero_contributions_are_not_reasons():
+    assert reasons(row([0.0, 0.0], [1, 2], ["a", "b"])) == []
+
+
+@pytest.mark.parametrize(
+    ("feature", "value", "expected"),
+    [
+        ("previous_sanctions", 1, "1 sanction"),
+        ("previous_custodial", 2, "2 custodial sentences"),
+        ("age", 23.5, "23.5 years"),
+        ("violent_history", True, "yes"),
+        ("violent_history", 0, "no"),
+        ("sex", "female", "female"),
+        ("years_since_last_sanction", np.nan, "not recorded"),
+        ("copas_rate", -0.81234, "-0.812 log sanctions per year"),
+        ("unknown_feature", 3, "3"),
+    ],
+)
+def test_values_are_read_with_their_unit(feature, value, expected):
+    (r,) = reasons(row([0.3], [value], [feature]))
+    assert r.value_text == expected
+    assert f": {expected}. Raises" in r.text
+
+
+def test_meaning_is_shortened_for_reading_aloud():
+    (r,) = reasons(row([0.3], [2.0], ["years_since_last_sanction"]))
+    assert r.text.startswith("Offence-free time: 2 years. Raises")
+    (r,) = reasons(row([0.3], [40.0], ["age_at_follow_up"]))
+    assert r.text.startswith("Age at the start of follow-up: 40 years.")
+
+
+def test_small_changes_and_one_point():
+    # slope at p = 0.5 is 0.25 per log-odds unit: 0.01 -> 0.25 points, 0.04 -> 1 point
+    (tiny,) = reasons(row([0.01], [3], ["priors_count"]))
+    assert "by less than 1 percentage point compared" in tiny.text
+    (one,) = reasons(row([0.04], [3], ["priors_count"]))
+    assert "by 1 percentage point compared" in one.text
+
+
+@settings(max_examples=30)
+@given(values=st.lists(st.floats(-3, 3).filter(lambda v: abs(v) > 1e-3), min_size=1,
+                       max_size=6),
+       base=st.floats(-4, 4))
+def test_changes_add_up_to_the_probability_difference(values, base):
+    names = [f"f{i}" for i in range(len(values))]
+    r = reasons(row(values, list(range(len(values))), names, base=base), top=None)
+    p0 = 1 / (1 + math.exp(-base))
+    p = 1 / (1 + math.exp(-(base + sum(values))))
+    assert sum(x.change for x in r) == pytest.approx(100 * (p - p0), abs=1e-9)
+    assert [abs(x.contribution) for x in r] == sorted((abs(v) for v in values), reverse=True)
+
+
+def test_horizon_comes_from_the_model(form_model):
+    form = AdditiveForm(0.0, (TableTerm("sex", (CategoricalAxis("sex", ("F", "M")),),
+                                        np.array([-0.5, 0.5, 0.0]), np.ones(3)),
+                              TableTerm("age", (NumericAxis("age", (30.0,)),),
+                                        np.array([0.2, -0.2, 0.0]), np.ones(3))))
+    X = pd.DataFrame({"sex": ["M"], "age": [25.0]})
+    with_h = explain(form_model(form, ["sex", "age"], horizon=2), X)
+    assert "the 2-year risk" in reasons(with_h[0])[0].text
+    without = explain(form_model(form, ["sex", "age"]), X)
+    assert " the risk by " in reasons(without[0])[0].text
+
+
+def test_reason_is_frozen_and_strict():
+    (r,) = reasons(row([0.3], [3], ["priors_count"]))
+    assert isinstance(r, Reason)
+    with pytest.raises(ValueError, match="frozen"):
+        r.text = "changed"  # type: ignore[misc]
+    with pytest.raises(ValueError, match="extra"):
+        Reason(**r.model_dump(), case_name="x")
+
+
+def test_many_rows_are_refused():
+    e = shap.Explanation(np.zeros((2, 2)), base_values=np.zeros(2))
+    with pytest.raises(ValueError, match=r"explanation\[i\]"):
+        reasons(e)
