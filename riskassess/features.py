@@ -25,7 +25,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -448,8 +448,9 @@ def build_features(cases: Iterable[Case | Mapping[str, Any]]) -> pd.DataFrame:
 #: ``index_date``, ``index_offence``, ``index_kind``, ``index_disposal``,
 #: ``index_violent``, ``follow_up_start`` (date or missing).
 #:
-#: Dates are ``datetime64`` columns at midnight, :class:`datetime.date` objects or ISO
-#: ``YYYY-MM-DD`` strings; codes are strings or ``Categorical``; flags are bool.
+#: Dates are ``datetime64`` columns at midnight, :class:`datetime.date` objects (or
+#: timestamps at midnight) or ISO ``YYYY-MM-DD`` strings; codes are strings or
+#: ``Categorical``; flags are bool (not 0/1).
 #: Extra columns are ignored.
 TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "people": ("person_id", "date_of_birth", "sex"),
@@ -500,8 +501,12 @@ def _is_text(col: pd.Series) -> bool:
 
 
 def _iso_or_none(value: object) -> str | None:
+    """ISO text of a date, a string as is; a datetime only at midnight without time zone."""
     if type(value) is date:
         return value.isoformat()
+    if isinstance(value, datetime):
+        midnight = value.tzinfo is None and value == datetime(value.year, value.month, value.day)
+        return value.date().isoformat() if midnight else None
     return value if isinstance(value, str) else None
 
 
@@ -651,7 +656,7 @@ def _lookup(keys: pd.Series, reference: pd.Series) -> np.ndarray:
     if k is not None and r is not None:
         import pyarrow.compute as pc
 
-        found = pc.index_in(k, value_set=r).fill_null(-1)
+        found = pc.index_in(k, value_set=r, skip_nulls=True).fill_null(-1)
         return np.asarray(found.to_numpy(zero_copy_only=False), dtype=np.int64)
     return _lookup_pandas(keys, reference)  # pragma: no cover - pandas without pyarrow
 

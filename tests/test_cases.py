@@ -198,3 +198,71 @@ def test_schema_snapshot() -> None:
             f"against. If the change is deliberate, regenerate with {UPDATE_ENV}=1 "
             f"pytest tests/test_cases.py::test_schema_snapshot\n{diff}"
         )
+
+
+# ------------------------------------------------------------------------------ fuzzing
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from riskassess.testing._strategies import (  # noqa: E402
+    bad_case_dicts,
+    case_dicts,
+    cases,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(case_dicts())
+def test_valid_dicts_validate_and_round_trip(data: dict[str, Any]) -> None:
+    case = Case.model_validate(data)
+    assert Case.model_validate_json(case.model_dump_json()) == case
+    assert Case.model_validate(case.model_dump()) == case
+
+
+@settings(max_examples=30, deadline=None)
+@given(cases())
+def test_adding_a_sanction_on_the_assessment_date_is_refused(case: Case) -> None:
+    data = case.model_dump(mode="json")
+    data["sanctions"].append({"date": data["assessment_date"], "kind": "caution",
+                              "offence": "other", "violent": False})
+    errors = errors_of(data)
+    assert ("sanctions", len(data["sanctions"]) - 1, "date") in locs(errors)
+
+
+@settings(max_examples=150, deadline=None)
+@given(bad_case_dicts())
+def test_fuzz_bad_input_always_names_the_field(bad: tuple[dict[str, Any], tuple]) -> None:
+    data, loc = bad
+    try:
+        Case.model_validate(data)
+    except ValidationError as exc:
+        errors = exc.errors()
+        text = str(exc)  # the message renders (odd unicode included)
+    else:
+        pytest.fail(f"accepted a broken case (expected an error at {loc}): {data!r}")
+    assert any(tuple(e["loc"])[: len(loc)] == loc for e in errors), (loc, errors)
+    assert all(e["msg"].startswith("case ") for e in errors)
+    assert ".".join(map(str, loc)) in text
+
+
+@settings(max_examples=10, deadline=None)
+@given(case_dicts(max_sanctions=0), st.integers(0, 499), st.sampled_from(
+    ["offence", "date", "violent"]))
+def test_very_long_history(data: dict[str, Any], position: int, field: str) -> None:
+    tenth = tenth_birthday(date.fromisoformat(data["person"]["date_of_birth"]))
+    day = tenth.isoformat()
+    data["sanctions"] = [{"date": day, "kind": "caution", "offence": "other", "violent": False}
+                         for _ in range(500)]
+    assert len(Case.model_validate(data).sanctions) == 500
+    data["sanctions"][position][field] = {"offence": "arson", "date": "2020-02-30",
+                                          "violent": "no"}[field]
+    assert locs(errors_of(data)) == {("sanctions", position, field)}
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.one_of(st.none(), st.integers(), st.text(max_size=20), st.lists(st.integers()),
+                 st.binary(max_size=10), st.floats()))
+def test_not_a_mapping(value: Any) -> None:
+    with pytest.raises(ValidationError):
+        Case.model_validate(value)
