@@ -181,6 +181,10 @@ class ReasonRecord(_Frozen):
     contribution: float | None = Field(
         default=None, allow_inf_nan=False, description="Contribution on the explanation scale."
     )
+    change: float | None = Field(
+        default=None, allow_inf_nan=False,
+        description="Signed change in risk, percentage points, against the average case.",
+    )
 
 
 class ModelInfo(_Frozen):
@@ -494,7 +498,9 @@ class FinalDecision(_Frozen):
         return self.assessment.band
 
     @classmethod
-    def model_construct(cls, _fields_set: set[str] | None = None, **values: Any) -> Self:
+    def model_construct(  # type: ignore[override]
+        cls, _fields_set: set[str] | None = None, **values: Any
+    ) -> Self:
         """Refused: a FinalDecision is only made by :meth:`Assessment.decide`."""
         raise TypeError("FinalDecision.model_construct is disabled; use Assessment.decide")
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
@@ -24,6 +25,7 @@ from riskassess.decision import (
     check_rationale,
 )
 from riskassess.exceptions import DecisionError
+from riskassess.testing._strategies import case_dicts
 from riskassess.types import RISK_BANDS
 
 CREATED = datetime(2024, 3, 1, 9, 30, tzinfo=UTC)
@@ -197,3 +199,137 @@ def test_override_reason_codes_are_stable() -> None:
         "information_not_captured", "protective_factors", "recent_change", "record_error",
         "serious_harm", "policy"}
     assert all((r.label and r.label != r.value) or r.value == "policy" for r in OverrideReason)
+
+
+# ---------------------------------------------------------------------------- assess
+
+
+@pytest.fixture(scope="module")
+def fitted() -> dict[str, object]:
+    from riskassess.datasets._synthetic import make_cohort
+    from riskassess.models import AdditiveRiskClassifier
+    from riskassess.models._ogrs3 import OGRS3
+    from riskassess.models._scorecard import ScorecardClassifier
+
+    cohort = make_cohort(1500, seed=5)
+    X = cohort.features()
+    y = cohort.outcomes["reoffend_2y"].reindex(X.index)
+    keep = y.notna().to_numpy()
+    X, y = X[keep], y[keep].astype(int)
+    cols = ["age", "sex", "copas_rate", "previous_custodial", "years_since_last_sanction",
+            "index_offence", "violent_history"]
+    additive = AdditiveRiskClassifier(
+        max_bins=16, interactions=[("age", "sex")]).fit(X[cols], y)
+    scorecard = ScorecardClassifier().fit(X[cols], y)
+    return {"additive": additive, "scorecard": scorecard, "ogrs3": OGRS3(),
+            "ogrs3_1y": OGRS3(horizon=1), "background": X.head(300)}
+
+
+MODEL_KEYS = ["additive", "scorecard", "ogrs3", "ogrs3_1y"]
+
+
+def _assess(fitted: dict[str, object], key: str, case: object, fast: bool = True) -> Assessment:
+    from riskassess import assess
+
+    bg = fitted["background"] if key.startswith("ogrs3") else None
+    return assess(fitted[key], case, background=bg, fast=fast,  # type: ignore[arg-type]
+                  assessed_at=CREATED)
+
+
+@settings(max_examples=25)
+@given(data=case_dicts(max_sanctions=6), key=st.sampled_from(MODEL_KEYS))
+def test_assess_fast_route_equals_the_models_own_route(fitted: dict[str, object],
+                                                      data: dict[str, object], key: str) -> None:
+    import numpy as np
+
+    from riskassess._assess import _fast_capable
+    from riskassess.features import build_features
+
+    assert _fast_capable(fitted[key]), f"{key} should take the compiled route"
+    fast = _assess(fitted, key, data)
+    slow = _assess(fitted, key, data, fast=False)
+    X = build_features([data])
+    model = fitted[key]
+    p = float(model.predict_proba(X[list(model.feature_names_in_)])[0, 1])  # type: ignore[attr-defined]
+    assert fast.probability == pytest.approx(p, abs=1e-12) and slow.probability == p
+    assert fast.band == slow.band == model.predict_band(X[list(model.feature_names_in_)])[0]  # type: ignore[attr-defined]
+    assert fast.probabilities == slow.probabilities
+    assert fast.explanation is not None and slow.explanation is not None
+    assert fast.explanation.base_value == pytest.approx(slow.explanation.base_value, abs=1e-12)
+    for a, b in zip(fast.explanation.contributions, slow.explanation.contributions, strict=True):
+        assert (a.feature, a.value) == (b.feature, b.value)
+        assert a.contribution == pytest.approx(b.contribution, abs=1e-12)
+    assert [r.text for r in fast.reasons] == [r.text for r in slow.reasons]
+    assert fast.warnings == slow.warnings
+    assert fast.input_sha256 == slow.input_sha256 and fast.model == slow.model
+    logit = float(np.log(p / (1 - p)))
+    assert fast.explanation.output == pytest.approx(logit, abs=1e-9)
+
+
+@settings(max_examples=25)
+@given(case_dicts(max_sanctions=8))
+def test_case_feature_row_equals_build_features(data: dict[str, object]) -> None:
+    import math
+
+    from riskassess._assess import case_feature_row
+    from riskassess.cases import Case
+    from riskassess.features import build_features
+
+    row = case_feature_row(Case.model_validate(data))
+    expected = build_features([data]).iloc[0].to_dict()
+    assert list(row) == list(expected)
+    for k, v in expected.items():
+        if isinstance(v, float) and math.isnan(v):
+            assert math.isnan(row[k]), k
+        else:
+            assert row[k] == v and type(row[k]) in (int, float, str), k
+
+
+def test_assess_provenance_reasons_and_decision_round_trip(fitted: dict[str, object],
+                                                           tmp_path: object) -> None:
+    from riskassess.audit import DecisionLog
+    from riskassess.cases import Case
+
+    data = case_dicts().example()
+    a = _assess(fitted, "ogrs3", data)
+    assert a.case_id == data["case_id"] and a.model.name == "OGRS3"
+    assert a.horizon_years == 2 and [h.years for h in a.probabilities] == [1, 2]
+    assert a.probabilities[1].probability == a.probability
+    assert len(a.reasons) <= 3 and all(r.text for r in a.reasons)
+    assert _assess(fitted, "ogrs3", Case.model_validate(data)).input_sha256 == a.input_sha256
+    other = dict(data, case_id=str(data["case_id"]) + "x")
+    assert _assess(fitted, "ogrs3", other).input_sha256 != a.input_sha256
+    assert len(a.model.fingerprint) >= 16
+    assert _assess(fitted, "ogrs3_1y", data).model.fingerprint != a.model.fingerprint
+    d = a.decide("off-3")
+    with DecisionLog(Path(str(tmp_path)) / "l.sqlite") as log:
+        log.append(d)
+        assert log.read() == [d]
+
+
+def test_assess_refuses_bad_cases_and_missing_background(fitted: dict[str, object]) -> None:
+    from riskassess import assess
+    from riskassess.explain import BackgroundError
+
+    data = case_dicts().example()
+    bad = dict(data, assessment_date="2020-02-30")
+    with pytest.raises(ValueError, match=str(data["case_id"])):
+        assess(fitted["ogrs3"], bad)
+    with pytest.raises(BackgroundError, match="background"):
+        assess(fitted["ogrs3"], data)
+
+
+def test_assess_warns_about_values_outside_the_training_range(fitted: dict[str, object]
+                                                             ) -> None:
+    model = fitted["additive"]
+    top = model.training_ranges_["age"]["max"]  # type: ignore[attr-defined]
+    data = case_dicts().example()
+    data["person"] = dict(data["person"], date_of_birth="1920-01-02")
+    data.update(assessment_date="2024-01-01", follow_up_start=None, sanctions=[],
+                index_offence={"date": "2023-12-01", "offence": "violence",
+                               "disposal": "fine", "violent": True})
+    a = _assess(fitted, "additive", data)
+    ages = [w for w in a.warnings if w.feature == "age"]
+    assert top < 103 and ages and ages[0].code == "out_of_range"
+    assert "outside the training range" in ages[0].message
+    assert a == _assess(fitted, "additive", data, fast=False)
