@@ -37,7 +37,9 @@ def model_to_json(model: Any) -> str:
     # Fallback: the file API through a private temporary directory.
     with tempfile.TemporaryDirectory(prefix="riskassess-model-") as tmp:
         path = Path(tmp) / "model.json"
-        models.save_model(model, path)
+        from riskassess.models import save_model
+
+        save_model(model, path)
         return path.read_text(encoding="utf-8")
 
 
@@ -65,6 +67,8 @@ def model_from_json(text: str) -> Any:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
-        return models.load_model(name)
+        from riskassess.models import load_model
+
+        return load_model(name)
     finally:
         os.unlink(name)

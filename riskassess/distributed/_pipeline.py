@@ -128,7 +128,8 @@ class ScoringJob:
         Parameters
         ----------
         path : str or pathlib.Path
-            Output directory (created).
+            Output directory (created; ``scores/`` and ``rejected/`` are replaced) or any
+            URL dask can write to.
         client : distributed.Client, optional
             Defaults to the current client, else dask's local scheduler.
 
@@ -137,16 +138,18 @@ class ScoringJob:
         pandas.DataFrame
             Row accounting per partition (:data:`~riskassess.distributed.COUNT_COLUMNS`).
         """
-        root = Path(path)
-        root.mkdir(parents=True, exist_ok=True)
+        root = str(path).rstrip("/")
+        if "://" not in root:  # local: create it; remote stores need no directories
+            Path(root).mkdir(parents=True, exist_ok=True)
         writes = [
-            self.scores.to_parquet(str(root / "scores"), compute=False, write_index=True),
-            self.rejected.to_parquet(str(root / "rejected"), compute=False,
-                                     write_index=False),
+            self.scores.to_parquet(f"{root}/scores", compute=False, write_index=True,
+                                   overwrite=True),
+            self.rejected.to_parquet(f"{root}/rejected", compute=False, write_index=False,
+                                     overwrite=True),
         ]
         *_, counts = self._run([*writes, self.counts], client)
         counts = counts.reset_index(drop=True)
-        counts.to_csv(root / "counts.csv", index=False)
+        counts.to_csv(f"{root}/counts.csv", index=False)
         return counts
 
 

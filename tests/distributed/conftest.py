@@ -15,7 +15,10 @@ OFFENCES = [o.value for o in OffenceCategory]
 DISPOSALS = [d.value for d in Disposal]
 
 
-def make_tables(n_people: int, seed: int, prefix: str = "P") -> tuple[pd.DataFrame, ...]:
+Tables = tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]
+
+
+def make_tables(n_people: int, seed: int, prefix: str = "P") -> Tables:
     """Valid people / sanctions / assessments tables, one assessment per person."""
     rng = np.random.default_rng(seed)
     pids = np.array([f"{prefix}{i:06d}" for i in range(n_people)], dtype=object)
@@ -37,9 +40,9 @@ def make_tables(n_people: int, seed: int, prefix: str = "P") -> tuple[pd.DataFra
         "index_date": index_date,
         "index_offence": rng.choice(OFFENCES, n_people),
         "index_kind": kind,
-        "index_disposal": np.where(kind == "caution", None, rng.choice(DISPOSALS, n_people)),
+        "index_disposal": pd.Series(rng.choice(DISPOSALS, n_people)).where(kind != "caution"),
         "index_violent": rng.random(n_people) < 0.2,
-        "follow_up_start": follow.where(rng.random(n_people) < 0.7, pd.NaT),
+        "follow_up_start": pd.Series(follow).where(rng.random(n_people) < 0.7),
     })
     n_sanctions = rng.poisson(3.0, n_people)
     owner = np.repeat(np.arange(n_people), n_sanctions)
@@ -52,7 +55,7 @@ def make_tables(n_people: int, seed: int, prefix: str = "P") -> tuple[pd.DataFra
         "person_id": pids[owner],
         "date": day,
         "kind": s_kind,
-        "disposal": np.where(s_kind == "caution", None, rng.choice(DISPOSALS, m)),
+        "disposal": pd.Series(rng.choice(DISPOSALS, m)).where(s_kind != "caution"),
         "offence": rng.choice(OFFENCES, m),
         "violent": rng.random(m) < 0.15,
     })
@@ -68,7 +71,7 @@ def outcome(features: pd.DataFrame, seed: int) -> np.ndarray:
 
 
 @pytest.fixture(scope="session")
-def tables() -> tuple[pd.DataFrame, ...]:
+def tables() -> Tables:
     return make_tables(600, seed=11)
 
 

@@ -19,8 +19,10 @@ from riskassess.distributed import (
     write_partitioned,
 )
 
+Tables = tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]
 
-def _tables(n_people: int = 300, seed: int = 0) -> tuple[pd.DataFrame, ...]:
+
+def _tables(n_people: int = 300, seed: int = 0) -> Tables:
     rng = np.random.default_rng(seed)
     pids = [f"P{i:05d}" for i in range(n_people)]
     people = pd.DataFrame({"person_id": pids, "sex": rng.choice(["male", "female"], n_people)})
@@ -88,11 +90,12 @@ def test_to_dask_is_one_partition_per_file(tmp_path: Path) -> None:
 
 
 def test_write_chunks_streams_chunks(tmp_path: Path) -> None:
-    def make(i: int) -> tuple[pd.DataFrame, ...]:
+    def make(i: int) -> Tables:
         people, sanctions, assessments = _tables(20, seed=i)
         pre = f"k{i}-"
-        return tuple(t.assign(person_id=pre + t["person_id"]) for t in
-                     (people, sanctions, assessments))
+        return (people.assign(person_id=pre + people["person_id"]),
+                sanctions.assign(person_id=pre + sanctions["person_id"]),
+                assessments.assign(person_id=pre + assessments["person_id"]))
 
     data, counts = write_chunks(tmp_path, 3, make)
     assert data.n_partitions == 3
@@ -109,7 +112,7 @@ def test_co_partition_aligns_dask_frames() -> None:
     # Partitioned by row order, not by person: sanctions of a person are scattered.
     frames = [dd.from_pandas(t, npartitions=3, sort=False) for t in
               (people, sanctions, assessments)]
-    p, s, a = co_partition(*frames, n_partitions=4)
+    p, s, a = co_partition(frames[0], frames[1], frames[2], n_partitions=4)
     parts = [
         (p.partitions[i].compute(), s.partitions[i].compute(), a.partitions[i].compute())
         for i in range(4)

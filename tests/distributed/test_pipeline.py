@@ -59,8 +59,9 @@ def assert_same(got: pd.DataFrame, expected: pd.DataFrame) -> None:
 
 
 @pytest.fixture(scope="module")
-def dataset(tables: tuple[pd.DataFrame, ...], tmp_path_factory: pytest.TempPathFactory) -> Any:
-    return write_partitioned(tmp_path_factory.mktemp("cohort"), *tables, n_partitions=4)
+def dataset(tables: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    return write_partitioned(tmp_path_factory.mktemp("cohort"), tables[0], tables[1],
+                             tables[2], 4)
 
 
 def test_parquet_job_equals_in_memory(cluster_client: Any, model: Any, tables: Any,
@@ -88,7 +89,8 @@ def test_co_partitioned_frames_on_the_current_client(cluster_client: Any, model:
 
     expected, _ = in_memory(model, *tables)
     frames = [dd.from_pandas(t, npartitions=3, sort=False) for t in tables]
-    job = score_tables(model, *co_partition(*frames, n_partitions=5), explain=False)
+    aligned = co_partition(frames[0], frames[1], frames[2], 5)
+    job = score_tables(model, *aligned, explain=False)
     result = job.compute()  # no client given: the current one (cluster_client)
     keep = ["probability", "band"]
     assert list(result.scores.columns) == keep
@@ -118,7 +120,7 @@ def test_task_graph_holds_model_json_not_the_model(model: Any, dataset: Any) -> 
     assert found_json
 
 
-def _corrupt(tables: Any) -> tuple[tuple[pd.DataFrame, ...], dict[str, str]]:
+def _corrupt(tables: Any) -> tuple[Any, dict[str, str]]:
     people, sanctions, assessments = (t.copy() for t in tables)
     bad: dict[str, str] = {}
     # a sanction before the 10th birthday
@@ -139,7 +141,7 @@ def _corrupt(tables: Any) -> tuple[tuple[pd.DataFrame, ...], dict[str, str]]:
 def test_invalid_rows_go_to_the_side_output(cluster_client: Any, model: Any, tables: Any,
                                             tmp_path: Path) -> None:
     corrupted, bad = _corrupt(tables)
-    data = write_partitioned(tmp_path / "in", *corrupted, n_partitions=3)
+    data = write_partitioned(tmp_path / "in", corrupted[0], corrupted[1], corrupted[2], 3)
     counts = score_parquet(model, data, invalid="drop").to_parquet(tmp_path / "out",
                                                                    client=cluster_client)
     scores = pd.read_parquet(tmp_path / "out" / "scores")
@@ -154,7 +156,7 @@ def test_invalid_rows_go_to_the_side_output(cluster_client: Any, model: Any, tab
     assert (counts["assessments"] == counts["scored"] + counts["rejected"]).all()
     assert counts["rejected"].sum() == len(bad)
     # the valid cases score exactly as in memory, with the same rejections
-    expected, table = in_memory(model, *corrupted, invalid="drop")
+    expected, table = in_memory(model, corrupted[0], corrupted[1], corrupted[2], "drop")
     assert_same(scores, expected.drop(columns=list(expected.columns[:16])))
     assert set(table.rejected["case_id"]) == set(bad)
 
@@ -162,7 +164,7 @@ def test_invalid_rows_go_to_the_side_output(cluster_client: Any, model: Any, tab
 def test_invalid_rows_raise_by_default(cluster_client: Any, model: Any, tables: Any,
                                        tmp_path: Path) -> None:
     corrupted, bad = _corrupt(tables)
-    data = write_partitioned(tmp_path, *corrupted, n_partitions=3)
+    data = write_partitioned(tmp_path, corrupted[0], corrupted[1], corrupted[2], 3)
     # whichever partition fails first is reported: its message names case and field
     pattern = "|".join(rf"case '{case}', field '{field}'" for case, field in bad.items())
     with pytest.raises(CaseValidationError, match=pattern):
@@ -171,7 +173,7 @@ def test_invalid_rows_raise_by_default(cluster_client: Any, model: Any, tables: 
 
 def test_sanction_in_the_wrong_partition_raises(cluster_client: Any, model: Any,
                                                 tables: Any, tmp_path: Path) -> None:
-    data = write_partitioned(tmp_path, *tables, n_partitions=3)
+    data = write_partitioned(tmp_path, tables[0], tables[1], tables[2], 3)
     _, s0, _ = data.read_partition(0)
     _, s1, _ = data.read_partition(1)
     moved = s0.iloc[:2]
@@ -185,7 +187,7 @@ def test_sanction_in_the_wrong_partition_raises(cluster_client: Any, model: Any,
 
 def test_person_in_two_partitions_raises(cluster_client: Any, model: Any, tables: Any,
                                          tmp_path: Path) -> None:
-    data = write_partitioned(tmp_path, *tables, n_partitions=3)
+    data = write_partitioned(tmp_path, tables[0], tables[1], tables[2], 3)
     p0, _, _ = data.read_partition(0)
     p2, _, _ = data.read_partition(2)
     pd.concat([p2, p0.iloc[:1]], ignore_index=True).to_parquet(

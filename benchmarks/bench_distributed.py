@@ -1,0 +1,277 @@
+"""National scale on dask: features + scores + explanations, distributed vs in memory.
+
+Measures, on this machine, in one process (timings are noisy: other jobs share the cores,
+so each in-memory timing is the median of several runs and everything is printed as
+ratios next to the raw numbers):
+
+1. the in-memory path on ``--baseline-people`` people (default 1,000,000): tables already
+   in memory -> ``build_features_from_tables`` -> ``predict_proba`` / ``predict_band`` ->
+   ``explain``, one core; cases per second per core;
+2. a synthetic cohort of ``--people`` people (default 10,000,000, about 9 sanctions each)
+   written to co-partitioned Parquet chunk by chunk on the cluster (never whole in memory);
+3. the distributed job on a ``LocalCluster`` of 2 single-threaded worker processes:
+   read Parquet -> features -> scores -> bands -> explanations -> write Parquet;
+   cases per second per core (one core per worker), ratio to (1) (goal >= 0.8), and
+   peak resident memory of each worker process, sampled every 0.2 s (goal <= 2 GiB);
+4. scaling: the same job on ``--scaling-people`` people at 1 and at 2 workers; speed-up.
+
+Run::
+
+    .venv/bin/python benchmarks/bench_distributed.py --quick        # ~1-2 minutes
+    .venv/bin/python benchmarks/bench_distributed.py                # 10M people: long
+
+Data go under ``--out`` (default /tmp/riskassess-bench; never in the repository).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import threading
+import time
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import psutil
+
+GIB = 1024**3
+
+
+class RssSampler:
+    """Peak resident set size of some processes, sampled in a background thread."""
+
+    def __init__(self, pids: list[int], interval: float = 0.2) -> None:
+        self.pids = pids
+        self.interval = interval
+        self.peak = dict.fromkeys(pids, 0)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        procs = {pid: psutil.Process(pid) for pid in self.pids}
+        while not self._stop.is_set():
+            for pid, proc in procs.items():
+                with suppress(psutil.Error):
+                    self.peak[pid] = max(self.peak[pid], proc.memory_info().rss)
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> RssSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+@contextmanager
+def local_cluster(n_workers: int, memory_limit: str) -> Iterator[Any]:
+    from dask.distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
+                      dashboard_address=None, memory_limit=memory_limit) as cluster, \
+            Client(cluster) as client:
+        yield client
+
+
+def worker_pids(client: Any) -> list[int]:
+    return sorted(client.run(os.getpid).values())
+
+
+def fit_model(n_people: int, seed: int) -> Any:
+    """An additive model on every case feature, fitted on a separate synthetic cohort."""
+    from riskassess.datasets import make_cohort
+    from riskassess.features import CASE_FEATURES
+    from riskassess.models import AdditiveRiskClassifier
+
+    cohort = make_cohort(n_people, seed=seed + 7919, id_offset=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        X = cohort.features()
+    y = cohort.outcomes["reoffend_2y"].reindex(X.index)
+    seen = y.notna().to_numpy()
+    cols = [s.name for s in CASE_FEATURES]
+    return AdditiveRiskClassifier(max_bins=16).fit(X.loc[seen, cols],
+                                                   y[seen].astype(int).to_numpy())
+
+
+def in_memory_job(model: Any, people: pd.DataFrame, sanctions: pd.DataFrame,
+                  assessments: pd.DataFrame) -> pd.DataFrame:
+    """The in-memory path: exactly what one partition does, on the whole tables."""
+    from riskassess.distributed import score_frame
+    from riskassess.features import build_features_from_tables
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        table = build_features_from_tables(people, sanctions, assessments, invalid="drop")
+    return score_frame(model, table.features, explain=True)
+
+
+def timed(fn: Callable[[], Any], repeats: int) -> tuple[float, list[float], Any]:
+    times, out = [], None
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), times, out
+
+
+def baseline(model: Any, n_people: int, seed: int, repeats: int) -> dict[str, Any]:
+    from riskassess.datasets import make_cohort
+
+    cohort = make_cohort(n_people, seed=seed, id_offset=0)
+    tables = (cohort.people, cohort.sanctions, cohort.assessments)
+    proc = psutil.Process()
+    with RssSampler([proc.pid]) as rss:
+        med, times, out = timed(lambda: in_memory_job(model, *tables), repeats)
+    return {"people": n_people, "sanctions": len(cohort.sanctions), "cases": len(out),
+            "median_s": med, "times": times, "cases_per_s_core": len(out) / med,
+            "peak_rss": rss.peak[proc.pid]}
+
+
+def generate(root: Path, n_people: int, per_partition: int, seed: int,
+             reuse: bool) -> tuple[Any, float]:
+    from riskassess.distributed import open_partitioned, write_cohort_parquet
+
+    if reuse and (root / "_layout.json").exists():
+        import json
+
+        layout = json.loads((root / "_layout.json").read_text())
+        if layout.get("n_people") == n_people and layout.get("seed") == seed and \
+                layout.get("people_per_partition") == per_partition:
+            return open_partitioned(root), 0.0
+    if root.exists():
+        shutil.rmtree(root)
+    with local_cluster(2, "4GiB") as client:
+        t0 = time.perf_counter()
+        data = write_cohort_parquet(root, n_people, seed=seed,
+                                    people_per_partition=per_partition, parallel=True,
+                                    client=client)
+        return data, time.perf_counter() - t0
+
+
+def distributed_job(model: Any, data: Any, out: Path, n_workers: int) -> dict[str, Any]:
+    from riskassess.distributed import score_parquet
+
+    if out.exists():
+        shutil.rmtree(out)
+    with local_cluster(n_workers, "4GiB") as client:
+        pids = worker_pids(client)
+        idle = {pid: psutil.Process(pid).memory_info().rss for pid in pids}
+        job = score_parquet(model, data, invalid="drop")
+        with RssSampler(pids) as rss:
+            t0 = time.perf_counter()
+            counts = job.to_parquet(out, client=client)
+            elapsed = time.perf_counter() - t0
+    cases = int(counts["scored"].sum())
+    lost = int((counts["assessments"] - counts["scored"] - counts["rejected"]).abs().sum())
+    return {"workers": n_workers, "seconds": elapsed, "cases": cases,
+            "rejected": int(counts["rejected"].sum()), "lost": lost,
+            "sanctions": int(counts["sanctions"].sum()),
+            "cases_per_s_core": cases / elapsed / n_workers,
+            "peak_rss": [rss.peak[p] for p in pids], "idle_rss": [idle[p] for p in pids]}
+
+
+def spot_check(model: Any, data: Any, out: Path) -> float:
+    """Largest difference between partition 0 as written and the in-memory path."""
+    people, sanctions, assessments = data.read_partition(0)
+    expected = in_memory_job(model, people, sanctions, assessments)
+    got = pd.read_parquet(out / "scores" / "part.0.parquet").loc[expected.index]
+    num = [c for c in expected.columns if c != "band"]
+    if not (got["band"].astype(str) == expected["band"].astype(str)).all():
+        return float("inf")
+    return float(np.max(np.abs(got[num].to_numpy(float) - expected[num].to_numpy(float))))
+
+
+def subset(data: Any, n_partitions: int) -> Any:
+    from riskassess.distributed import PartitionedDataset
+
+    return PartitionedDataset(data.root, data.files[:n_partitions])
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes (~1-2 minutes)")
+    parser.add_argument("--people", type=int, default=None)
+    parser.add_argument("--baseline-people", type=int, default=None)
+    parser.add_argument("--scaling-people", type=int, default=None)
+    parser.add_argument("--people-per-partition", type=int, default=None)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--fit-people", type=int, default=20_000)
+    parser.add_argument("--out", type=Path, default=Path("/tmp/riskassess-bench"))
+    parser.add_argument("--reuse", action="store_true", help="reuse generated Parquet")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    quick = args.quick
+    n_people = args.people or (300_000 if quick else 10_000_000)
+    n_base = args.baseline_people or (100_000 if quick else 1_000_000)
+    per_part = args.people_per_partition or (50_000 if quick else 100_000)
+    n_scale = args.scaling_people or (200_000 if quick else 2_000_000)
+    free = shutil.disk_usage(args.out.parent if not args.out.exists() else args.out).free
+    print(f"free disk at {args.out}: {free / GIB:.1f} GiB; cores: {os.cpu_count()}")
+
+    t0 = time.perf_counter()
+    model = fit_model(args.fit_people, args.seed)
+    print(f"model fitted on {args.fit_people:,} people in {time.perf_counter() - t0:.1f} s "
+          f"({len(model.form_.terms)} terms)")
+
+    base = baseline(model, n_base, args.seed, args.repeats)
+    print(f"in-memory, {n_base:,} people: median {base['median_s']:.2f} s of "
+          f"{[round(t, 2) for t in base['times']]}")
+
+    data, gen_s = generate(args.out / f"cohort-{n_people}", n_people, per_part, args.seed,
+                           args.reuse)
+    size = sum(f.stat().st_size for f in data.root.rglob("*.parquet"))
+    print(f"cohort of {n_people:,} people: {data.n_partitions} partitions, "
+          f"{size / GIB:.2f} GiB Parquet, written in {gen_s:.1f} s")
+
+    main_run = distributed_job(model, data, args.out / "scores", 2)
+    diff = spot_check(model, data, args.out / "scores")
+    print(f"distributed, 2 workers: {main_run['seconds']:.1f} s")
+
+    k = max(1, min(data.n_partitions, -(-n_scale // per_part)))
+    part = subset(data, k)
+    one = distributed_job(model, part, args.out / "scores-1w", 1)
+    two = distributed_job(model, part, args.out / "scores-2w", 2)
+
+    ratio = main_run["cases_per_s_core"] / base["cases_per_s_core"]
+    peak = max(main_run["peak_rss"])
+    rows = [
+        ("in-memory cases/s/core", f"{base['cases_per_s_core']:,.0f}",
+         f"{n_base:,} people, {base['sanctions']:,} sanctions, median of {args.repeats}"),
+        ("in-memory peak RSS", f"{base['peak_rss'] / GIB:.2f} GiB", "whole process"),
+        ("distributed cases", f"{main_run['cases']:,}",
+         f"{main_run['sanctions']:,} sanctions, rejected {main_run['rejected']}, "
+         f"lost {main_run['lost']}"),
+        ("distributed wall time", f"{main_run['seconds']:.1f} s", "2 workers x 1 thread"),
+        ("distributed cases/s/core", f"{main_run['cases_per_s_core']:,.0f}",
+         "incl. Parquet read + write"),
+        ("ratio per core (goal >= 0.8)", f"{ratio:.2f}", "distributed / in-memory"),
+        ("peak RSS per worker (goal <= 2 GiB)",
+         " / ".join(f"{p / GIB:.2f}" for p in main_run["peak_rss"]) + " GiB",
+         "idle " + " / ".join(f"{p / GIB:.2f}" for p in main_run["idle_rss"]) + " GiB"),
+        ("max |distributed - in-memory|", f"{diff:.1e}", "partition 0, every column"),
+        (f"scaling ({k * per_part:,} people) 1 worker", f"{one['seconds']:.1f} s",
+         f"{one['cases_per_s_core']:,.0f} cases/s/core"),
+        (f"scaling ({k * per_part:,} people) 2 workers", f"{two['seconds']:.1f} s",
+         f"{two['cases_per_s_core']:,.0f} cases/s/core"),
+        ("speed-up 2 vs 1 worker (ideal 2.0)", f"{one['seconds'] / two['seconds']:.2f}", ""),
+    ]
+    width = max(len(r[0]) for r in rows)
+    vwidth = max(len(r[1]) for r in rows)
+    print()
+    print(f"{'measure':<{width}}  {'value':>{vwidth}}  note")
+    for name, value, note in rows:
+        print(f"{name:<{width}}  {value:>{vwidth}}  {note}")
+    print(f"\npeak worker RSS {peak / GIB:.2f} GiB; throughput ratio {ratio:.2f}")
+
+
+if __name__ == "__main__":
+    main()
