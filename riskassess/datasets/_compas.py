@@ -130,7 +130,8 @@ def load_compas(
     ...        "2,Female,45,Other,0,1,0,0,40,M,0,Low,0\\n")
     >>> with tempfile.TemporaryDirectory() as d:
     ...     p = os.path.join(d, "c.csv")
-    ...     _ = open(p, "w").write(csv)
+    ...     with open(p, "w") as f:
+    ...         _ = f.write(csv)
     ...     X, y, frame = load_compas(p, propublica_filter=True)
     >>> list(X.columns) == list(COMPAS_X_COLUMNS) and "race" not in X.columns
     True

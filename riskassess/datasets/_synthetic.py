@@ -220,6 +220,11 @@ class Cohort:
         """Each assessment as a validated :class:`riskassess.cases.Case` (slow: small n)."""
         from riskassess.cases import Case
 
+        for data in self.case_dicts():
+            yield Case.model_validate(data)
+
+    def case_dicts(self) -> Iterator[dict[str, Any]]:
+        """Each assessment as a JSON-like case dict (what a case system would send)."""
         P, S, A = self.people, self.sanctions, self.assessments
         codes = np.asarray(S["person_id"].cat.codes) if len(S) else np.zeros(0, np.int64)
         order = np.argsort(codes, kind="stable")
@@ -232,7 +237,7 @@ class Cohort:
         s_kind, s_off, s_viol = S["kind"].tolist(), S["offence"].tolist(), S["violent"].tolist()
         for i in range(len(A)):
             rows = order[bounds[i]:bounds[i + 1]]
-            yield Case.model_validate({
+            yield {
                 "case_id": A["case_id"].iat[i],
                 "person": {"person_id": P["person_id"].iat[i], "date_of_birth": dob[i],
                            "sex": P["sex"].iat[i]},
@@ -248,7 +253,7 @@ class Cohort:
                     for r in rows
                 ],
                 "follow_up_start": iso["follow_up_start"][i],
-            })
+            }
 
 
 def _code_or_none(value: object) -> str | None:

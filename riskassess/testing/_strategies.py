@@ -11,10 +11,11 @@
 
 Every valid draw satisfies all rules of :mod:`riskassess.cases`.
 
+In the examples below, ``given`` and ``settings`` come from hypothesis.
+
 Examples
 --------
 >>> from hypothesis import given, settings
->>> from riskassess.cases import Case
 >>> @settings(max_examples=5)
 ... @given(case_dicts())
 ... def check(data):
@@ -47,8 +48,12 @@ def case_ids() -> st.SearchStrategy[str]:
 
     Examples
     --------
-    >>> isinstance(case_ids().example(), str)
-    True
+    >>> from hypothesis import given, settings
+    >>> @settings(max_examples=3)
+    ... @given(case_ids())
+    ... def check(x):
+    ...     assert isinstance(x, str) and x
+    >>> check()
     """
     return st.from_regex(_ID_PATTERN, fullmatch=True)
 
@@ -82,8 +87,12 @@ def case_dicts(
 
     Examples
     --------
-    >>> sorted(case_dicts().example())[:3]
-    ['assessment_date', 'case_id', 'follow_up_start']
+    >>> from hypothesis import given, settings
+    >>> @settings(max_examples=3)
+    ... @given(case_dicts())
+    ... def check(x):
+    ...     assert Case.model_validate(x).case_id == x["case_id"]
+    >>> check()
     """
     today = today or date.today()
     latest_dob = today - timedelta(days=3700)
@@ -119,8 +128,12 @@ def cases(*, max_sanctions: int = 8) -> st.SearchStrategy[Case]:
 
     Examples
     --------
-    >>> isinstance(cases().example(), Case)
-    True
+    >>> from hypothesis import given, settings
+    >>> @settings(max_examples=3)
+    ... @given(cases())
+    ... def check(x):
+    ...     assert isinstance(x, Case)
+    >>> check()
     """
     return case_dicts(max_sanctions=max_sanctions).map(Case.model_validate)
 
@@ -132,8 +145,12 @@ def case_lists(
 
     Examples
     --------
-    >>> len(case_lists(min_size=2, max_size=2).example())
-    2
+    >>> from hypothesis import given, settings
+    >>> @settings(max_examples=3)
+    ... @given(case_lists(min_size=2, max_size=2))
+    ... def check(x):
+    ...     assert len({c["case_id"] for c in x}) == 2
+    >>> check()
     """
     return st.lists(
         case_dicts(max_sanctions=max_sanctions), min_size=min_size, max_size=max_size,
@@ -193,9 +210,12 @@ def bad_case_dicts(draw: st.DrawFn, *, max_sanctions: int = 8) -> tuple[dict[str
 
     Examples
     --------
-    >>> data, loc = bad_case_dicts().example()
-    >>> isinstance(data, dict) and isinstance(loc, tuple)
-    True
+    >>> from hypothesis import given, settings
+    >>> @settings(max_examples=3)
+    ... @given(bad_case_dicts())
+    ... def check(x):
+    ...     assert isinstance(x[0], dict) and isinstance(x[1], tuple)
+    >>> check()
     """
     data = draw(case_dicts(max_sanctions=max_sanctions))
     n_s = len(data["sanctions"])

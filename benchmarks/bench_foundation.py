@@ -1,0 +1,125 @@
+"""Foundation benchmarks: feature building, case validation, cohort generation.
+
+Run from the repository root::
+
+    python benchmarks/bench_foundation.py            # full sizes (a few minutes)
+    python benchmarks/bench_foundation.py --quick    # small sizes (seconds)
+
+Targets on the reference machine (2 cores): features for 1,000,000 people with about
+10 sanctions each from tables <= 20 s; validating 100,000 case dicts <= 5 s;
+``make_cohort(1_000_000)`` <= 30 s. Each comparison runs both sides in this process,
+one after the other, and prints medians over the repeats and their ratio (the machine
+is shared, so absolute times are noisy; ratios much less so).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import statistics
+import time
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import TypeAdapter
+
+from riskassess.cases import Case, validate_cases
+from riskassess.datasets import make_cohort
+from riskassess.features import build_features, build_features_from_tables
+
+
+def _median_time(fn: Callable[[], Any], repeats: int) -> tuple[float, Any]:
+    times, result = [], None
+    for _ in range(repeats):
+        gc.collect()
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def _row(name: str, n: int, seconds: float, target: float | None = None) -> None:
+    per = seconds / max(n, 1) * 1e6
+    verdict = "" if target is None else ("  ok" if seconds <= target else "  OVER TARGET")
+    goal = "" if target is None else f"(target {target:g} s)"
+    print(f"  {name:<44} {n:>10,} {seconds:>9.2f} s {per:>9.2f} us/row {goal}{verdict}")
+
+
+def bench_features(n_people: int, n_reference: int, repeats: int) -> None:
+    print(f"\n[1] features from tables: {n_people:,} people")
+    cohort = make_cohort(n_people, seed=0)
+    n_sanctions = len(cohort.sanctions)
+    print(f"  tables: {n_people:,} people, {n_sanctions:,} sanctions "
+          f"({n_sanctions / max(n_people, 1):.1f} per person)")
+
+    def tables() -> Any:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return build_features_from_tables(cohort.people, cohort.sanctions,
+                                              cohort.assessments)
+
+    t_tables, out = _median_time(tables, repeats)
+    _row("build_features_from_tables (vectorised)", n_people, t_tables, 20.0)
+
+    small = make_cohort(n_reference, seed=1)
+    cases = list(small.cases())
+    t_ref, ref = _median_time(lambda: build_features(cases), repeats)
+    t_small, small_out = _median_time(
+        lambda: build_features_from_tables(small.people, small.sanctions, small.assessments),
+        repeats)
+    assert ref.equals(small_out.features), "per-case and table paths disagree"
+    _row("build_features per case (reference loop)", n_reference, t_ref)
+    _row("build_features_from_tables, same subsample", n_reference, t_small)
+    per_ref = t_ref / n_reference
+    per_tab = t_tables / n_people
+    print(f"  per-row ratio reference / vectorised (full size): {per_ref / per_tab:.1f}x; "
+          f"identical output on the subsample; {out.features.shape[0]:,} rows built")
+
+
+def bench_validation(n_cases: int, repeats: int) -> None:
+    print(f"\n[2] validate {n_cases:,} case dicts into Case")
+    dicts = list(make_cohort(n_cases, seed=2).case_dicts())
+    n_s = sum(len(d["sanctions"]) for d in dicts)
+    print(f"  {n_s / max(n_cases, 1):.1f} sanctions per case on average")
+    adapter = TypeAdapter(list[Case])
+    t_each, _ = _median_time(lambda: [Case.model_validate(d) for d in dicts], repeats)
+    t_adapter, _ = _median_time(lambda: adapter.validate_python(dicts), repeats)
+    t_batch, got = _median_time(lambda: validate_cases(dicts), repeats)
+    assert len(got) == n_cases
+    _row("Case.model_validate per dict", n_cases, t_each)
+    _row("TypeAdapter(list[Case]) batch", n_cases, t_adapter)
+    _row("validate_cases (batch, GC paused)", n_cases, t_batch, 5.0)
+    print(f"  ratio per-dict / validate_cases: {t_each / t_batch:.2f}x; "
+          f"TypeAdapter / validate_cases: {t_adapter / t_batch:.2f}x")
+
+
+def bench_cohort(n_people: int, repeats: int) -> None:
+    print(f"\n[3] make_cohort({n_people:,})")
+    t, cohort = _median_time(lambda: make_cohort(n_people, seed=3), repeats)
+    _row("make_cohort", n_people, t, 30.0)
+    print(f"  {len(cohort.sanctions):,} sanctions; 2-year base rate "
+          f"{cohort.outcomes['reoffend_2y'].mean():.3f}; censored at 2 years "
+          f"{cohort.outcomes['reoffend_2y'].isna().mean():.3f}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes, one repeat")
+    parser.add_argument("--repeats", type=int, default=None, help="repeats per timing")
+    args = parser.parse_args(argv)
+    if args.quick:
+        sizes = {"features": 20_000, "reference": 1_000, "validate": 5_000, "cohort": 20_000}
+        repeats = args.repeats or 1
+    else:
+        sizes = {"features": 1_000_000, "reference": 5_000, "validate": 100_000,
+                 "cohort": 1_000_000}
+        repeats = args.repeats or 3
+    print(f"bench_foundation: medians over {repeats} repeat(s)")
+    bench_features(sizes["features"], sizes["reference"], repeats)
+    bench_validation(sizes["validate"], repeats)
+    bench_cohort(sizes["cohort"], max(1, repeats - 1))
+
+
+if __name__ == "__main__":
+    main()
