@@ -12,7 +12,7 @@ embedded SQLite file (standard library ``sqlite3``):
   timeout), so no record is lost and the chain never forks;
 * **append-only**: SQL triggers refuse ``UPDATE`` and ``DELETE``; anyone who gets round
   them (editing the file) is caught by :meth:`DecisionLog.verify`;
-* **tamper-evident**: each record holds its canonical JSON (sorted keys, no spaces),
+* **tamper-evident**: each record holds its canonical JSON (:func:`canonical_json`),
   the SHA-256 of the previous record and its own SHA-256 over (previous hash, sequence
   number, JSON); see :mod:`riskassess._audit_verify` for what ``verify`` can tell apart.
 
@@ -40,6 +40,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import sqlite3
 import tempfile
 import threading
@@ -74,6 +75,9 @@ __all__ = [
 ]
 
 _FORMAT = "riskassess-decision-log/1"
+_JSONL_LINE = re.compile(
+    r'^\{"sequence":(-?\d+),"prev_hash":"([0-9a-f]{64})","hash":"([0-9a-f]{64})",'
+    r'"decision":(.*)\}$', re.DOTALL)
 
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS log_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -87,17 +91,28 @@ _SCHEMA = (
 
 
 def canonical_json(decision: FinalDecision) -> str:
-    """The canonical JSON of a decision: sorted keys, no spaces, UTF-8 text.
+    """The canonical JSON of a decision: the text that is stored and hashed.
+
+    Fields in schema (declaration) order, no whitespace, UTF-8, floats in shortest
+    round-trip form, datetimes in ISO 8601 UTC (pydantic's JSON serialiser). The same
+    decision always gives the same text, and reading the text back gives an equal
+    decision; ``verify`` hashes the stored text itself, so records written by an older
+    schema still verify.
 
     Examples
     --------
-    >>> canonical_json.__name__
-    'canonical_json'
+    >>> from datetime import UTC, date, datetime
+    >>> from riskassess.decision import Assessment, ModelInfo
+    >>> a = Assessment(case_id="C-1", assessment_date=date(2024, 3, 1), probability=0.3,
+    ...                band="low", model=ModelInfo(name="m", version="1", fingerprint="x"),
+    ...                input_sha256="0" * 64, created_at=datetime(2024, 3, 1, tzinfo=UTC))
+    >>> text = canonical_json(a.decide("off-1", decided_at=datetime(2024, 3, 2, tzinfo=UTC)))
+    >>> text[-84:]
+    '"direction":null,"reason":null,"rationale":null,"decided_at":"2024-03-02T00:00:00Z"}'
     """
     if not isinstance(decision, FinalDecision):
         raise TypeError(f"expected a FinalDecision (from Assessment.decide), got {type(decision)}")
-    return json.dumps(decision.model_dump(mode="json"), sort_keys=True, separators=(",", ":"),
-                      ensure_ascii=False, allow_nan=False)
+    return decision.model_dump_json()
 
 
 class DecisionLog:
@@ -298,8 +313,9 @@ class DecisionLog:
     def to_jsonl(self, path: str | os.PathLike[str]) -> Path:
         """Write the log as JSON Lines, atomically (temp file, fsync, rename).
 
-        Each line: ``{"sequence", "prev_hash", "hash", "decision"}``; the chain can be
-        re-checked from the file with :func:`verify_jsonl`.
+        Each line: ``{"sequence":…,"prev_hash":…,"hash":…,"decision":<stored text>}``,
+        the decision being the exact stored text, so the chain can be re-checked from the
+        file with :func:`verify_jsonl`.
         """
         target = Path(path)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
@@ -369,13 +385,10 @@ def verify_jsonl(path: str | os.PathLike[str], *,
     rows = []
     with open(path, encoding="utf-8") as fh:
         for lineno, line in enumerate(fh, start=1):
-            try:
-                obj = json.loads(line)
-                text = json.dumps(obj["decision"], sort_keys=True, separators=(",", ":"),
-                                  ensure_ascii=False, allow_nan=False)
-                rows.append((int(obj["sequence"]), str(obj["prev_hash"]), text, str(obj["hash"])))
-            except (ValueError, KeyError, TypeError) as exc:
-                raise AuditLogError(f"{str(path)!r} line {lineno}: not a log record ({exc})") \
-                    from exc
+            m = _JSONL_LINE.match(line.rstrip("\n"))
+            if m is None:
+                raise AuditLogError(f"{str(path)!r} line {lineno}: not a decision log record "
+                                    "written by DecisionLog.to_jsonl")
+            rows.append((int(m.group(1)), m.group(2), m.group(4), m.group(3)))
     rows.sort(key=lambda r: r[0])
     return diagnose(rows, expected_head)

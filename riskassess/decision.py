@@ -94,6 +94,11 @@ _SHA256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$", strict=Tru
 _Text = Annotated[str, StringConstraints(min_length=1, max_length=1000)]
 
 
+def _nan_to_none(value: Any) -> Any:
+    """A missing numeric value is stored as None (NaN would not survive JSON)."""
+    return None if isinstance(value, float) and not math.isfinite(value) else value
+
+
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -144,6 +149,8 @@ class FeatureContribution(_Frozen):
     value: float | str | None = Field(description="The case's value of the feature.")
     contribution: float = Field(allow_inf_nan=False, description="Contribution to the score.")
 
+    _value_nan_is_none = field_validator("value")(lambda v: _nan_to_none(v))
+
 
 class ExplanationRecord(_Frozen):
     """The explanation as plain data: base value plus per-feature contributions.
@@ -185,6 +192,8 @@ class ReasonRecord(_Frozen):
         default=None, allow_inf_nan=False,
         description="Signed change in risk, percentage points, against the average case.",
     )
+
+    _value_nan_is_none = field_validator("value")(lambda v: _nan_to_none(v))
 
 
 class ModelInfo(_Frozen):

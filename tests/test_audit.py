@@ -152,9 +152,8 @@ def test_jsonl_export_is_verifiable_and_tamper_evident(log: DecisionLog, tmp_pat
     assert len(lines) == 7 and not list(tmp_path.glob(".export.jsonl.*"))
     assert [json.loads(x)["sequence"] for x in lines] == list(range(1, 8))
     assert verify_jsonl(out, expected_head=log.head()).ok
-    obj = json.loads(lines[4])
-    obj["decision"]["final_band"] = "very high"
-    lines[4] = json.dumps(obj)
+    assert json.loads(lines[4])["decision"]["final_band"] == "medium"
+    lines[4] = lines[4].replace('"final_band":"medium"', '"final_band":"very high"')
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = verify_jsonl(out)
     assert not result.ok and result.first_bad == 5 and result.problems[0].kind == "edited"
