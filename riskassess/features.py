@@ -8,6 +8,19 @@ monotone constraints from here (:func:`monotone_defaults`).
 Protected characteristics (:data:`PROTECTED_ATTRIBUTES`) are audit variables: they are
 refused as model inputs unless a caller opts in (:func:`check_no_protected`).
 
+Two ways to build the :data:`CASE_FEATURES` frame, with identical results (property-tested):
+
+* :func:`build_features` -- per case, from :class:`riskassess.cases.Case` records or
+  JSON-like dicts (the readable reference, for case systems and small batches);
+* :func:`build_features_from_tables` -- vectorised, from the people / sanctions /
+  assessments tables of :data:`TABLE_COLUMNS` (for analysts and millions of rows); it
+  checks the same validity rules row by row and drops (and counts) sanctions dated on
+  or after the assessment date. :func:`cases_to_tables` converts between the two.
+
+Every age and duration is exact: days between the two dates / :data:`DAYS_PER_YEAR`.
+Categorical columns carry the full vocabulary of :data:`CATEGORIES` as categories, so
+frames built from different data always have the same dtypes.
+
 Examples
 --------
 >>> FEATURES["previous_sanctions"].monotone
