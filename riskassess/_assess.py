@@ -280,15 +280,22 @@ _CACHE: weakref.WeakKeyDictionary[Any, tuple[Any, _Compiled]] = weakref.WeakKeyD
 
 
 def _token(model: Any, background: pd.DataFrame | None) -> tuple[Any, ...]:
+    # the stored form and the background are held (not just their ids), so a refitted
+    # model can never be mistaken for the one compiled before
     stored = model.__dict__.get("form_")
     params = tuple(sorted((k, repr(v)) for k, v in model.get_params(deep=False).items()))
-    return (id(stored), params, id(background))
+    return (stored, params, background)
+
+
+def _same(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
+    return a[0] is b[0] and a[2] is b[2] and a[1] == b[1]
 
 
 def _compiled(model: Any, background: pd.DataFrame | None) -> _Compiled:
+    """The compiled model, cached per model object until it is refitted or reconfigured."""
     token = _token(model, background)
     hit = _CACHE.get(model)
-    if hit is not None and hit[0] == token:
+    if hit is not None and _same(hit[0], token):
         return hit[1]
     compiled = _compile(model, background)
     _CACHE[model] = (token, compiled)

@@ -267,15 +267,21 @@ class DecisionLog:
         """Every decision, in the order appended (equal to the objects appended)."""
         return list(self)
 
-    def __len__(self) -> int:
+    def _one(self, sql: str) -> tuple[Any, ...] | None:
         with self._lock:
-            return int(self._db.execute("SELECT count(*) FROM decisions").fetchone()[0])
+            try:
+                row: tuple[Any, ...] | None = self._db.execute(sql).fetchone()
+            except sqlite3.Error as exc:
+                raise AuditLogError(f"cannot read {str(self._path)!r}: {exc}") from exc
+        return row
+
+    def __len__(self) -> int:
+        row = self._one("SELECT count(*) FROM decisions")
+        return 0 if row is None else int(row[0])
 
     def head(self) -> LogHead:
         """Number of records and the last hash: keep it elsewhere to anchor the chain."""
-        with self._lock:
-            row = self._db.execute(
-                "SELECT seq, hash FROM decisions ORDER BY seq DESC LIMIT 1").fetchone()
+        row = self._one("SELECT seq, hash FROM decisions ORDER BY seq DESC LIMIT 1")
         return LogHead(0, GENESIS) if row is None else LogHead(int(row[0]), str(row[1]))
 
     def verify(self, *, expected_head: LogHead | None = None, deep: bool = False) -> VerifyResult:

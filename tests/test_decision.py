@@ -333,3 +333,35 @@ def test_assess_warns_about_values_outside_the_training_range(fitted: dict[str, 
     assert top < 103 and ages and ages[0].code == "out_of_range"
     assert "outside the training range" in ages[0].message
     assert a == _assess(fitted, "additive", data, fast=False)
+
+
+def test_a_refitted_or_reconfigured_model_is_never_served_from_the_cache(
+        fitted: dict[str, object]) -> None:
+    from riskassess.datasets._synthetic import make_cohort
+    from riskassess.features import build_features
+    from riskassess.models import AdditiveRiskClassifier
+    from riskassess.models._ogrs3 import OGRS3
+
+    data = case_dicts().example()
+    X1 = make_cohort(600, seed=11).features()
+    y1 = make_cohort(600, seed=11).outcomes["reoffend_2y"].reindex(X1.index)
+    keep = y1.notna().to_numpy()
+    cols = ["age", "copas_rate", "previous_custodial"]
+    model = AdditiveRiskClassifier(max_bins=8)
+    seen = []
+    for seed in (1, 2, 3):  # refit three times: no stale compiled model, even if ids recur
+        rng = __import__("numpy").random.default_rng(seed)
+        y = rng.permutation(y1[keep].astype(int).to_numpy())
+        model.fit(X1.loc[keep, cols], y)
+        a = _assess({"m": model, "background": None}, "m", data)
+        expected = model.predict_proba(build_features([data])[cols])[0, 1]
+        assert a.probability == pytest.approx(expected, abs=1e-12)
+        seen.append(a.model.fingerprint)
+    assert len(set(seen)) == 3
+    ogrs3 = OGRS3()
+    two = _assess({"ogrs3": ogrs3, "background": fitted["background"]}, "ogrs3", data)
+    ogrs3.set_params(horizon=1)
+    one = _assess({"ogrs3": ogrs3, "background": fitted["background"]}, "ogrs3", data)
+    assert one.horizon_years == 1 and one.probability == one.probabilities[0].probability
+    assert two.probability == two.probabilities[1].probability
+    assert one.band == two.band  # OGRS3 bands on the 2-year probability whatever the horizon
