@@ -287,15 +287,31 @@ def _values(plan: _Plan, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     if small is not None:
         data = np.array([small[f] for f in plan.feature_names], dtype=object).T
     else:
-        data = _frame_data(X, plan.feature_names)
+        read = {a.feature: (a, c) for a, c in cache.items() if isinstance(a, CategoricalAxis)}
+        data = _frame_data(X, plan.feature_names, read)
     return out.T, data
 
 
-def _frame_data(X: pd.DataFrame, names: Sequence[str]) -> np.ndarray:
-    sub = X[list(names)]
-    if all(isinstance(d, np.dtype) and d.kind in "biuf" for d in sub.dtypes):
-        return sub.to_numpy(dtype=np.float64)
-    return sub.to_numpy(dtype=object)
+def _frame_data(X: pd.DataFrame, names: Sequence[str],
+                categorical: dict[str, tuple[CategoricalAxis, np.ndarray]] | None = None
+                ) -> np.ndarray:
+    """The explained values, ``(n, p)``: float if every column is numeric, else object.
+
+    A column the model reads as categorical is rebuilt from its codes (the category as
+    the model matched it, ``None`` when missing): much faster than converting strings.
+    """
+    categorical = categorical or {}
+    columns = [X[name] for name in names]
+    if all(isinstance(c.dtype, np.dtype) and c.dtype.kind in "biuf" for c in columns):
+        return X[list(names)].to_numpy(dtype=np.float64)
+    out = np.empty((len(X), len(columns)), dtype=object)
+    for j, (name, col) in enumerate(zip(names, columns, strict=True)):
+        if name in categorical:
+            axis, codes = categorical[name]
+            out[:, j] = np.array([*axis.categories, None], dtype=object)[codes]
+        else:
+            out[:, j] = col.to_numpy()
+    return out
 
 
 def horizon_label(model: object) -> str:
@@ -407,10 +423,14 @@ def _explain_additive(model: Any, form: AdditiveForm, X: pd.DataFrame,
 
     # the model's own scoring first: bad input raises exactly what predict raises
     prediction = model.decision_function(X)
-    if not isinstance(X, pd.DataFrame):
-        raise FeatureError(f"expected a pandas DataFrame with columns {form.features}; "
-                           f"got {type(X).__name__}")
     names = getattr(model, "feature_names_in_", None)
+    if not isinstance(X, pd.DataFrame):
+        if names is not None:
+            raise FeatureError(f"expected a pandas DataFrame with columns {list(names)}; "
+                               f"got {type(X).__name__}")
+        # fitted on an array: columns are named x0, x1, ... (as the models do)
+        arr = np.asarray(X, dtype=np.float64)
+        X = pd.DataFrame(arr, columns=[f"x{i}" for i in range(arr.shape[1])])
     feature_names = [str(f) for f in names] if names is not None else form.features
     plan = _plan(form, feature_names, background)
     values, data = _values(plan, X)

@@ -18,6 +18,7 @@ Additivity against the model's own output is checked here too, to :data:`SHAP_TO
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -55,14 +56,36 @@ def make_explanation(values: np.ndarray, base_values: np.ndarray | float, data: 
                                None if data is None else np.asarray(data, dtype=object)[None],
                                feature_names, output_name, instance_names)
         return one[0]
-    return shap.Explanation(
+    large_object = (isinstance(data, np.ndarray) and data.dtype == object and data.ndim == 2
+                    and data.shape[0] > _OBJECT_SCAN_LIMIT)
+    explanation = shap.Explanation(
         values,
         base_values=base_values,
-        data=data,
+        # shap's slicer scans object arrays element by element (seconds per million
+        # rows); a float placeholder of the same shape is tracked instead, then swapped
+        data=np.zeros(data.shape) if large_object else data,
         feature_names=None if feature_names is None else list(feature_names),
         output_names=output_name,
         instance_names=instance_names,
     )
+    if large_object:
+        _swap_data(explanation, data)
+    return explanation
+
+
+#: Object-dtype data with more rows than this skips shap's per-element dimension scan.
+_OBJECT_SCAN_LIMIT = 1000
+
+
+def _swap_data(explanation: shap.Explanation, data: np.ndarray) -> None:
+    """Put ``data`` (2-D, object) in place of the same-shaped placeholder, or set it."""
+    placeholder = getattr(explanation._s, "_objects", {}).get("data")
+    if placeholder is not None and getattr(placeholder, "max_dim", None) == 2:
+        tracked = copy.copy(placeholder)  # a slicer Obj: already knows it has 2 dims
+        tracked.o = data
+        explanation._s.data = tracked  # slicer accepts a tracked object as it is
+    if explanation.data is not data:  # slicer internals changed: the slow public route
+        explanation.data = data
 
 
 def _is_linear(model: Any) -> bool:

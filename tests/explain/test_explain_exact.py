@@ -218,7 +218,8 @@ def test_real_additive_model_with_an_interaction():
 
 
 @settings(max_examples=30)
-@given(values=st.lists(st.floats(-4, 4), min_size=1, max_size=6), base=st.floats(-5, 5))
+@given(values=st.lists(st.floats(-4, 4, allow_subnormal=False), min_size=1, max_size=6),
+       base=st.floats(-5, 5))
 def test_to_probability_adds_up_and_keeps_signs(values, base):
     import shap
 
@@ -230,3 +231,23 @@ def test_to_probability_adds_up_and_keeps_signs(values, base):
     assert np.all(np.sign(p.values) == np.sign(np.array(values)))
     one = to_probability(e[0])
     np.testing.assert_allclose(one.values, p.values[0], atol=1e-15)
+
+
+def test_model_fitted_on_an_array_is_explained_from_an_array():
+    from riskassess.models import AdditiveRiskClassifier
+
+    rng = np.random.default_rng(8)
+    arr = np.column_stack([rng.integers(18, 70, 300), rng.poisson(2, 300)]).astype(float)
+    y = (rng.random(300) < 1 / (1 + np.exp(-(0.3 * arr[:, 1] - 0.5)))).astype(int)
+    model = AdditiveRiskClassifier(max_iter=100).fit(arr, y)
+    e = explain(model, arr[:5])
+    np.testing.assert_allclose(e.base_values + e.values.sum(1), model.decision_function(arr[:5]),
+                               atol=1e-9)
+
+
+def test_an_array_for_a_model_with_named_columns_is_refused(form_model):
+    rng = np.random.default_rng(9)
+    form = random_form(rng, ("a", "b"), "right")
+    model = form_model(form, FEATURES, score=lambda X: np.zeros(len(X)))
+    with pytest.raises(FeatureError, match="DataFrame"):
+        explain(model, np.zeros((2, 4)), background=random_frame(rng, 5))
