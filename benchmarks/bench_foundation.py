@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import statistics
 import time
 import warnings
@@ -115,7 +116,9 @@ def main(argv: list[str] | None = None) -> None:
         sizes = {"features": 1_000_000, "reference": 5_000, "validate": 100_000,
                  "cohort": 1_000_000}
         repeats = args.repeats or 3
-    print(f"bench_foundation: medians over {repeats} repeat(s)")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"bench_foundation: medians over {repeats} repeat(s); load average at start "
+          f"{load:.1f} on {os.cpu_count()} cores")
     bench_features(sizes["features"], sizes["reference"], repeats)
     bench_validation(sizes["validate"], repeats)
     bench_cohort(sizes["cohort"], max(1, repeats - 1))

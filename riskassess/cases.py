@@ -99,8 +99,8 @@ def _to_date(value: object) -> object:
     if cls is date:
         return value
     if cls is str and len(value) == 10 and value[4] == "-" and value[7] == "-":  # type: ignore[arg-type,index]
-        try:
-            if value.isascii() and value.replace("-", "").isdigit():  # type: ignore[attr-defined]
+        try:  # fromisoformat needs ASCII digits around the two dashes here
+            if value.isascii():  # type: ignore[attr-defined]
                 return date.fromisoformat(value)  # type: ignore[arg-type]
         except ValueError:
             pass
