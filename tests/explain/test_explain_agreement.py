@@ -135,3 +135,24 @@ def test_fallback_needs_a_background():
     X, y = data(5, 100)
     with pytest.raises(BackgroundError, match="background="):
         explain(LogisticRegression().fit(X, y), X)
+
+
+@pytest.mark.parametrize("groups", [[[0], [1], [2]], [[0, 1], [2]]],
+                         ids=["single-feature", "pairwise"])
+def test_models_compiled_booster_equals_tree_explainer(form_model, groups):
+    models = pytest.importorskip("riskassess.models")
+    if not hasattr(models, "form_from_hist_gradient_boosting"):
+        pytest.skip("riskassess.models.form_from_hist_gradient_boosting not available yet")
+    X, y = data(6, 600)
+    hgb = HistGradientBoostingClassifier(max_iter=30, max_leaf_nodes=4,
+                                         interaction_cst=groups, random_state=0).fit(X, y)
+    form = models.form_from_hist_gradient_boosting(hgb, X)
+    model = form_model(form, NAMES, score=hgb.decision_function)
+    background, rows = X.iloc[:100], X.iloc[100:160]
+    ours = explain(model, rows, background=background)
+    tree = shap.TreeExplainer(hgb, data=background.to_numpy(),
+                              feature_perturbation="interventional")
+    np.testing.assert_allclose(ours.values, tree.shap_values(rows.to_numpy()), atol=1e-6)
+    # the stored training counts are the training frame as background
+    np.testing.assert_allclose(explain(model, rows).values,
+                               explain(model, rows, background=X).values, atol=1e-9)
