@@ -12,6 +12,10 @@ Examples
 
 from riskassess.models._additive import AdditiveRiskClassifier
 from riskassess.models._bands import OGRS3_CUT_POINTS, RiskBands
+from riskassess.models._hgb import form_from_hist_gradient_boosting
+from riskassess.models._io import load_model, model_fingerprint, save_model
+from riskassess.models._ogrs3 import OGRS3, OGRS3_COLUMNS, ogrs3_form
+from riskassess.models._scorecard import ScorecardClassifier
 from riskassess.models._terms import (
     AdditiveForm,
     CategoricalAxis,
@@ -22,6 +26,8 @@ from riskassess.models._terms import (
 )
 
 __all__ = [
+    "OGRS3",
+    "OGRS3_COLUMNS",
     "OGRS3_CUT_POINTS",
     "AdditiveForm",
     "AdditiveRiskClassifier",
@@ -29,6 +35,12 @@ __all__ = [
     "LinearTerm",
     "NumericAxis",
     "RiskBands",
+    "ScorecardClassifier",
     "TableTerm",
     "Term",
+    "form_from_hist_gradient_boosting",
+    "load_model",
+    "model_fingerprint",
+    "ogrs3_form",
+    "save_model",
 ]

@@ -48,7 +48,7 @@ def prepare_labels(y: Any) -> tuple[np.ndarray, np.ndarray]:
         y_arr = y_arr.ravel()
     if y_arr.ndim != 1:
         raise ValueError(f"y must be one-dimensional, got shape {y_arr.shape}")
-    bad = pd.isna(pd.Series(y_arr, dtype=object)).to_numpy()
+    bad = np.array(pd.isna(pd.Series(y_arr, dtype=object)), dtype=bool)
     if y_arr.dtype.kind == "f":
         bad |= ~np.isfinite(y_arr)
     if bad.any():

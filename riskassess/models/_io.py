@@ -1,0 +1,234 @@
+"""Save and load models as JSON: no pickle, nothing executed on load, fingerprinted.
+
+A model file is canonical JSON (sorted keys, one-space indent, ASCII)::
+
+    {"content": {...}, "fingerprint": "<sha256 of the canonical compact content>",
+     "format": "riskassess-model", "format_version": 1}
+
+``content`` holds the class name (one of a fixed list: no import by name), the
+parameters, ``form_`` (the lookup tables), the documentation of each input feature,
+training metadata (rows, base rate, date, ranges) and the library version. On load the
+file must be byte-identical to the canonical serialisation of what it parses to, and
+the fingerprint must match: any changed byte raises
+:class:`~riskassess.exceptions.ModelFileError`. Files are written atomically
+(a temporary file in the same folder, then :func:`os.replace`).
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> from riskassess.models import OGRS3
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "ogrs3.json"
+>>> save_model(OGRS3(horizon=1), path)
+>>> load_model(path).horizon
+1
+>>> model_fingerprint(load_model(path)) == model_fingerprint(OGRS3(horizon=1))
+True
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.utils.validation import check_is_fitted
+
+import riskassess
+from riskassess.exceptions import ModelFileError
+from riskassess.features import FEATURES
+from riskassess.models._additive import AdditiveRiskClassifier
+from riskassess.models._bands import RiskBands
+from riskassess.models._base import TransparentModel
+from riskassess.models._ogrs3 import OGRS3
+from riskassess.models._scorecard import ScorecardClassifier
+from riskassess.models._terms import AdditiveForm
+
+__all__ = ["load_model", "model_fingerprint", "model_to_dict", "save_model"]
+
+FORMAT = "riskassess-model"
+FORMAT_VERSION = 1
+_CLASSES: dict[str, type[TransparentModel]] = {
+    "AdditiveRiskClassifier": AdditiveRiskClassifier,
+    "ScorecardClassifier": ScorecardClassifier,
+    "OGRS3": OGRS3,
+}
+_COMMON = ("training_ranges_", "training_info_", "missing_allowed_", "monotone_")
+_EXTRA = {
+    "ScorecardClassifier": ("points_", "slope_", "offset_", "selected_features_",
+                            "auc_unrounded_", "auc_rounded_", "rounding_auc_cost_"),
+}
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, RiskBands):
+        return {"__bands__": value.to_dict()}
+    if isinstance(value, np.ndarray):
+        return [_jsonable(v) for v in value.tolist()]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    if value is None or isinstance(value, str | bool | int | float):
+        return value
+    raise ModelFileError(f"cannot store a value of type {type(value).__name__} in a model file")
+
+
+def _param_from_json(name: str, value: Any) -> Any:
+    if isinstance(value, dict) and set(value) == {"__bands__"}:
+        return RiskBands.from_dict(value["__bands__"])
+    if name == "interactions":
+        return tuple(tuple(p) for p in value)
+    if isinstance(value, list):
+        return tuple(value)
+    return value
+
+
+def model_to_dict(model: TransparentModel) -> dict[str, Any]:
+    """The content stored in a model file (JSON-ready)."""
+    name = type(model).__name__
+    if name not in _CLASSES or type(model) is not _CLASSES[name]:
+        raise ModelFileError(f"only {sorted(_CLASSES)} can be saved, got {name}")
+    check_is_fitted(model, "form_")
+    form = model.form_
+    fitted: dict[str, Any] = {"classes_": _jsonable(np.asarray(model.classes_))}
+    if name != "OGRS3":
+        names = getattr(model, "feature_names_in_", None)
+        fitted["feature_names_in_"] = None if names is None else [str(c) for c in names]
+        fitted["n_features_in_"] = int(model.n_features_in_)
+    for attr in (*_COMMON, *_EXTRA.get(name, ())):
+        if hasattr(model, attr):
+            fitted[attr] = _jsonable(getattr(model, attr))
+    features = {
+        f: (dataclasses.asdict(FEATURES[f]) if f in FEATURES else None) for f in form.features
+    }
+    return {
+        "class": name,
+        "params": _jsonable(model.get_params(deep=False)),
+        "form": form.to_dict(),
+        "fitted": fitted,
+        "features": features,
+        "library_version": riskassess.__version__,
+    }
+
+
+def _canonical(obj: Any, *, compact: bool) -> str:
+    if compact:
+        return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=True,
+                          allow_nan=False)
+    return json.dumps(obj, sort_keys=True, indent=1, ensure_ascii=True, allow_nan=False) + "\n"
+
+
+def _digest(content: dict[str, Any]) -> str:
+    return hashlib.sha256(_canonical(content, compact=True).encode("ascii")).hexdigest()
+
+
+def model_fingerprint(model: TransparentModel) -> str:
+    """SHA-256 (hex) of the canonical JSON of the model's content.
+
+    Two models with the same class, parameters, tables and training metadata have the
+    same fingerprint; a loaded model has the fingerprint stored in its file.
+    """
+    return _digest(model_to_dict(model))
+
+
+def save_model(model: TransparentModel, path: str | os.PathLike[str]) -> None:
+    """Write ``model`` to ``path`` as fingerprinted canonical JSON, atomically.
+
+    Parameters
+    ----------
+    model : AdditiveRiskClassifier, ScorecardClassifier or OGRS3
+        A fitted model (OGRS3 needs no fitting).
+    path : str or path-like
+        Destination; replaced atomically if it exists.
+    """
+    content = model_to_dict(model)
+    doc = {"format": FORMAT, "format_version": FORMAT_VERSION,
+           "fingerprint": _digest(content), "content": content}
+    data = _canonical(doc, compact=False).encode("ascii")
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _reject_constant(name: str) -> None:
+    raise ModelFileError(f"model file holds the non-JSON constant {name}")
+
+
+def load_model(path: str | os.PathLike[str]) -> TransparentModel:
+    """Read a model written by :func:`save_model`, verifying it byte for byte.
+
+    Raises
+    ------
+    ModelFileError
+        Unreadable, not canonical (edited), fingerprint mismatch, unknown class or format.
+    """
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise ModelFileError(f"cannot read model file {str(path)!r}: {exc}") from None
+    try:
+        doc = json.loads(raw.decode("ascii"), parse_constant=_reject_constant)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelFileError(f"model file {str(path)!r} is not valid JSON: {exc}") from None
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise ModelFileError(f"{str(path)!r} is not a riskassess model file")
+    if doc.get("format_version") != FORMAT_VERSION:
+        raise ModelFileError(f"model file format version {doc.get('format_version')!r}; "
+                             f"this library reads version {FORMAT_VERSION}")
+    if _canonical(doc, compact=False).encode("ascii") != raw:
+        raise ModelFileError(f"model file {str(path)!r} was modified: it is not the "
+                             "canonical serialisation written by save_model")
+    content = doc.get("content")
+    if not isinstance(content, dict) or _digest(content) != doc.get("fingerprint"):
+        raise ModelFileError(f"model file {str(path)!r}: fingerprint does not match the "
+                             "content (the file was altered)")
+    try:
+        return _build(content)
+    except ModelFileError:
+        raise
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ModelFileError(f"model file {str(path)!r} has inconsistent content: "
+                             f"{exc!r}") from None
+
+
+def _build(content: dict[str, Any]) -> TransparentModel:
+    name = content["class"]
+    if name not in _CLASSES:
+        raise ModelFileError(f"unknown model class {name!r}; expected one of {sorted(_CLASSES)}")
+    params = {k: _param_from_json(k, v) for k, v in content["params"].items()}
+    model = _CLASSES[name](**params)
+    form = AdditiveForm.from_dict(content["form"])
+    fitted = content["fitted"]
+    if isinstance(model, OGRS3):
+        if form.to_dict() != model.form_.to_dict():
+            raise ModelFileError("OGRS3 file tables differ from the published coefficients")
+    else:
+        model.form_ = form
+        model.classes_ = np.asarray(fitted["classes_"])
+        if fitted.get("feature_names_in_") is not None:
+            model.feature_names_in_ = np.asarray(fitted["feature_names_in_"], dtype=object)
+        model.n_features_in_ = int(fitted["n_features_in_"])
+    for attr in (*_COMMON, *_EXTRA.get(name, ())):
+        if attr in fitted:
+            value = fitted[attr]
+            if attr == "points_":
+                value = {k: np.asarray(v, dtype=np.int64) for k, v in value.items()}
+            setattr(model, attr, value)
+    return model

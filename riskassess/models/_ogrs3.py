@@ -1,0 +1,218 @@
+"""OGRS3, the published static instrument (Howard, Francis, Soothill & Humphreys, 2009).
+
+The published logistic model (domain.md section 3) written as an :class:`AdditiveForm`::
+
+    z_t = A_t + 1.251124464 * copas_rate + sanction_history + age_gender(age, sex)
+          + offence(index_offence)
+
+Examples
+--------
+>>> import pandas as pd
+>>> X = pd.DataFrame({"copas_rate": [0.0], "sanction_history": ["first_conviction"],
+...                   "age_at_follow_up": [30.0], "sex": ["male"],
+...                   "index_offence": ["violence"]})
+>>> model = OGRS3(horizon=2)
+>>> float(model.decision_function(X)[0])  # 2.121705678 + 0.126142106 - 1.325976554
+0.92187123
+>>> model.predict_band(X).tolist()  # p = 0.715
+['medium']
+"""
+
+from __future__ import annotations
+
+from numbers import Integral
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import check_consistent_length
+
+from riskassess.exceptions import FeatureError
+from riskassess.models._bands import RiskBands
+from riskassess.models._base import TransparentModel, prepare_labels
+from riskassess.models._terms import (
+    AdditiveForm,
+    CategoricalAxis,
+    LinearTerm,
+    NumericAxis,
+    TableTerm,
+    column_as_float,
+)
+from riskassess.vocabulary import OffenceCategory
+
+__all__ = ["OGRS3", "ogrs3_form"]
+
+_INTERCEPT = {1: 1.402562384, 2: 2.121705678}
+_COPAS = 1.251124464
+_SANCTION = {
+    "first_caution": 0.0,
+    "second_caution": 0.083100501,
+    "multiple_cautions": 0.34859587,
+    "first_conviction": 0.126142106,
+    "repeat_offender": 0.463062792,
+}
+# age bands 10-11, 12-13, 14-15, 16-17, 18-20, 21-24, 25-29, 30-34, 35-39, 40-49, 50+
+_AGE_CUTS = (12.0, 14.0, 16.0, 18.0, 21.0, 25.0, 30.0, 35.0, 40.0, 50.0)
+_AGE_SEX = {
+    "male": (0.0, 0.083922902, 0.075775765, -0.061594199, -0.625103618, -1.051515067,
+             -1.166679288, -1.325976554, -1.368045933, -1.499690953, -2.025261458),
+    "female": (-0.785038489, -0.613852078, -0.669521331, -0.959179629, -0.897480934,
+               -1.028488454, -1.052777806, -1.129127959, -1.42187494, -1.524652221,
+               -2.44983716),
+}
+_OFFENCE = {
+    "violence": 0.0, "robbery": -0.634795912, "public_order": 0.181917975,
+    "sexual_not_child": 0.003276327, "sexual_child": -0.653434071,
+    "soliciting": 0.760608858, "burglary_domestic": -0.12394352,
+    "burglary_other": 0.240604429, "theft_non_motor": 0.661244321,
+    "handling_stolen_goods": 0.351866973, "fraud_forgery": 0.159910192,
+    "absconding_bail": 0.733378677, "taking_driving_away": 0.380059431,
+    "theft_from_vehicles": 0.427225615, "other_motoring": 0.262228428,
+    "drink_driving": -0.121439408, "criminal_damage": 0.204960477,
+    "drug_import_export_production": -0.795556373, "drug_possession_supply": 0.077165871,
+    "other": -0.060667525,
+}
+
+#: Columns of :func:`riskassess.features.build_features` that OGRS3 reads.
+OGRS3_COLUMNS: tuple[str, ...] = (
+    "copas_rate", "sanction_history", "age_at_follow_up", "sex", "index_offence",
+)
+
+
+def ogrs3_form(horizon: int = 2) -> AdditiveForm:
+    """OGRS3 as lookup tables (the missing bins hold 0 but missing inputs are refused).
+
+    Parameters
+    ----------
+    horizon : {1, 2}
+        Follow-up years.
+
+    Returns
+    -------
+    AdditiveForm
+    """
+    if horizon not in _INTERCEPT:
+        raise ValueError(f"horizon must be 1 or 2 (years), got {horizon!r}")
+    offences = tuple(o.value for o in OffenceCategory)
+    sanction_axis = CategoricalAxis("sanction_history", tuple(_SANCTION))
+    age_axis = NumericAxis("age_at_follow_up", _AGE_CUTS, closed="left")
+    sex_axis = CategoricalAxis("sex", ("male", "female"))
+    offence_axis = CategoricalAxis("index_offence", offences)
+    age_sex = np.zeros((age_axis.n_bins, sex_axis.n_bins))
+    age_sex[:-1, 0] = _AGE_SEX["male"]
+    age_sex[:-1, 1] = _AGE_SEX["female"]
+    return AdditiveForm(
+        intercept=_INTERCEPT[horizon],
+        terms=(
+            LinearTerm("copas_rate", "copas_rate", _COPAS),
+            TableTerm("sanction_history", (sanction_axis,),
+                      np.array([*_SANCTION.values(), 0.0])),
+            TableTerm("age_at_follow_up x sex", (age_axis, sex_axis), age_sex),
+            TableTerm("index_offence", (offence_axis,),
+                      np.array([*(_OFFENCE[o] for o in offences), 0.0])),
+        ),
+    )
+
+
+class OGRS3(TransparentModel):
+    """The Offender Group Reconviction Scale v3: the published coefficients, no fitting.
+
+    Reads the columns :data:`OGRS3_COLUMNS` of a :func:`riskassess.features.build_features`
+    frame (other columns are ignored). ``fit`` only checks the columns (and labels, if
+    given), so the model works in Pipelines and with the scikit-learn API; it can
+    predict without being fitted.
+
+    Parameters
+    ----------
+    horizon : {1, 2}, default 2
+        Proven reoffending within 1 or 2 years.
+    bands : RiskBands or None, default None
+        Bands for :meth:`predict_band`, always applied to the **2-year** probability as
+        the instrument prescribes (None: low < 50%, medium, high >= 75%, very high >= 90%).
+
+    Notes
+    -----
+    Missing inputs, an age below 10, a category outside the vocabularies or a
+    non-finite Copas rate raise :class:`~riskassess.exceptions.FeatureError` naming
+    the column and the rows (the frame's index, the case ids for ``build_features``).
+    """
+
+    _parameter_constraints: dict = {
+        "horizon": [Interval(Integral, 1, 2, closed="both")],
+        "bands": [RiskBands, None],
+    }
+    classes_ = np.array([0, 1])
+
+    def __init__(self, *, horizon: int = 2, bands: RiskBands | None = None) -> None:
+        self.horizon = horizon
+        self.bands = bands
+
+    @property
+    def form_(self) -> AdditiveForm:  # type: ignore[override]
+        """The published model as lookup tables."""
+        return ogrs3_form(self.horizon)
+
+    @property
+    def feature_names_in_(self) -> np.ndarray:
+        """The columns OGRS3 reads."""
+        return np.asarray(OGRS3_COLUMNS, dtype=object)
+
+    @property
+    def n_features_in_(self) -> int:
+        """Number of columns OGRS3 reads."""
+        return len(OGRS3_COLUMNS)
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return True
+
+    def fit(self, X: Any, y: Any = None, sample_weight: Any = None) -> OGRS3:
+        """Check the columns (and labels, if given); the coefficients are fixed.
+
+        Returns
+        -------
+        self
+        """
+        self._validate_params()
+        frame = self._checked(X)
+        if y is not None:
+            check_consistent_length(frame, y)
+            prepare_labels(y)
+        self.training_info_ = {"n_rows": 0, "base_rate": None, "fitted_at": None,
+                               "source": "published coefficients (Howard et al. 2009)"}
+        self.training_ranges_: dict[str, dict[str, Any]] = {}
+        return self
+
+    def _checked(self, X: Any) -> pd.DataFrame:
+        if not isinstance(X, pd.DataFrame):
+            raise FeatureError("OGRS3 reads a DataFrame from build_features with columns "
+                               f"{list(OGRS3_COLUMNS)}; got {type(X).__name__}")
+        self._validate_params()
+        missing_cols = [c for c in OGRS3_COLUMNS if c not in X.columns]
+        if missing_cols:
+            raise FeatureError(f"OGRS3 needs columns {missing_cols} (from build_features); "
+                               f"got columns {list(map(str, X.columns))}")
+        if len(X) == 0:
+            raise ValueError("Found array with 0 sample(s); OGRS3 needs at least one row")
+        frame = X[list(OGRS3_COLUMNS)]
+        for name in OGRS3_COLUMNS:
+            miss = np.asarray(frame[name].isna())
+            if miss.any():
+                raise FeatureError(f"column {name!r} is missing for rows "
+                                   f"{frame.index[miss][:5].tolist()}; OGRS3 needs every input")
+        copas = column_as_float(frame, "copas_rate")
+        bad = ~np.isfinite(copas)
+        if bad.any():
+            raise FeatureError(f"column 'copas_rate' is not finite for rows "
+                               f"{frame.index[bad][:5].tolist()}")
+        age = column_as_float(frame, "age_at_follow_up")
+        young = age < 10
+        if young.any():
+            raise FeatureError(f"column 'age_at_follow_up' is below 10 (the age of criminal "
+                               f"responsibility) for rows {frame.index[young][:5].tolist()}")
+        return frame
+
+    def predict_band(self, X: Any) -> np.ndarray:
+        """Risk band from the **2-year** probability, whatever ``horizon`` is."""
+        z = ogrs3_form(2).decision_function(self._checked(X))
+        return self._bands().assign(1.0 / (1.0 + np.exp(-z)))

@@ -1,0 +1,277 @@
+"""ScorecardClassifier: a few features, a few bins each, integer points added on paper.
+
+Examples
+--------
+>>> import numpy as np, pandas as pd
+>>> rng = np.random.default_rng(1)
+>>> X = pd.DataFrame({"age": rng.integers(18, 70, 600).astype(float),
+...                   "priors_count": rng.poisson(2, 600).astype(float)})
+>>> logit = 1.0 - 0.05 * (X["age"] - 35) + 0.4 * np.sqrt(X["priors_count"])
+>>> y = (rng.random(600) < 1 / (1 + np.exp(-logit))).astype(int)
+>>> card = ScorecardClassifier(max_bins=4).fit(X, y)
+>>> all(len(set(p[:-1])) <= 4 for p in card.points_.values())
+True
+>>> card.points_frame().columns.tolist()
+['feature', 'bin', 'points']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from numbers import Integral, Real
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.special import expit
+from sklearn.base import _fit_context
+from sklearn.metrics import roc_auc_score
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_consistent_length, check_is_fitted
+
+from riskassess.features import check_no_protected
+from riskassess.models._additive import AdditiveRiskClassifier
+from riskassess.models._bands import RiskBands
+from riskassess.models._base import TransparentModel
+from riskassess.models._gam import TermSpec, fit_tables
+from riskassess.models._terms import AdditiveForm, CategoricalAxis, NumericAxis, TableTerm
+
+__all__ = ["ScorecardClassifier", "segment"]
+
+
+def segment(values: np.ndarray, weights: np.ndarray, n_segments: int) -> np.ndarray:
+    """Cut an ordered sequence into at most ``n_segments`` runs, least weighted squared error.
+
+    Returns the start index of every run after the first (dynamic programming).
+    """
+    k = len(values)
+    m = min(n_segments, k)
+    w = np.asarray(weights, float) + 1e-12
+    cw = np.concatenate([[0.0], np.cumsum(w)])
+    cv = np.concatenate([[0.0], np.cumsum(w * values)])
+    cv2 = np.concatenate([[0.0], np.cumsum(w * values**2)])
+    i, j = np.meshgrid(np.arange(k + 1), np.arange(k + 1), indexing="ij")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sw = cw[j] - cw[i]
+        cost = cv2[j] - cv2[i] - (cv[j] - cv[i]) ** 2 / sw
+    cost = np.where(j > i, np.maximum(cost, 0.0), np.inf)  # cost[i, j]: run i..j-1
+    layers = [cost[0]]  # layers[s][j]: first j items in exactly s + 1 runs
+    backs: list[np.ndarray] = [np.zeros(k + 1, dtype=int)]
+    for _ in range(1, m):
+        cand = layers[-1][:, None] + cost  # previous runs end at i, new run i..j-1
+        arg = np.argmin(cand, axis=0)
+        layers.append(cand[arg, np.arange(k + 1)])
+        backs.append(arg)
+    n_runs = int(np.argmin([layer[k] for layer in layers]))  # fewest runs on ties
+    cuts: list[int] = []
+    j = k
+    for s in range(n_runs, 0, -1):
+        j = int(backs[s][j])
+        cuts.append(j)
+    return np.array(sorted(set(cuts)), dtype=int)
+
+
+class ScorecardClassifier(TransparentModel):
+    """Integer-points scorecard: bins per feature, a logistic fit on the bins, rounded.
+
+    1. An :class:`AdditiveRiskClassifier` (monotone where documented) gives each
+       feature's shape; the ``max_features`` features with the largest spread of
+       contributions are kept.
+    2. Each kept shape is cut into at most ``max_bins`` runs of adjacent bins (categories
+       sorted by effect) with the least weighted squared error; monotone shapes give
+       monotone runs.
+    3. A logistic model on the bins (monotone constraints kept) is refitted, each
+       feature's coefficients are shifted so its lowest bin scores 0 and scaled so
+       ``points_to_double_odds`` points double the odds, then rounded to integers.
+    4. The probability of a total score is ``expit(a + b * total)`` with ``a, b`` refitted
+       on the total: :meth:`score_table` lists it.
+
+    Parameters
+    ----------
+    max_features : int, default 6
+    max_bins : int, default 5
+        Bins per feature (not counting a missing-value bin, present only when training
+        had missing values).
+    points_to_double_odds : float, default 20.0
+    monotone : "auto", dict or None, default "auto"
+        As in :class:`AdditiveRiskClassifier`.
+    smoothing : float, default 300.0
+        Smoothing of the first-stage additive model.
+    allow_protected : sequence of str, default ()
+    bands : RiskBands or None, default None
+
+    Attributes
+    ----------
+    points_ : dict of str to numpy.ndarray
+        Integer points of every bin of every kept feature (last entry: missing bin).
+    rounding_auc_cost_ : float
+        Training AUC of the unrounded bin model minus that of the integer scorecard.
+    form_ : AdditiveForm
+        ``a`` and ``b * points`` as tables; predictions go through it.
+    """
+
+    _parameter_constraints: dict = {
+        "max_features": [Interval(Integral, 1, None, closed="left")],
+        "max_bins": [Interval(Integral, 2, None, closed="left")],
+        "points_to_double_odds": [Interval(Real, 0, None, closed="neither")],
+        "monotone": [StrOptions({"auto"}), dict, None],
+        "smoothing": [Interval(Real, 0, None, closed="left")],
+        "allow_protected": [list, tuple],
+        "bands": [RiskBands, None],
+    }
+
+    def __init__(self, *, max_features: int = 6, max_bins: int = 5,
+                 points_to_double_odds: float = 20.0, monotone: Any = "auto",
+                 smoothing: float = 300.0, allow_protected: Sequence[str] = (),
+                 bands: RiskBands | None = None) -> None:
+        self.max_features = max_features
+        self.max_bins = max_bins
+        self.points_to_double_odds = points_to_double_odds
+        self.monotone = monotone
+        self.smoothing = smoothing
+        self.allow_protected = allow_protected
+        self.bands = bands
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> ScorecardClassifier:
+        """Bin, fit, round.
+
+        Returns
+        -------
+        self
+        """
+        frame = self._frame(X, reset=True)
+        check_no_protected([str(c) for c in frame.columns], self.allow_protected)
+        check_consistent_length(frame, y)
+        y01 = self._set_classes(y)
+        w = self._weights(sample_weight, frame)
+        w_arr = np.ones(len(y01)) if w is None else w
+        gam = AdditiveRiskClassifier(monotone=self.monotone, smoothing=self.smoothing,
+                                     allow_protected=self.allow_protected)
+        gam.fit(frame, y01, sample_weight=w)
+        spread = []
+        for t in gam.form_.terms:
+            assert isinstance(t, TableTerm) and t.counts is not None
+            spread.append(np.sqrt(np.sum(t.counts * t.table**2) / t.counts.sum()))
+        order = np.argsort(-np.asarray(spread), kind="stable")[: self.max_features]
+        kept = sorted(order.tolist())
+        specs: list[TermSpec] = []
+        axes = []
+        expand = []  # per kept feature: fine bin -> coarse bin
+        for i in kept:
+            term = gam.form_.terms[i]
+            assert isinstance(term, TableTerm)
+            ax, fine_to_coarse, n_coarse = self._coarsen(term)
+            axes.append(ax)
+            expand.append(fine_to_coarse)
+            codes = fine_to_coarse[term.axes[0].codes(frame)]
+            mono = gam.monotone_[term.features[0]] if isinstance(ax, NumericAxis) else 0
+            specs.append(TermSpec((n_coarse,), (isinstance(ax, NumericAxis),), (mono,),
+                                  (codes,)))
+        _, tables = fit_tables(specs, y01, w_arr, smoothing=0.0, ridge=1e-3)
+        factor = float(self.points_to_double_odds) / np.log(2.0)
+        raw = np.zeros(len(y01))
+        total = np.zeros(len(y01))
+        points: dict[str, np.ndarray] = {}
+        pts_by_coarse: dict[str, np.ndarray] = {}
+        for ax, f2c, spec, table in zip(axes, expand, specs, tables, strict=True):
+            counts = np.bincount(spec.codes[0], w_arr, minlength=table.size)
+            seen = counts > 0
+            low = table[seen].min()
+            pts_c = np.where(seen, np.rint(factor * (table - low)), 0.0)
+            raw += table[spec.codes[0]]
+            total += pts_c[spec.codes[0]]
+            points[ax.feature] = pts_c[f2c].astype(np.int64)
+            pts_by_coarse[ax.feature] = pts_c.astype(np.int64)
+        a, b = _logistic_1d(total, y01, w_arr)
+        self.auc_unrounded_ = float(roc_auc_score(y01, raw, sample_weight=w))
+        self.auc_rounded_ = float(roc_auc_score(y01, total, sample_weight=w))
+        self.rounding_auc_cost_ = self.auc_unrounded_ - self.auc_rounded_
+        terms = []
+        for ax, spec, table in zip(axes, specs, tables, strict=True):
+            counts = np.bincount(spec.codes[0], w_arr, minlength=table.size)
+            if isinstance(ax, NumericAxis):  # one table entry per coarse bin
+                pts = pts_by_coarse[ax.feature]
+            else:  # one entry per category (categories grouped share points)
+                pts = points[ax.feature]
+                counts = np.bincount(ax.codes(frame), w_arr, minlength=ax.n_bins)
+            points[ax.feature] = pts.astype(np.int64)
+            terms.append(TableTerm(ax.feature, (ax,), b * pts.astype(np.float64), counts))
+        self.points_ = points
+        self.slope_, self.offset_ = b, a
+        self.selected_features_ = [ax.feature for ax in axes]
+        self.monotone_ = gam.monotone_
+        self.form_ = AdditiveForm(intercept=a, terms=tuple(terms))
+        self._record_training(frame, y01, w)
+        return self
+
+    def _coarsen(self, term: TableTerm) -> tuple[Any, np.ndarray, int]:
+        """Group a fine table's bins into at most ``max_bins`` runs (plus missing)."""
+        ax = term.axes[0]
+        assert term.counts is not None
+        values, counts = term.table[:-1], term.counts[:-1]
+        if isinstance(ax, CategoricalAxis):
+            order = np.argsort(values, kind="stable")
+        else:
+            order = np.arange(len(values))
+        cuts = segment(values[order], counts[order], int(self.max_bins))
+        run = np.zeros(len(values), dtype=np.intp)
+        run[order] = np.searchsorted(cuts, np.arange(len(values)), side="right")
+        n_runs = len(cuts) + 1
+        f2c = np.append(run, n_runs)  # missing bin -> its own coarse bin
+        if isinstance(ax, NumericAxis):
+            ax = NumericAxis(ax.feature, tuple(ax.thresholds[c - 1] for c in cuts),
+                             closed=ax.closed)
+        return ax, f2c, n_runs + 1
+
+    def points_frame(self) -> pd.DataFrame:
+        """Points of every bin of every kept feature: the card itself.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns feature, bin, points.
+        """
+        check_is_fitted(self, "points_")
+        rows = []
+        for t in self.form_.terms:
+            assert isinstance(t, TableTerm)
+            for label, p in zip(t.axes[0].labels(), self.points_[t.name], strict=True):
+                rows.append({"feature": t.name, "bin": label, "points": int(p)})
+        return pd.DataFrame(rows, columns=["feature", "bin", "points"])
+
+    def score_table(self) -> pd.DataFrame:
+        """Probability of every reachable total score.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns points, probability.
+        """
+        check_is_fitted(self, "points_")
+        reach = {0}
+        for p in self.points_.values():
+            reach = {r + int(v) for r in reach for v in set(p.tolist())}
+        totals = np.array(sorted(reach), dtype=float)
+        return pd.DataFrame({"points": totals.astype(int),
+                             "probability": expit(self.offset_ + self.slope_ * totals)})
+
+
+def _logistic_1d(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[float, float]:
+    """Weighted maximum-likelihood ``(a, b)`` of ``P(y=1) = expit(a + b x)`` (Newton)."""
+    scale = float(np.std(x)) or 1.0
+    z = (x - x.mean()) / scale
+    theta = np.zeros(2)
+    for _ in range(100):
+        p = expit(theta[0] + theta[1] * z)
+        g = np.array([np.sum(w * (p - y)), np.sum(w * (p - y) * z)])
+        h = w * p * (1 - p)
+        hess = np.array([[h.sum(), (h * z).sum()], [(h * z).sum(), (h * z * z).sum()]])
+        hess += 1e-9 * np.eye(2)
+        step = np.linalg.solve(hess, g)
+        theta -= step
+        if np.max(np.abs(step)) < 1e-12:
+            break
+    b = theta[1] / scale
+    a = theta[0] - b * x.mean()
+    return float(a), float(b)
