@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import binomtest
 
@@ -50,6 +50,7 @@ def build(specs: list[tuple[str, str, str, int, OverrideReason]]) -> list[FinalD
     return [decide(i, b, f, o, m, r) for i, (b, f, o, m, r) in enumerate(specs)]
 
 
+@settings(max_examples=20)  # each example makes ~10 grouped tables
 @given(decision_specs)
 def test_rates_add_up_across_groups(specs: list[tuple[str, str, str, int, OverrideReason]]
                                     ) -> None:
@@ -93,6 +94,7 @@ def test_wilson_interval_matches_scipy(k: int, n: int) -> None:
     ref = binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
     assert float(lo) == pytest.approx(ref.low, abs=1e-9)
     assert float(hi) == pytest.approx(ref.high, abs=1e-9)
+    assert 0.0 <= float(lo) <= k / n <= float(hi) <= 1.0  # exact ends, no rounding residue
 
 
 def test_wilson_interval_is_nan_without_data() -> None:
