@@ -18,13 +18,8 @@ Examples
 
 from __future__ import annotations
 
-from riskassess.explain._exact import (
-    ADDITIVITY_TOLERANCE,
-    BackgroundError,
-    explain,
-    to_probability,
-)
-from riskassess.explain._reasons import Reason, reasons
+from riskassess.explain._exact import ADDITIVITY_TOLERANCE, BackgroundError, explain
+from riskassess.explain._reasons import Reason, reasons, to_probability
 
 __all__ = [
     "ADDITIVITY_TOLERANCE",

@@ -48,7 +48,7 @@ from riskassess.models._terms import (
 if TYPE_CHECKING:  # pragma: no cover
     import shap
 
-__all__ = ["ADDITIVITY_TOLERANCE", "BackgroundError", "explain", "to_probability"]
+__all__ = ["ADDITIVITY_TOLERANCE", "BackgroundError", "explain"]
 
 #: Largest allowed ``|base + sum(values) - model.decision_function(X)|`` (log-odds).
 ADDITIVITY_TOLERANCE = 1e-9
@@ -438,55 +438,3 @@ def _explain_additive(model: Any, form: AdditiveForm, X: pd.DataFrame,
     check_additivity(values, base, prediction, X.index)
     return make_explanation(values, base, data, feature_names, horizon_label(model),
                             _instance_names(X))
-
-
-def _expit(z: np.ndarray) -> np.ndarray:
-    out: np.ndarray = 0.5 * (1.0 + np.tanh(0.5 * z))
-    return out
-
-
-def to_probability(explanation: shap.Explanation) -> shap.Explanation:
-    """Convert log-odds contributions to probability contributions (secant method).
-
-    Each contribution is scaled by the same per-case factor, the slope of the logistic
-    curve between the base log-odds ``z0`` and the case's log-odds ``z``::
-
-        dp_i = phi_i * (sigmoid(z) - sigmoid(z0)) / (z - z0)
-
-    (the derivative ``sigmoid'`` at the midpoint when ``z`` is within 1e-6 of ``z0``).
-    Signs and ranking are kept and the contributions add up exactly to the change in
-    probability: ``sigmoid(z0) + sum(dp) == sigmoid(z)``.
-
-    Parameters
-    ----------
-    explanation : shap.Explanation
-        On the log-odds scale, as returned by :func:`explain` (one row or many).
-
-    Returns
-    -------
-    shap.Explanation
-        ``values`` in probability units, ``base_values`` the base probability.
-
-    Examples
-    --------
-    >>> import numpy as np, shap
-    >>> e = shap.Explanation(np.array([[1.0, -0.5]]), base_values=np.array([0.0]))
-    >>> p = to_probability(e)
-    >>> bool(np.isclose(p.base_values[0] + p.values.sum(), 1 / (1 + np.exp(-0.5))))
-    True
-    """
-    from riskassess.explain._shap import make_explanation
-
-    values = np.asarray(explanation.values, dtype=np.float64)
-    z0 = np.asarray(explanation.base_values, dtype=np.float64)
-    dz = values.sum(axis=-1)
-    z = z0 + dz
-    p0, p = _expit(z0), _expit(z)
-    mid = _expit(z0 + dz / 2)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        slope = np.where(np.abs(dz) > 1e-6, (p - p0) / dz, mid * (1 - mid))
-    dp = values * np.asarray(slope)[..., None]
-    output = explanation.output_names
-    return make_explanation(dp, p0, explanation.data, explanation.feature_names,
-                            output if isinstance(output, str) else None,
-                            explanation.instance_names)

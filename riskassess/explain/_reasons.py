@@ -17,14 +17,17 @@ probability minus the average case's.
 from __future__ import annotations
 
 import math
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from riskassess.features import FEATURES
 
-__all__ = ["Reason", "reasons"]
+if TYPE_CHECKING:  # pragma: no cover
+    import shap
+
+__all__ = ["Reason", "reasons", "secant_slope", "to_probability"]
 
 
 class Reason(BaseModel):
@@ -169,14 +172,8 @@ def reasons(explanation_row: Any, top: int | None = 3) -> list[Reason]:
     if top is not None and top < 1:
         raise ValueError(f"top must be a positive number of reasons or None, got {top}")
     values, z0, data, names, label = _row(explanation_row)
-    dz = float(values.sum())
-    if "probability" in label:
-        slope = 1.0
-    elif abs(dz) > 1e-6:
-        slope = (_expit(z0 + dz) - _expit(z0)) / dz
-    else:
-        mid = _expit(z0 + dz / 2)
-        slope = mid * (1 - mid)
+    slope = 1.0 if "probability" in label else float(secant_slope(np.asarray(z0),
+                                                                    np.asarray(values.sum())))
     order = sorted((i for i in range(len(values)) if values[i] != 0),
                    key=lambda i: (-abs(values[i]), i))
     out: list[Reason] = []
@@ -193,5 +190,59 @@ def reasons(explanation_row: Any, top: int | None = 3) -> list[Reason]:
     return out
 
 
-def _expit(z: float) -> float:
-    return 0.5 * (1.0 + math.tanh(0.5 * z))
+def _expit(z: np.ndarray) -> np.ndarray:
+    out: np.ndarray = 0.5 * (1.0 + np.tanh(0.5 * z))
+    return out
+
+
+def secant_slope(z0: np.ndarray, dz: np.ndarray) -> np.ndarray:
+    """``(sigmoid(z0 + dz) - sigmoid(z0)) / dz``; ``sigmoid'`` at the midpoint for tiny dz."""
+    z0, dz = np.asarray(z0, dtype=np.float64), np.asarray(dz, dtype=np.float64)
+    p0, p = _expit(z0), _expit(z0 + dz)
+    mid = _expit(z0 + dz / 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out: np.ndarray = np.where(np.abs(dz) > 1e-6, (p - p0) / dz, mid * (1 - mid))
+    return out
+
+
+def to_probability(explanation: shap.Explanation) -> shap.Explanation:
+    """Convert log-odds contributions to probability contributions (secant method).
+
+    Each contribution is scaled by the same per-case factor, the slope of the logistic
+    curve between the base log-odds ``z0`` and the case's log-odds ``z``::
+
+        dp_i = phi_i * (sigmoid(z) - sigmoid(z0)) / (z - z0)
+
+    (the derivative ``sigmoid'`` at the midpoint when ``z`` is within 1e-6 of ``z0``).
+    Signs and ranking are kept and the contributions add up exactly to the change in
+    probability: ``sigmoid(z0) + sum(dp) == sigmoid(z)``.
+
+    Parameters
+    ----------
+    explanation : shap.Explanation
+        On the log-odds scale, as returned by :func:`explain` (one row or many).
+
+    Returns
+    -------
+    shap.Explanation
+        ``values`` in probability units, ``base_values`` the base probability.
+
+    Examples
+    --------
+    >>> import numpy as np, shap
+    >>> e = shap.Explanation(np.array([[1.0, -0.5]]), base_values=np.array([0.0]))
+    >>> p = to_probability(e)
+    >>> bool(np.isclose(p.base_values[0] + p.values.sum(), 1 / (1 + np.exp(-0.5))))
+    True
+    """
+    from riskassess.explain._shap import make_explanation
+
+    values = np.asarray(explanation.values, dtype=np.float64)
+    z0 = np.asarray(explanation.base_values, dtype=np.float64)
+    slope = secant_slope(z0, values.sum(axis=-1))
+    dp = values * np.asarray(slope)[..., None]
+    p0 = _expit(z0)
+    output = explanation.output_names
+    return make_explanation(dp, p0, explanation.data, explanation.feature_names,
+                            output if isinstance(output, str) else None,
+                            explanation.instance_names)

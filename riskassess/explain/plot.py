@@ -175,7 +175,7 @@ def case_bar(explanation_row: Any, *, top: int = 6, ax: Axes | None = None) -> A
     -------
     matplotlib Axes
     """
-    from riskassess.explain._exact import to_probability
+    from riskassess.explain._reasons import to_probability
 
     prob = to_probability(explanation_row)
     dp = 100.0 * np.asarray(prob.values, dtype=np.float64).reshape(-1)
