@@ -182,6 +182,22 @@ def _options(model: Any, explain: bool, invalid: str, include_features: bool) ->
             "include_features": include_features}
 
 
+def _in_graph(options: dict[str, Any]) -> dict[str, Any]:
+    """Options with the model JSON as one graph node that every task depends on.
+
+    The text is then stored once in the graph and shipped once to each worker, instead
+    of once per task.
+    """
+    import hashlib
+
+    import dask
+
+    text = options["model_json"]
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    node = dask.delayed(text, name=f"riskassess-model-json-{digest}", pure=True)
+    return {**options, "model_json": node}
+
+
 def score_tables(
     model: Any,
     people: Any,
@@ -237,7 +253,7 @@ def score_tables(
     metas = _meta(people._meta, sanctions._meta, assessments._meta, **options)
     run = dask.delayed(score_partition, nout=3, pure=True)
     parts = [
-        run(p, s, a, partition=i, **options)
+        run(p, s, a, partition=i, **_in_graph(options))
         for i, (p, s, a) in enumerate(zip(delayed["people"], delayed["sanctions"],
                                            delayed["assessments"], strict=True))
     ]
@@ -293,7 +309,8 @@ def score_parquet(
     options = _options(model, explain, invalid, include_features)
     metas = _meta(*data.empty_tables(), **options)
     run = dask.delayed(_score_files, nout=3, pure=True)
-    parts = [run(files, i, **options) for i, files in enumerate(data.partitions())]
+    graph_options = _in_graph(options)
+    parts = [run(files, i, **graph_options) for i, files in enumerate(data.partitions())]
     people_ids = [
         dask.delayed(_column)(dask.delayed(_read, pure=True)(files[0], ["person_id"]),
                               "person_id")
