@@ -124,17 +124,19 @@ def _jsonable(value: Any) -> Any:
 
 
 def _fingerprint(model: Any) -> str:
-    try:
-        from riskassess.models import model_fingerprint  # type: ignore[attr-defined]
-    except ImportError:
-        model_fingerprint = None
-    if model_fingerprint is not None:
+    """riskassess models: :func:`riskassess.models.model_fingerprint`. Other estimators
+    (best effort): SHA-256 of class, parameters and fitted ``*_`` attributes."""
+    from riskassess.models._base import TransparentModel
+
+    if isinstance(model, TransparentModel):
+        from riskassess.models import model_fingerprint
+
         return str(model_fingerprint(model))
-    form: Any = getattr(model, "form_", None)
     params = model.get_params(deep=False) if hasattr(model, "get_params") else {}
+    fitted = {k: _jsonable(v) for k, v in sorted(vars(model).items())
+              if k.endswith("_") and not k.startswith("_")}
     payload = {"class": f"{type(model).__module__}.{type(model).__qualname__}",
-               "params": _jsonable(params),
-               "form": _jsonable(form.to_dict()) if hasattr(form, "to_dict") else None}
+               "params": _jsonable(params), "fitted": fitted}
     text = json.dumps(payload, sort_keys=True, separators=(",", ":"), allow_nan=True)
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -419,6 +421,9 @@ def _general(model: Any, X: pd.DataFrame, background: pd.DataFrame | None, top: 
     from riskassess.explain import explain, reasons
     from riskassess.models._ogrs3 import OGRS3
 
+    if not (hasattr(model, "predict_proba") and hasattr(model, "predict_band")):
+        raise TypeError(f"assess needs a fitted model with predict_proba and predict_band "
+                        f"(a riskassess model); got {type(model).__name__}")
     p = float(model.predict_proba(X)[0, 1])
     band = str(model.predict_band(X)[0])
     per_h: list[tuple[int, float]] = []

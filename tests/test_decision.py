@@ -299,7 +299,9 @@ def test_assess_provenance_reasons_and_decision_round_trip(fitted: dict[str, obj
     assert _assess(fitted, "ogrs3", Case.model_validate(data)).input_sha256 == a.input_sha256
     other = dict(data, case_id=str(data["case_id"]) + "x")
     assert _assess(fitted, "ogrs3", other).input_sha256 != a.input_sha256
-    assert len(a.model.fingerprint) >= 16
+    from riskassess.models import model_fingerprint
+
+    assert a.model.fingerprint == model_fingerprint(fitted["ogrs3"])  # type: ignore[arg-type]
     assert _assess(fitted, "ogrs3_1y", data).model.fingerprint != a.model.fingerprint
     d = a.decide("off-3")
     with DecisionLog(Path(str(tmp_path)) / "l.sqlite") as log:
@@ -317,6 +319,10 @@ def test_assess_refuses_bad_cases_and_missing_background(fitted: dict[str, objec
         assess(fitted["ogrs3"], bad)
     with pytest.raises(BackgroundError, match="background"):
         assess(fitted["ogrs3"], data)
+    from sklearn.dummy import DummyClassifier
+
+    with pytest.raises(TypeError, match="predict_band"):
+        assess(DummyClassifier().fit([[0], [1]], [0, 1]), data)
 
 
 def test_assess_warns_about_values_outside_the_training_range(fitted: dict[str, object]
