@@ -94,15 +94,45 @@ def _is_linear(model: Any) -> bool:
         and np.asarray(coef).reshape(-1, np.shape(coef)[-1]).shape[0] == 1
 
 
-def _log_odds_function(model: Any, names: list[str]) -> Callable[[np.ndarray], np.ndarray]:
-    def frame(a: np.ndarray) -> pd.DataFrame:
-        return pd.DataFrame(a, columns=names).infer_objects()
+class _Codec:
+    """Numeric codes for shap's maskers (which need numbers), decoded for the model.
 
+    Numeric columns pass through; any other column is factorised over the background and
+    the cases together, and decoded back to its original values before scoring.
+    """
+
+    def __init__(self, names: list[str], *frames: pd.DataFrame) -> None:
+        self.names = names
+        self.uniques: dict[int, np.ndarray] = {}
+        for j, name in enumerate(names):
+            col = frames[0][name]
+            if not (isinstance(col.dtype, np.dtype) and col.dtype.kind in "biuf"):
+                both = pd.concat([f[name] for f in frames], ignore_index=True)
+                _, uniques = pd.factorize(both, use_na_sentinel=False)
+                self.uniques[j] = np.asarray(uniques, dtype=object)
+
+    def encode(self, frame: pd.DataFrame) -> np.ndarray:
+        out = np.empty((len(frame), len(self.names)), dtype=np.float64)
+        for j, name in enumerate(self.names):
+            if j in self.uniques:
+                index = pd.Index(self.uniques[j], dtype=object)
+                out[:, j] = index.get_indexer(frame[name].astype(object))
+            else:
+                out[:, j] = frame[name].to_numpy(dtype=np.float64)
+        return out
+
+    def decode(self, a: np.ndarray) -> pd.DataFrame:
+        cols = {name: (self.uniques[j][a[:, j].astype(np.intp)] if j in self.uniques
+                       else a[:, j]) for j, name in enumerate(self.names)}
+        return pd.DataFrame(cols)
+
+
+def _log_odds_function(model: Any, codec: _Codec) -> Callable[[np.ndarray], np.ndarray]:
     if hasattr(model, "decision_function"):
-        return lambda a: np.asarray(model.decision_function(frame(a)), dtype=np.float64)
+        return lambda a: np.asarray(model.decision_function(codec.decode(a)), dtype=np.float64)
 
     def logit(a: np.ndarray) -> np.ndarray:
-        p = np.clip(np.asarray(model.predict_proba(frame(a)))[:, 1], 1e-15, 1 - 1e-15)
+        p = np.clip(np.asarray(model.predict_proba(codec.decode(a)))[:, 1], 1e-15, 1 - 1e-15)
         return np.asarray(np.log(p / (1 - p)), dtype=np.float64)
 
     return logit
@@ -178,10 +208,11 @@ def explain_with_shap(model: Any, X: pd.DataFrame, *, background: pd.DataFrame |
                                           check_additivity=False)
             values, base = _positive_class(raw_values, tree.expected_value)
         else:
-            f = _log_odds_function(model, names)
-            masker = shap.maskers.Independent(bg.to_numpy(), max_samples=len(bg))
-            agnostic = shap.Explainer(f, masker, feature_names=names)
-            raw = agnostic(data.to_numpy(), silent=True)
+            codec = _Codec(names, bg, data)
+            masker = shap.maskers.Independent(codec.encode(bg), max_samples=len(bg))
+            agnostic = shap.Explainer(_log_odds_function(model, codec), masker,
+                                      feature_names=names)
+            raw = agnostic(codec.encode(data), silent=True)
             values, base = _positive_class(raw.values, raw.base_values)
     check_additivity(values, base, prediction, X.index, tolerance=SHAP_TOLERANCE)
     label = "risk" if scale == "log-odds" else "risk (probability scale)"

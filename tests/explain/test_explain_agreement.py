@@ -156,3 +156,27 @@ def test_models_compiled_booster_equals_tree_explainer(form_model, groups):
     # the stored training counts are the training frame as background
     np.testing.assert_allclose(explain(model, rows).values,
                                explain(model, rows, background=X).values, atol=1e-9)
+
+
+def test_fallback_pipeline_with_a_categorical_column():
+    from sklearn.compose import make_column_transformer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    from riskassess.explain import reasons
+
+    rng = np.random.default_rng(7)
+    n = 300
+    X = pd.DataFrame({"age": rng.integers(18, 70, n).astype(float),
+                      "sex": rng.choice(["male", "female"], n),
+                      "priors_count": rng.poisson(2, n).astype(float)})
+    y = (rng.random(n) < 1 / (1 + np.exp(-(0.4 * X["priors_count"] - 1)))).astype(int)
+    pipe = make_pipeline(make_column_transformer((OneHotEncoder(), ["sex"]),
+                                                 remainder="passthrough"),
+                         LogisticRegression()).fit(X, y)
+    rows = X.iloc[:5]
+    e = explain(pipe, rows, background=X.iloc[100:130])
+    np.testing.assert_allclose(e.base_values + e.values.sum(1), pipe.decision_function(rows),
+                               atol=1e-6)
+    assert list(e.data[:, 1]) == list(rows["sex"])
+    assert any(r.value in ("male", "female") for r in reasons(e[0], top=None))
