@@ -66,3 +66,22 @@ def test_large_explanation_keeps_its_values_when_sliced(form_model):
     assert list(row.data) == [X["sex"].iloc[1234], X["age"].iloc[1234]]
     np.testing.assert_allclose(row.values, e.values[1234])
     assert e[10:20].data.shape == (10, 2)
+
+
+def test_scorecard_explanation_adds_up_and_uses_the_training_background():
+    from riskassess.models import ScorecardClassifier
+
+    rng = np.random.default_rng(3)
+    n = 800
+    X = pd.DataFrame({"age": rng.integers(18, 70, n).astype(float),
+                      "sex": rng.choice(["male", "female"], n),
+                      "priors_count": rng.poisson(2, n).astype(float)})
+    z = 0.4 * X["priors_count"] - 0.03 * (X["age"] - 40) - 1
+    y = (rng.random(n) < 1 / (1 + np.exp(-z))).astype(int)
+    card = ScorecardClassifier().fit(X, y)
+    e = explain(card, X.head(25))
+    np.testing.assert_allclose(e.base_values + e.values.sum(1),
+                               card.decision_function(X.head(25)), atol=1e-9)
+    # the scorecard stores its training counts: they are the default background
+    np.testing.assert_allclose(e.values, explain(card, X.head(25), background=X).values,
+                               atol=1e-9)
