@@ -224,8 +224,10 @@ def main(argv: list[str] | None = None) -> None:
     assessments = [assess(OGRS3(), c, background=bg) for c in cases[:200]]
     decisions = _decisions(assessments, max(n_single, n_batch))
     size = statistics.median(len(canonical_json(d)) for d in decisions[:200])
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"records: {len(decisions)} decisions, median canonical JSON {size:.0f} bytes; "
-          f"repeats {repeats}")
+          f"repeats {repeats}; load average {load:.2f} on {os.cpu_count()} cores "
+          "(fsync-bound numbers fall with other disk users: compare the ratios)")
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
         rows = bench_appends(Path(tmp), decisions, n_single, n_batch, repeats)
     rows += bench_assess(cases, repeats)
