@@ -251,3 +251,16 @@ def test_an_array_for_a_model_with_named_columns_is_refused(form_model):
     model = form_model(form, FEATURES, score=lambda X: np.zeros(len(X)))
     with pytest.raises(FeatureError, match="DataFrame"):
         explain(model, np.zeros((2, 4)), background=random_frame(rng, 5))
+
+
+@pytest.mark.parametrize("dtype", ["object", "str", "category"])
+@pytest.mark.parametrize("n", [1, 40])
+def test_category_column_dtypes_agree_with_the_form(form_model, dtype, n):
+    # the duck model scores with the form's own column handling, so the additivity
+    # check inside explain() compares our codes with the form's on every row
+    rng = np.random.default_rng(10)
+    form = random_form(rng, ("c", "a"), "right")
+    X = random_frame(rng, n)
+    X["c"] = X["c"].astype(dtype)
+    e = explain(form_model(form, FEATURES), X, background=random_frame(rng, 10))
+    assert e.values.shape == (n, 4)
