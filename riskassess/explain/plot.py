@@ -120,14 +120,18 @@ def shape_plot(model: Any, feature: str, *, ax: Axes | None = None,
     return ax
 
 
-def importance_plot(explanation: Any, *, top: int | None = None,
-                    ax: Axes | None = None) -> Axes:
+def importance_plot(explanation: Any, X: Any = None, *, background: Any = None,
+                    top: int | None = None, ax: Axes | None = None) -> Axes:
     """Horizontal bars of mean absolute contribution per feature (largest at the top).
 
     Parameters
     ----------
-    explanation : shap.Explanation
-        Many cases, e.g. ``explain(model, X_test)``.
+    explanation : shap.Explanation or fitted model
+        Many cases, e.g. ``explain(model, X_test)``; or a model, explained on ``X``.
+    X : pandas.DataFrame, optional
+        Cases to explain when a model is given.
+    background : pandas.DataFrame, optional
+        Passed to :func:`~riskassess.explain.explain` when a model is given.
     top : int, optional
         Show only the ``top`` most important features.
     ax : matplotlib Axes, optional
@@ -136,6 +140,12 @@ def importance_plot(explanation: Any, *, top: int | None = None,
     -------
     matplotlib Axes
     """
+    if not hasattr(explanation, "values") or not hasattr(explanation, "base_values"):
+        if X is None:
+            raise ValueError("importance of a model needs cases: importance_plot(model, X)")
+        from riskassess.explain._exact import explain
+
+        explanation = explain(explanation, X, background=background)
     values = np.abs(np.asarray(explanation.values, dtype=np.float64))
     if values.ndim != 2:
         raise ValueError(f"importance needs many cases, got values of shape {values.shape}")

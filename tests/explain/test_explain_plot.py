@@ -77,3 +77,12 @@ def test_case_bar(explanation):
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert labels[0].startswith("priors_count = 7")  # the largest contribution first
     assert "\u2192" in ax.get_title()
+
+
+def test_importance_of_a_model_explains_the_cases_given(form_model, explanation):
+    model = form_model(FORM, ["age", "sex", "priors_count"])
+    ax = importance_plot(model, X)
+    widths = sorted(p.get_width() for p in ax.patches)
+    assert widths == pytest.approx(sorted(np.abs(explanation.values).mean(0)))
+    with pytest.raises(ValueError, match="needs cases"):
+        importance_plot(model)
