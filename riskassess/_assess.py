@@ -465,8 +465,25 @@ def _warnings(model: Any, row: Mapping[str, Any], features: list[str]
     return tuple(out)
 
 
+def _other_horizons(case: Any, per_h: list[tuple[int, float]], model: Any,
+                    horizon_models: Mapping[int, Any]) -> list[tuple[int, float]]:
+    from riskassess.features import build_features
+
+    out = dict(per_h)
+    own = getattr(model, "horizon", None)
+    X = build_features([case])
+    for years, other in sorted(horizon_models.items()):
+        if years in out or years == own:
+            raise ValueError(f"case {case.case_id!r}: a {years}-year probability is given "
+                             "twice (by the model and by horizon_models)")
+        cols = [str(f) for f in getattr(other, "feature_names_in_", X.columns)]
+        out[int(years)] = float(other.predict_proba(X[cols])[0, 1])
+    return sorted(out.items())
+
+
 def assess(model: Any, case: Any, *, background: pd.DataFrame | None = None, top: int = 3,
-           assessed_at: datetime | None = None, fast: bool = True) -> Assessment:
+           assessed_at: datetime | None = None, fast: bool = True,
+           horizon_models: Mapping[int, Any] | None = None) -> Assessment:
     """Assess one case: probability, band, exact explanation, reasons and provenance.
 
     Parameters
@@ -486,6 +503,9 @@ def assess(model: Any, case: Any, *, background: pd.DataFrame | None = None, top
         Timezone-aware creation time (default now, UTC).
     fast : bool, default True
         Use the compiled route when the model allows it (same numbers).
+    horizon_models : mapping of int to fitted model, optional
+        Models for other horizons (years): their probabilities are added to
+        ``probabilities`` (OGRS3 gives its 1- and 2-year probabilities by itself).
 
     Returns
     -------
@@ -520,6 +540,8 @@ def assess(model: Any, case: Any, *, background: pd.DataFrame | None = None, top
     else:
         info = c.info if c is not None else model_info(model)
     p, band, per_h, expl, rs = result
+    if horizon_models:
+        per_h = _other_horizons(valid, per_h, model, horizon_models)
     names = [str(f) for f in getattr(model, "feature_names_in_", list(row))]
     horizon = getattr(model, "horizon", None)
     created = assessed_at or datetime.now(UTC)

@@ -371,3 +371,18 @@ def test_a_refitted_or_reconfigured_model_is_never_served_from_the_cache(
     assert one.horizon_years == 1 and one.probability == one.probabilities[0].probability
     assert two.probability == two.probabilities[1].probability
     assert one.band == two.band  # OGRS3 bands on the 2-year probability whatever the horizon
+
+
+def test_probabilities_for_other_horizons_can_be_passed(fitted: dict[str, object]) -> None:
+    from riskassess import assess
+    from riskassess.features import build_features
+
+    data = case_dicts().example()
+    one_year = fitted["scorecard"]
+    a = assess(fitted["additive"], data, horizon_models={1: one_year})
+    cols = list(one_year.feature_names_in_)  # type: ignore[attr-defined]
+    expected = one_year.predict_proba(build_features([data])[cols])[0, 1]  # type: ignore[attr-defined]
+    assert [(h.years, h.probability) for h in a.probabilities] == [(1, expected)]
+    with pytest.raises(ValueError, match="given twice"):
+        assess(fitted["ogrs3"], data, background=fitted["background"],  # type: ignore[arg-type]
+               horizon_models={2: one_year})
