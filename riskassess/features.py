@@ -546,7 +546,7 @@ def _codes(col: pd.Series, name: str) -> tuple[np.ndarray, np.ndarray]:
     """Category codes (-1 when unknown or missing) and the missing mask."""
     missing = col.isna().to_numpy()
     if isinstance(col.dtype, pd.CategoricalDtype) or col.dtype == object or _is_text(col):
-        codes = pd.Categorical(col, categories=list(_VOCAB[name])).codes.astype(np.int64)
+        codes = _lookup(col, pd.Series(list(_VOCAB[name]), dtype=object))
     else:
         codes = np.full(len(col), -1, dtype=np.int64)
     return codes, missing
