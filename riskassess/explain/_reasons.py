@@ -29,6 +29,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["Reason", "reasons", "secant_slope", "to_probability"]
 
+#: Suffix of ``output_names`` for explanations already in probability units.
+_PROBABILITY_SCALE = " (probability scale)"
+
 
 class Reason(BaseModel):
     """One reason: a feature's value and how much it moves this case's risk.
@@ -172,8 +175,10 @@ def reasons(explanation_row: Any, top: int | None = 3) -> list[Reason]:
     if top is not None and top < 1:
         raise ValueError(f"top must be a positive number of reasons or None, got {top}")
     values, z0, data, names, label = _row(explanation_row)
-    slope = 1.0 if "probability" in label else float(secant_slope(np.asarray(z0),
-                                                                    np.asarray(values.sum())))
+    probability_scale = label.endswith(_PROBABILITY_SCALE)  # shap's forests: no link
+    label = label.removesuffix(_PROBABILITY_SCALE)
+    slope = 1.0 if probability_scale else float(secant_slope(np.asarray(z0),
+                                                              np.asarray(values.sum())))
     order = sorted((i for i in range(len(values)) if values[i] != 0),
                    key=lambda i: (-abs(values[i]), i))
     out: list[Reason] = []

@@ -180,3 +180,20 @@ def test_fallback_pipeline_with_a_categorical_column():
                                atol=1e-6)
     assert list(e.data[:, 1]) == list(rows["sex"])
     assert any(r.value in ("male", "female") for r in reasons(e[0], top=None))
+
+
+def test_fallback_forest_is_on_the_probability_scale_and_reasons_say_risk():
+    from sklearn.ensemble import RandomForestClassifier
+
+    from riskassess.explain import reasons
+
+    X, y = data(8, 300)
+    forest = RandomForestClassifier(n_estimators=5, max_depth=3, random_state=0).fit(X, y)
+    rows = X.iloc[:4]
+    e = explain(forest, rows, background=X.iloc[100:150])
+    np.testing.assert_allclose(e.base_values + e.values.sum(1),
+                               forest.predict_proba(rows)[:, 1], atol=1e-6)
+    assert e.output_names == "risk (probability scale)"
+    r = reasons(e[0], top=None)
+    assert all(" the risk by " in x.text for x in r)
+    np.testing.assert_allclose(sum(x.change for x in r), 100 * e.values[0].sum(), atol=1e-9)
