@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -75,8 +76,13 @@ class Bands:
 def resolve_bands(bands: Any = None, model: Any = None) -> Bands:
     """Bands from a tuple of cut-points, a RiskBands-like object, the model, or the default.
 
-    A RiskBands-like object has ``cut_points`` and ``labels``; a fitted model may carry
-    one as ``bands_`` or ``bands``.
+    A RiskBands-like object has ``cut_points`` and ``labels`` (a mapping with those keys
+    also works); a fitted model may carry one as ``bands_`` or ``bands``.
+
+    Examples
+    --------
+    >>> resolve_bands({"cut_points": (0.4,), "labels": ("lower", "higher")})
+    Bands(cut_points=(0.4,), labels=('lower', 'higher'))
     """
     if bands is None and model is not None:
         for attr in ("bands_", "bands"):
@@ -88,6 +94,9 @@ def resolve_bands(bands: Any = None, model: Any = None) -> Bands:
         return Bands(DEFAULT_CUT_POINTS, RISK_BANDS)
     if isinstance(bands, Bands):
         return bands
+    if isinstance(bands, Mapping):
+        bands = SimpleNamespace(cut_points=bands.get("cut_points", DEFAULT_CUT_POINTS),
+                                labels=bands.get("labels", ()))
     if hasattr(bands, "cut_points"):
         cuts = tuple(float(c) for c in bands.cut_points)
         labels = tuple(str(v) for v in getattr(bands, "labels", ()) or ())

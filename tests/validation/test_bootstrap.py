@@ -12,8 +12,10 @@ from sklearn.metrics import brier_score_loss, roc_auc_score
 from riskassess.validation._bootstrap import (
     _LUT,
     CellLayout,
+    cell_poisson,
     count_bootstrap,
     percentile_interval,
+    poisson_from_bits,
     score_bootstrap,
 )
 from riskassess.validation._metrics import delong_variance
@@ -25,6 +27,20 @@ def test_lookup_table_is_poisson_one_to_16_bits() -> None:
     assert np.all(np.abs(freq / 65536 - pmf) <= 2.0**-16)
     # the tail the table cannot reach has probability below the table's resolution
     assert poisson.sf(values.max(), 1.0) < 2.0**-16
+
+
+def test_comparison_draws_equal_the_lookup_table() -> None:
+    bits = np.arange(65536, dtype=np.uint16)
+    np.testing.assert_array_equal(poisson_from_bits(bits), _LUT)
+
+
+def test_single_case_cells_draw_poisson_one() -> None:
+    rng = np.random.default_rng(0)
+    w = cell_poisson(rng, np.ones(200_000, dtype=np.int64), 1)
+    values, freq = np.unique(w, return_counts=True)
+    pmf = poisson.pmf(values.astype(int), 1.0)
+    # 200k draws: each frequency within 5 standard errors of the Poisson(1) probability
+    assert np.all(np.abs(freq / w.size - pmf) < 5 * np.sqrt(pmf * (1 - pmf) / w.size))
 
 
 @settings(max_examples=25)

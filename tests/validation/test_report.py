@@ -8,6 +8,8 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.linear_model import LogisticRegression
 
 from riskassess import validation
@@ -154,3 +156,27 @@ def test_model_without_x_is_refused(data) -> None:
     model = LogisticRegression().fit(X, y)
     with pytest.raises(ValidationInputError, match="needs X"):
         validate(model, y=y)
+
+
+@settings(max_examples=15)
+@given(st.integers(0, 2**32 - 1))
+def test_report_is_invariant_to_row_order_and_monotone_incumbent_transforms(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n = 300
+    p = rng.random(n).round(2)  # ties on purpose
+    y = (rng.random(n) < p).astype(int)
+    if y.min() == y.max():
+        return
+    g = rng.choice(["a", "b"], n)
+    inc = rng.random(n)
+    perm = rng.permutation(n)
+    a = validate(p, y=y, groups=g, incumbent=inc, n_bootstrap=0)
+    b = validate(p[perm], y=y[perm], groups=g[perm], incumbent=np.exp(3 * inc[perm]),
+                 n_bootstrap=0)
+    assert a.auc.value == pytest.approx(b.auc.value, abs=1e-12)
+    assert a.auc.lower == pytest.approx(b.auc.lower, abs=1e-12)
+    assert a.brier.value == pytest.approx(b.brier.value, abs=1e-12)
+    assert a.incumbent.difference.value == pytest.approx(b.incumbent.difference.value,
+                                                         abs=1e-12)
+    cols = ["n", "fpr", "fnr", "ppv", "selection_rate", "auc"]
+    pd.testing.assert_frame_equal(a.fairness.groups[cols], b.fairness.groups[cols])
