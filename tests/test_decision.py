@@ -211,7 +211,7 @@ def fitted() -> dict[str, object]:
     from riskassess.models._ogrs3 import OGRS3
     from riskassess.models._scorecard import ScorecardClassifier
 
-    cohort = make_cohort(1500, seed=5)
+    cohort = make_cohort(1000, seed=5)
     X = cohort.features()
     y = cohort.outcomes["reoffend_2y"].reindex(X.index)
     keep = y.notna().to_numpy()
