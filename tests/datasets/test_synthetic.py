@@ -7,12 +7,18 @@ import pandas as pd
 import pytest
 from sklearn.linear_model import LogisticRegression
 
-from riskassess.datasets import TRUE_INTERCEPTS, TRUE_SHAPES, make_cohort, true_log_odds
+from riskassess.datasets import (
+    TRUE_INTERCEPTS,
+    TRUE_SHAPES,
+    Cohort,
+    make_cohort,
+    true_log_odds,
+)
 from riskassess.features import FEATURES, TABLE_COLUMNS, build_features
 
 
 @pytest.fixture(scope="module")
-def cohort():  # type: ignore[no-untyped-def]
+def cohort() -> Cohort:
     return make_cohort(20_000, seed=7)
 
 
@@ -23,7 +29,7 @@ def test_same_seed_same_cohort_and_different_seed_differs() -> None:
     assert not a.outcomes["true_p_2y"].equals(c.outcomes["true_p_2y"])
 
 
-def test_layout_matches_table_columns(cohort) -> None:  # type: ignore[no-untyped-def]
+def test_layout_matches_table_columns(cohort: Cohort) -> None:
     for name in TABLE_COLUMNS:
         assert tuple(getattr(cohort, name).columns) == TABLE_COLUMNS[name]
     assert list(cohort.outcomes.columns) == [
@@ -48,7 +54,7 @@ def test_cases_give_the_same_features_as_the_tables() -> None:
     pd.testing.assert_frame_equal(build_features(cases), small.features(), check_exact=True)
 
 
-def test_realistic_shape(cohort) -> None:  # type: ignore[no-untyped-def]
+def test_realistic_shape(cohort: Cohort) -> None:
     out, X = cohort.outcomes, cohort.features()
     observed2 = out["reoffend_2y"].dropna().astype(int)
     assert 0.25 <= observed2.mean() <= 0.45
@@ -66,7 +72,7 @@ def test_realistic_shape(cohort) -> None:  # type: ignore[no-untyped-def]
     assert young > old + 0.1
 
 
-def test_true_log_odds_matches_stored_probabilities(cohort) -> None:  # type: ignore[no-untyped-def]
+def test_true_log_odds_matches_stored_probabilities(cohort: Cohort) -> None:
     X = cohort.features()
     for h in (1, 2):
         p = 1 / (1 + np.exp(-true_log_odds(X, h)))
@@ -88,7 +94,7 @@ def test_true_shapes_follow_the_catalogue_directions() -> None:
         assert (np.sign(steps) == FEATURES[name].monotone).all(), name
 
 
-def test_outcomes_are_drawn_from_the_stated_truth(cohort) -> None:  # type: ignore[no-untyped-def]
+def test_outcomes_are_drawn_from_the_stated_truth(cohort: Cohort) -> None:
     """A logistic fit on the true shape values recovers slope 1 for each (within 4 SE)."""
     X = cohort.features()
     y = cohort.outcomes["reoffend_2y"]
