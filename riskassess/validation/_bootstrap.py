@@ -12,9 +12,9 @@ cumulative sum over the distinct score values.
 Cells holding a single case (all of them for continuous scores) draw their Poisson(1)
 weight from 16 random bits (inverse CDF at 16-bit resolution, by vectorised
 comparisons): each probability is within 2**-16 of the exact Poisson(1) probability.
-Larger cells use ``numpy.random.Generator.poisson``. Arithmetic is float32 below 4
-million cases (weight sums exact; AUC and probability sums within 1e-6 relative, by
-pairwise and blocked summation) and float64 above.
+Larger cells use ``numpy.random.Generator.poisson``. The AUC of a replicate is computed
+in integer arithmetic (exact); probability sums (Brier score, observed/expected) in
+float32 blocks added up in float64 (relative error below 1e-6).
 
 Counts by (group, predicted class, outcome) and by (group, band, outcome) are
 bootstrapped the same way: error rates, PPV, selection and observed rates are functions
@@ -92,24 +92,21 @@ def poisson_from_bits(bits: np.ndarray) -> np.ndarray:
     return acc
 
 
-def cell_poisson(
-    rng: np.random.Generator, counts: np.ndarray, reps: int, dtype: type = np.float64,
-    out: np.ndarray | None = None,
-) -> np.ndarray:
-    """Poisson(count) weight per cell and replicate, shape ``(reps, len(counts))``."""
-    if out is None:
-        out = np.empty((reps, len(counts)), dtype=dtype)
+def cell_poisson(rng: np.random.Generator, counts: np.ndarray, reps: int) -> np.ndarray:
+    """Poisson(count) weight per cell and replicate, shape ``(reps, len(counts))``.
+
+    uint8 when every cell holds one case (continuous scores: a quarter of the memory
+    traffic of float32), int64 otherwise.
+    """
     ones = counts == 1
     n_ones = int(ones.sum())
+    if n_ones == len(counts):
+        return _poisson_one(rng, reps * n_ones).reshape(reps, n_ones)
+    out = np.empty((reps, len(counts)), dtype=np.int64)
     if n_ones:
-        draws = _poisson_one(rng, reps * n_ones).reshape(reps, n_ones)
-        if n_ones == len(counts):
-            np.copyto(out, draws, casting="unsafe")
-        else:
-            out[:, ones] = draws
-    if n_ones < len(counts):
-        out[:, ~ones] = rng.poisson(counts[~ones].astype(np.float64), size=(reps, len(counts)
-                                                                              - n_ones))
+        out[:, ones] = _poisson_one(rng, reps * n_ones).reshape(reps, n_ones)
+    out[:, ~ones] = rng.poisson(counts[~ones].astype(np.float64),
+                                size=(reps, len(counts) - n_ones))
     return out
 
 
@@ -179,12 +176,10 @@ def score_bootstrap(
     brier = np.empty(n_bootstrap)
     oe = np.empty(n_bootstrap)
     tick = _progress_bar(progress, n_bootstrap)
-    buffer = np.empty((3, chunk, cells.n_cells), dtype=cells.dtype)
     for start in range(0, n_bootstrap, chunk):
         r = min(chunk, n_bootstrap - start)
         sl = slice(start, start + r)
-        w = cell_poisson(rng, cells.counts, r, cells.dtype, out=buffer[0, :r])
-        auc[sl], brier[sl], oe[sl] = cells.statistics(w, buffer[1:, :r])
+        auc[sl], brier[sl], oe[sl] = cells.statistics(cell_poisson(rng, cells.counts, r))
         tick(r)
     return ScoreBootstrap(auc=auc, brier=brier, observed_expected=oe, n_cells=cells.n_cells)
 
@@ -204,9 +199,7 @@ class CellLayout:
     p: np.ndarray
     tie: np.ndarray
     row_cell: np.ndarray
-    dtype: type
     design: np.ndarray = field(init=False, repr=False)
-    pos_mask: np.ndarray = field(init=False, repr=False)
     neg_mask: np.ndarray = field(init=False, repr=False)
     design_lo: np.ndarray = field(init=False, repr=False)
 
@@ -216,9 +209,8 @@ class CellLayout:
             pos, 1.0 - pos, self.p, np.where(self.is_pos, (1.0 - self.p) ** 2, self.p**2)
         ])
         object.__setattr__(self, "design", design)
-        object.__setattr__(self, "pos_mask", pos.astype(self.dtype))
-        object.__setattr__(self, "neg_mask", (1.0 - pos).astype(self.dtype))
-        object.__setattr__(self, "design_lo", design.astype(self.dtype))
+        object.__setattr__(self, "neg_mask", (~self.is_pos).astype(np.uint8))
+        object.__setattr__(self, "design_lo", design.astype(np.float32))
 
     @property
     def n_cells(self) -> int:
@@ -236,10 +228,8 @@ class CellLayout:
         lev = np.repeat(np.arange(len(levels)), 2)[keep]
         is_pos = np.tile(np.array([False, True]), len(levels))[keep]
         tie = np.flatnonzero(is_pos[1:] & ~is_pos[:-1] & (lev[1:] == lev[:-1])) + 1
-        # float32 sums of whole-number weights stay exact below 2**24
-        dtype = np.float32 if 4 * len(y) < 2**24 else np.float64
         return cls(all_counts[keep].astype(np.int64), is_pos, levels[lev], tie,
-                   new_id[full], dtype)
+                   new_id[full])
 
     def _linear_sums(self, w: np.ndarray) -> np.ndarray:
         """``w @ design`` in float32 blocks of 2048 cells, the blocks summed in float64.
@@ -247,6 +237,9 @@ class CellLayout:
         Each block's sum has relative error about 1e-7 at most; summing blocks in float64
         keeps that bound for a million cells (a plain float32 product does not).
         """
+        if w.dtype != np.uint8:  # large cells: float64 throughout (few cells, cheap)
+            return np.asarray(w.astype(np.float64) @ self.design)
+        w = w.astype(np.float32)  # whole numbers below 2**24: exact
         d = self.design_lo
         b = _BLOCK
         nb = w.shape[1] // b
@@ -258,30 +251,31 @@ class CellLayout:
             out = out + part.sum(axis=0, dtype=np.float64).T
         return np.asarray(out.T)
 
-    def statistics(
-        self, w: np.ndarray, scratch: np.ndarray | None = None
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def statistics(self, w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """AUC, Brier score and observed/expected for each row of cell weights ``w``.
 
-        ``w`` (replicates x cells) is used as scratch space and overwritten. Weight sums
-        are exact (whole numbers below 2**24 in float32); the AUC numerator and the
-        probability sums carry a relative rounding error below 1e-6 (pairwise and
-        blocked summation). ``scratch`` (optional, shape ``(2, *w.shape)``) saves two
-        allocations per call.
+        ``w`` (replicates x cells) holds whole numbers. The AUC is computed in integer
+        arithmetic, exactly; the probability sums in float32 blocks added up in float64
+        (relative error below 1e-6).
         """
-        w = np.asarray(w, dtype=self.dtype)
-        if scratch is None:
-            scratch = np.empty((2, *w.shape), dtype=self.dtype)
+        w = np.asarray(w)
+        if w.dtype.kind not in "ui":
+            if not np.array_equal(w, np.round(w)):
+                raise ValueError("cell weights must be whole numbers")
+            w = w.astype(np.int64)
+        # uint8 weights are at most 8: products below * pos stay under 64 * cells
+        small = w.dtype == np.uint8 and 64 * len(self.counts) < 2**31
+        acc = np.int32 if small else np.int64
         sums = self._linear_sums(w)  # positives, negatives, sum of p, sum of sq. errors
-        neg = np.multiply(w, self.neg_mask, out=scratch[0])
-        below = np.cumsum(neg, axis=1, out=scratch[1])  # negatives at or below, exact
+        neg = w * self.neg_mask
+        below = np.cumsum(neg, axis=1, dtype=acc)  # negative weight at or below each cell
+        pos = w - neg
         t = self.tie
-        ties = np.einsum("ij,ij->i", w[:, t], neg[:, t - 1], dtype=np.float64)
-        np.subtract(w, neg, out=w)  # now the positive weights
-        np.multiply(below, w, out=below)
-        numer = below.sum(axis=1, dtype=self.dtype).astype(np.float64) - 0.5 * ties
+        ties = np.einsum("ij,ij->i", pos[:, t], neg[:, t - 1], dtype=np.int64)
+        np.multiply(below, pos, out=below)
+        numer2 = 2 * below.sum(axis=1, dtype=np.int64) - ties  # twice the U statistic
         with np.errstate(invalid="ignore", divide="ignore"):
-            return (numer / (sums[:, 0] * sums[:, 1]),
+            return (numer2 / (2.0 * sums[:, 0] * sums[:, 1]),
                     sums[:, 3] / (sums[:, 0] + sums[:, 1]),
                     sums[:, 0] / sums[:, 2])
 
