@@ -310,8 +310,19 @@ def _frame_data(X: pd.DataFrame, names: Sequence[str],
             axis, codes = categorical[name]
             out[:, j] = np.array([*axis.categories, None], dtype=object)[codes]
         else:
-            out[:, j] = col.to_numpy()
+            out[:, j] = _boxed(col.to_numpy())
     return out
+
+
+def _boxed(values: np.ndarray) -> np.ndarray:
+    """``values`` as Python objects; a discrete column boxes each distinct value once."""
+    if values.dtype == object or len(values) < 10_000:
+        return values
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    if len(uniques) > len(values) // 8:  # nearly continuous: boxing each value is cheaper
+        return values
+    boxed: np.ndarray = np.asarray(uniques, dtype=object)[codes]
+    return boxed
 
 
 def horizon_label(model: object) -> str:

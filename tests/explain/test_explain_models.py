@@ -85,3 +85,27 @@ def test_scorecard_explanation_adds_up_and_uses_the_training_background():
     # the scorecard stores its training counts: they are the default background
     np.testing.assert_allclose(e.values, explain(card, X.head(25), background=X).values,
                                atol=1e-9)
+
+
+def test_large_numeric_data_is_kept_exactly(form_model):
+    from riskassess.models._terms import AdditiveForm, CategoricalAxis, NumericAxis, TableTerm
+
+    form = AdditiveForm(0.0, (
+        TableTerm("sex", (CategoricalAxis("sex", ("F", "M")),), np.array([-0.3, 0.2, 0.0]),
+                  np.ones(3)),
+        TableTerm("priors", (NumericAxis("priors", (1.5,)),), np.array([0.1, 0.5, 0.0]),
+                  np.ones(3)),
+        TableTerm("rate", (NumericAxis("rate", (0.0,)),), np.array([0.1, 0.5, 0.0]),
+                  np.ones(3)),
+    ))
+    n = 20_000  # discrete and continuous numeric columns, with missing values
+    rng = np.random.default_rng(4)
+    priors = rng.poisson(2, n).astype(float)
+    priors[::97] = np.nan
+    X = pd.DataFrame({"sex": rng.choice(["F", "M"], n), "priors": priors,
+                      "rate": rng.normal(size=n)})
+    e = explain(form_model(form, ["sex", "priors", "rate"]), X)
+    got = pd.DataFrame(e.data, columns=["sex", "priors", "rate"])
+    pd.testing.assert_series_equal(got["priors"].astype(float), X["priors"])
+    pd.testing.assert_series_equal(got["rate"].astype(float), X["rate"])
+    assert list(got["sex"]) == list(X["sex"])
