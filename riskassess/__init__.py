@@ -32,10 +32,12 @@ _LAZY_NAMES: dict[str, str] = {
 }
 
 _LAZY_MODULES: tuple[str, ...] = (
+    "analytics",
     "audit",
     "cases",
     "datasets",
     "decision",
+    "distributed",
     "exceptions",
     "explain",
     "features",
@@ -43,16 +45,19 @@ _LAZY_MODULES: tuple[str, ...] = (
     "testing",
     "types",
     "validation",
+    "vocabulary",
 )
 
 __all__ = sorted([*_LAZY_NAMES, *_LAZY_MODULES, "__version__"])
 
 if TYPE_CHECKING:  # pragma: no cover - imports for type checkers only
     from riskassess import (
+        analytics,
         audit,
         cases,
         datasets,
         decision,
+        distributed,
         exceptions,
         explain,
         features,
@@ -60,6 +65,7 @@ if TYPE_CHECKING:  # pragma: no cover - imports for type checkers only
         testing,
         types,
         validation,
+        vocabulary,
     )
     from riskassess.audit import DecisionLog
     from riskassess.cases import Case, IndexOffence, Person, Sanction
