@@ -30,7 +30,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -93,22 +93,33 @@ def _frame_codes(axis: Axis, X: pd.DataFrame) -> np.ndarray:
             values = col.to_numpy(dtype=np.float64)
         else:
             values = column_as_float(X, axis.feature)
-        edges = np.asarray(axis.thresholds, dtype=np.float64)
-        if axis.closed == "right":
-            codes = np.searchsorted(edges, values, side="left")
-        else:
-            codes = np.searchsorted(edges, values, side="right")
-        codes[np.isnan(values)] = axis.n_bins - 1
-        return codes
+        return _numeric_codes(axis, values)
     if axis.feature not in X.columns or not isinstance(X[axis.feature], pd.Series):
         return axis.codes(X)
-    codes = np.asarray(_category_index(axis).get_indexer(X[axis.feature]),  # type: ignore[arg-type]
-                       dtype=np.intp)
-    bad = codes < 0
-    if bad.any():
-        if not pd.isna(X[axis.feature].to_numpy()[bad]).all():
-            return axis.codes(X)  # raises UnseenCategoryError, or maps by str(value)
-        codes[bad] = axis.n_bins - 1
+    # one hash pass over the rows, then a look-up per distinct value
+    src, uniques = pd.factorize(X[axis.feature], use_na_sentinel=True)
+    found = _category_index(axis).get_indexer(pd.Index(np.asarray(uniques, dtype=object)))
+    if (found < 0).any():
+        return axis.codes(X)  # raises UnseenCategoryError, or maps by str(value)
+    return np.append(found, axis.n_bins - 1).astype(np.intp)[src]
+
+
+def _numeric_codes(axis: NumericAxis, values: np.ndarray) -> np.ndarray:
+    """Bin codes of float ``values`` (NaN to the missing bin), as ``NumericAxis.codes``."""
+    edges = np.asarray(axis.thresholds, dtype=np.float64)
+    side: Literal["left", "right"] = "left" if axis.closed == "right" else "right"
+    if len(values) >= 10_000:  # whole numbers in a short range: bin each number once
+        lo, hi = float(values.min()), float(values.max())
+        if math.isfinite(lo) and math.isfinite(hi) and hi - lo <= 100_000:
+            whole = values.astype(np.intp)
+            if np.array_equal(whole, values):
+                start = int(lo)
+                table = np.searchsorted(edges, np.arange(start, int(hi) + 1, dtype=np.float64),
+                                        side=side)
+                codes: np.ndarray = table[whole - start]
+                return codes
+    codes = np.searchsorted(edges, values, side=side)
+    codes[np.isnan(values)] = axis.n_bins - 1
     return codes
 
 

@@ -264,3 +264,30 @@ def test_category_column_dtypes_agree_with_the_form(form_model, dtype, n):
     X["c"] = X["c"].astype(dtype)
     e = explain(form_model(form, FEATURES), X, background=random_frame(rng, 10))
     assert e.values.shape == (n, 4)
+
+
+@settings(max_examples=10)
+@given(seed=st.integers(0, 2**32 - 1), closed=st.sampled_from(["right", "left"]),
+       kind=st.sampled_from(["whole", "whole-with-nan", "fractional", "wide"]))
+def test_large_frame_codes_equal_the_forms(seed, closed, kind):
+    from riskassess.explain._exact import _frame_codes
+
+    rng = np.random.default_rng(seed)
+    n = 12_000  # above the size where the whole-number and factorise shortcuts apply
+    values = rng.integers(-5, 40, n).astype(float)
+    if kind == "whole-with-nan":
+        values[rng.random(n) < 0.05] = np.nan
+    elif kind == "fractional":
+        values = values + rng.choice([0.0, 0.5], n)
+    elif kind == "wide":
+        values[0] = 1e9
+    thresholds = tuple(sorted(set(rng.choice(np.arange(-3.0, 38.0, 0.5), 6).tolist())))
+    axis = NumericAxis("v", thresholds, closed=closed)  # type: ignore[arg-type]
+    cats = CategoricalAxis("c", ("x", "y", "z"))
+    frame = pd.DataFrame({"v": values,
+                          "c": pd.Series(rng.choice(["x", "y", "z", None], n), dtype="str")})
+    np.testing.assert_array_equal(_frame_codes(axis, frame), axis.codes(frame))
+    np.testing.assert_array_equal(_frame_codes(cats, frame), cats.codes(frame))
+    frame.loc[7, "c"] = "w"
+    with pytest.raises(UnseenCategoryError, match="'w'"):
+        _frame_codes(cats, frame)
