@@ -108,6 +108,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, one repeat")
     parser.add_argument("--repeats", type=int, default=None, help="repeats per timing")
+    parser.add_argument("--only", choices=["features", "validate", "cohort"], action="append",
+                        help="run only these parts (repeatable); default all")
     args = parser.parse_args(argv)
     if args.quick:
         sizes = {"features": 20_000, "reference": 1_000, "validate": 5_000, "cohort": 20_000}
@@ -119,9 +121,13 @@ def main(argv: list[str] | None = None) -> None:
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"bench_foundation: medians over {repeats} repeat(s); load average at start "
           f"{load:.1f} on {os.cpu_count()} cores")
-    bench_features(sizes["features"], sizes["reference"], repeats)
-    bench_validation(sizes["validate"], repeats)
-    bench_cohort(sizes["cohort"], max(1, repeats - 1))
+    parts = set(args.only or ["features", "validate", "cohort"])
+    if "features" in parts:
+        bench_features(sizes["features"], sizes["reference"], repeats)
+    if "validate" in parts:
+        bench_validation(sizes["validate"], repeats)
+    if "cohort" in parts:
+        bench_cohort(sizes["cohort"], max(1, repeats - 1))
 
 
 if __name__ == "__main__":
