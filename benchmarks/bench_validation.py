@@ -25,6 +25,7 @@ Run ``python benchmarks/bench_validation.py`` (``--quick`` for a smoke run).
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -78,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         args.n, args.bootstrap, args.sub, args.sub_bootstrap, args.repeats = (
             50_000, 200, 5_000, 30, 2)
 
+    load_before = os.getloadavg()[0]
     p, y, groups, incumbent = make_data(args.n)
     interactive = sys.stderr.isatty()
     print(f"validate(): n={args.n:,}, {args.bootstrap} bootstrap replicates, 4 groups, "
@@ -133,6 +135,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"sklearn loop extrapolated to n={args.n:,} x {args.bootstrap} replicates "
           f"(linear in n, a lower bound: sorting is n log n): ~{est:.0f} s "
           f"vs our bootstrap {med_boot:.1f} s")
+    print(f"\nload average (1 min) {load_before:.1f} at start, {os.getloadavg()[0]:.1f} at end, "
+          f"on {os.cpu_count()} cores: above the core count, absolute times are inflated "
+          "(the side-by-side ratio is not)")
     return 0
 
 

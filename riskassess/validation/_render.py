@@ -144,6 +144,18 @@ def _img(b64: str, alt: str) -> str:
     return f'<img alt="{_e(alt)}" src="data:image/png;base64,{b64}">'
 
 
+def _plot(name: str, alt: str, *tables: pd.DataFrame) -> str:
+    """An embedded plot, or a visible note when matplotlib is not installed."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        return (f'<p class="note">[{_e(alt)}: plot omitted, matplotlib is not installed '
+                "(pip install 'riskassess[plot]'); the table above has the same numbers]</p>")
+    from riskassess.validation import _plots
+
+    return _img(getattr(_plots, name)(*tables), alt)
+
+
 def _body(report: ValidationReport, plots: bool) -> list[str]:
     cal = report.calibration
     parts = [
@@ -165,9 +177,8 @@ def _body(report: ValidationReport, plots: bool) -> list[str]:
         "<h3>By risk band</h3>", _frame(cal.by_band),
     ]
     if plots:
-        from riskassess.validation._plots import reliability_png
-
-        parts.append(_img(reliability_png(cal.by_decile, cal.by_band), "reliability diagrams"))
+        parts.append(_plot("reliability_png", "reliability diagrams", cal.by_decile,
+                           cal.by_band))
     inc = report.incumbent
     if inc is not None:
         parts += [
@@ -193,9 +204,7 @@ def _body(report: ValidationReport, plots: bool) -> list[str]:
             "<h3>Calibration by band within group</h3>", _frame(fair.by_band),
         ]
         if plots:
-            from riskassess.validation._plots import group_rates_png
-
-            parts.append(_img(group_rates_png(fair.groups), "error rates by group"))
+            parts.append(_plot("group_rates_png", "error rates by group", fair.groups))
     st = report.stability
     if st is not None:
         parts += [
@@ -205,9 +214,7 @@ def _body(report: ValidationReport, plots: bool) -> list[str]:
             _frame(st.table),
         ]
         if plots:
-            from riskassess.validation._plots import stability_png
-
-            parts.append(_img(stability_png(st.table), "score distribution by cohort"))
+            parts.append(_plot("stability_png", "score distribution by cohort", st.table))
     parts.append("<h2>Methods</h2><table>")
     parts += [f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in report.methods.items()]
     parts.append("</table>")

@@ -180,3 +180,12 @@ def test_report_is_invariant_to_row_order_and_monotone_incumbent_transforms(seed
                                                          abs=1e-12)
     cols = ["n", "fpr", "fnr", "ppv", "selection_rate", "auc"]
     pd.testing.assert_frame_equal(a.fairness.groups[cols], b.fairness.groups[cols])
+
+
+def test_html_without_matplotlib_says_plots_are_omitted(report, monkeypatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # import now raises ImportError
+    page = report.to_html()
+    assert "data:image/png" not in page
+    assert page.count("plot omitted, matplotlib is not installed") == 3
