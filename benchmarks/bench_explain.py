@@ -64,6 +64,19 @@ class LogisticAsForm:
         return np.asarray(self.lr.decision_function(X), dtype=np.float64)
 
 
+class PrecomputedScore:
+    """The model with its score for one frame computed beforehand: times the explanation
+    alone (the additivity check still runs, against the stored score)."""
+
+    def __init__(self, model: Any, X: pd.DataFrame) -> None:
+        self.form_ = model.form_
+        self.feature_names_in_ = model.feature_names_in_
+        self._score = model.decision_function(X)
+
+    def decision_function(self, X: pd.DataFrame) -> np.ndarray:
+        return self._score
+
+
 def timed(fn: Callable[[], Any], repeats: int) -> tuple[float, Any]:
     times, out = [], None
     for _ in range(repeats):
@@ -133,12 +146,16 @@ def main(argv: list[str] | None = None) -> None:
     one = X.iloc[[123]]
     t_one = per_call(lambda: explain(gam, one), calls)
     t_one_dec = per_call(lambda: gam.decision_function(one), calls)
+    stored = PrecomputedScore(gam, one)
+    t_one_alone = per_call(lambda: explain(stored, one), calls)
     one_n = Xn.iloc[[123]]
     t_one_lr = per_call(lambda: explain(ours_model, one_n, background=background), calls)
     arr = one_n.to_numpy()
     t_one_shap = per_call(lambda: explainer(arr), calls)
     rows += [("one case: explain(additive model)", t_one * 1e3, "ms"),
              ("  of which model.decision_function(one case)", t_one_dec * 1e3, "ms"),
+             ("one case: explanation alone (model's score precomputed)", t_one_alone * 1e3,
+              "ms"),
              ("one case: explain(logistic as form, background frame)", t_one_lr * 1e3, "ms"),
              ("one case: shap.LinearExplainer", t_one_shap * 1e3, "ms")]
 
@@ -157,8 +174,9 @@ def main(argv: list[str] | None = None) -> None:
           f"as measured, {per_million / max(load, 1.0):.3f} s load-adjusted (target <= 1 s)")
     print(f"speed-up over shap.LinearExplainer: {t_shap / t_ours:.1f}x (target >= 20x); "
           f"max |difference| of values {diff:.2e}")
-    print(f"one case: {t_one * 1e3:.3f} ms (target <= 0.2 ms); explanation alone "
-          f"(minus the model's own decision_function) {max(t_one - t_one_dec, 0) * 1e3:.3f} ms")
+    print(f"one case: {t_one * 1e3:.3f} ms end to end (target <= 0.2 ms), of which the "
+          f"model's own decision_function {t_one_dec * 1e3:.3f} ms; the explanation alone "
+          f"{t_one_alone * 1e3:.3f} ms")
     print(f"sanity: additive explanation shape {e_gam.values.shape}")
 
 
