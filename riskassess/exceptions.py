@@ -12,6 +12,7 @@ subclass also derives from the builtin a caller would naturally catch::
     ├── NotFittedError (sklearn NotFittedError) model used before ``fit``
     ├── ModelFileError (ValueError)           unreadable, tampered or incompatible model file
     ├── ExplanationError (ArithmeticError)    explanation does not add up to the prediction
+    ├── BackgroundError (ValueError)          no background to explain against (pass one)
     ├── DecisionError (ValueError)            an officer decision that breaks the rules
     │                                         (override without reason or rationale, ...)
     ├── AuditLogError (RuntimeError)          decision log cannot be read or written
@@ -34,6 +35,7 @@ from sklearn.exceptions import NotFittedError as _SklearnNotFittedError
 
 __all__ = [
     "AuditLogError",
+    "BackgroundError",
     "CaseValidationError",
     "DecisionError",
     "ExplanationError",
@@ -85,6 +87,10 @@ class ModelFileError(RiskAssessError, ValueError):
 
 class ExplanationError(RiskAssessError, ArithmeticError):
     """An explanation does not add up to the model's own prediction."""
+
+
+class BackgroundError(RiskAssessError, ValueError):
+    """No usable background distribution to explain against (OGRS3 has no training data)."""
 
 
 class DecisionError(RiskAssessError, ValueError):

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
-from riskassess.exceptions import ExplanationError, FeatureError, RiskAssessError
+from riskassess.exceptions import BackgroundError, ExplanationError, FeatureError
 from riskassess.models._terms import (
     AdditiveForm,
     CategoricalAxis,
@@ -57,10 +57,6 @@ ADDITIVITY_TOLERANCE = 1e-9
 _SMALL = 16
 
 Axis = NumericAxis | CategoricalAxis
-
-
-class BackgroundError(RiskAssessError, ValueError):
-    """No usable background distribution to explain against."""
 
 
 # ----------------------------------------------------------------------------- codes
