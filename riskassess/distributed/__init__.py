@@ -63,6 +63,7 @@ from riskassess.distributed._pipeline import (
     score_parquet,
     score_tables,
 )
+from riskassess.distributed._spark import spark_schema, spark_scorer, stack_tables
 
 __all__ = [
     "COUNT_COLUMNS",
@@ -87,6 +88,9 @@ __all__ = [
     "score_parquet",
     "score_partition",
     "score_tables",
+    "spark_schema",
+    "spark_scorer",
+    "stack_tables",
     "write_chunks",
     "write_cohort_parquet",
     "write_partitioned",

@@ -74,7 +74,7 @@ class ScoringJob:
     rejected: Any
     counts: Any
     n_partitions: int
-    _people_ids: tuple[Any, ...]
+    _ids: tuple[tuple[str, tuple[Any, ...]], ...]
     check_partitioning: bool = True
 
     def _run(self, collections: Sequence[Any], client: Any) -> tuple[Any, ...]:
@@ -87,22 +87,28 @@ class ScoringJob:
         return tuple(dask.compute(*collections, **kwargs))
 
     def _check_unique(self, client: Any) -> None:
+        """People and case ids must each be in one partition only (hashes, then exact)."""
         import dask
 
         kwargs = {"scheduler": client} if client is not None else {}
-        hashes = [dask.delayed(person_hashes)(ids) for ids in self._people_ids]
-        (suspects,) = dask.compute(dask.delayed(repeated_hashes)(hashes), **kwargs)
-        if len(suspects) == 0:
-            return
-        found = dask.delayed(duplicate_people)(list(self._people_ids), suspects)
-        (dups,) = dask.compute(found, **kwargs)
-        if dups:
-            listed = dict(list(dups.items())[:10])
-            raise PartitioningError(
-                f"{len(dups)} person id(s) in more than one partition of the people table "
-                f"(person: partitions) {listed}; every person must be in exactly one "
-                "partition"
-            )
+        suspects = [
+            dask.delayed(repeated_hashes)([dask.delayed(person_hashes)(ids) for ids in parts])
+            for _, parts in self._ids
+        ]
+        found_hashes = dask.compute(*suspects, **kwargs)
+        for (table, parts), hashes in zip(self._ids, found_hashes, strict=True):
+            if len(hashes) == 0:
+                continue
+            (dups,) = dask.compute(dask.delayed(duplicate_people)(list(parts), hashes),
+                                   **kwargs)
+            if dups:
+                key = "person" if table == "people" else "case"
+                listed = dict(list(dups.items())[:10])
+                raise PartitioningError(
+                    f"{len(dups)} {key} id(s) in more than one partition of the {table} "
+                    f"table ({key}: partitions) {listed}; every {key} must be in exactly "
+                    "one partition"
+                )
 
     def compute(self, *, client: Any = None) -> ScoringResult:
         """Run the job and gather every output into memory.
@@ -163,14 +169,14 @@ def _meta(
 
 def _job(
     parts: list[Any], metas: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame],
-    people_ids: list[Any], check_partitioning: bool,
+    people_ids: list[Any], case_ids: list[Any], check_partitioning: bool,
 ) -> ScoringJob:
     dd = require_dask()
     scores = dd.from_delayed([p[0] for p in parts], meta=metas[0], verify_meta=True)
     rejected = dd.from_delayed([p[1] for p in parts], meta=metas[1], verify_meta=True)
     counts = dd.from_delayed([p[2] for p in parts], meta=metas[2], verify_meta=True)
-    return ScoringJob(scores, rejected, counts, len(parts), tuple(people_ids),
-                      check_partitioning)
+    ids = (("people", tuple(people_ids)), ("assessments", tuple(case_ids)))
+    return ScoringJob(scores, rejected, counts, len(parts), ids, check_partitioning)
 
 
 def _options(model: Any, explain: bool, invalid: str, include_features: bool) -> dict[str, Any]:
@@ -227,8 +233,9 @@ def score_tables(
     include_features : bool, default False
         Keep the feature columns in the scores.
     check_partitioning : bool, default True
-        Before running, check that no person id is in two partitions (one extra read of
-        the people table's ids).
+        Before running, check that no person id is in two partitions of the people table
+        and no case id in two partitions of the assessments table (one extra read of the
+        ids). Within a partition, repeated case ids are invalid rows like any other.
 
     Returns
     -------
@@ -258,7 +265,8 @@ def score_tables(
                                            delayed["assessments"], strict=True))
     ]
     people_ids = [dask.delayed(_column)(p, "person_id") for p in delayed["people"]]
-    return _job(parts, metas, people_ids, check_partitioning)
+    case_ids = [dask.delayed(_column)(a, "case_id") for a in delayed["assessments"]]
+    return _job(parts, metas, people_ids, case_ids, check_partitioning)
 
 
 def _column(frame: pd.DataFrame, name: str) -> pd.Series:
@@ -311,12 +319,12 @@ def score_parquet(
     run = dask.delayed(_score_files, nout=3, pure=True)
     graph_options = _in_graph(options)
     parts = [run(files, i, **graph_options) for i, files in enumerate(data.partitions())]
-    people_ids = [
-        dask.delayed(_column)(dask.delayed(_read, pure=True)(files[0], ["person_id"]),
-                              "person_id")
-        for files in data.partitions()
-    ]
-    return _job(parts, metas, people_ids, check_partitioning)
+    people_ids, case_ids = (
+        [dask.delayed(_column)(dask.delayed(_read, pure=True)(files[k], [column]), column)
+         for files in data.partitions()]
+        for k, column in ((0, "person_id"), (2, "case_id"))
+    )
+    return _job(parts, metas, people_ids, case_ids, check_partitioning)
 
 
 

@@ -68,3 +68,16 @@ def test_duplicate_people_matches_brute_force(parts: list[list[str]]) -> None:
     suspects = repeated_hashes([person_hashes(s) for s in series])
     assert duplicate_people(series, suspects) == expected
     assert len(suspects) == len(expected)
+
+
+@given(st.lists(st.sampled_from(["a", "b", "c", "dd", None]), max_size=30),
+       st.lists(st.sampled_from(["a", "c", "dd", "e"]), max_size=6),
+       st.sampled_from(["str", "object", "category"]))
+def test_arrow_membership_matches_pandas(values: list[str | None], known: list[str],
+                                         dtype: str) -> None:
+    from riskassess.distributed._contract import _is_in
+
+    v = pd.Series(values, dtype=dtype)
+    expected = np.array([x is not None and x in known for x in values], dtype=bool)
+    np.testing.assert_array_equal(_is_in(v, pd.Series(known, dtype="str")), expected)
+    np.testing.assert_array_equal(_is_in(v, pd.Series(known, dtype="category")), expected)

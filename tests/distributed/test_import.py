@@ -40,6 +40,7 @@ def test_public_surface() -> None:
             "duplicate_people",
             "model_from_json", "model_to_json", "open_partitioned", "require_dask",
             "score_frame", "score_parquet", "score_partition", "score_tables",
+            "spark_schema", "spark_scorer", "stack_tables",
             "write_chunks", "write_cohort_parquet", "write_partitioned",
         ]
     )

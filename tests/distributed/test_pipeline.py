@@ -217,3 +217,18 @@ def test_synthetic_cohort_on_the_cluster(cluster_client: Any, model: Any,
     expected, _ = in_memory(model, people, sanctions, assessments)
     result = score_parquet(model, data).compute(client=cluster_client)
     assert_same(result.scores, expected.drop(columns=list(expected.columns[:16])))
+
+
+def test_case_in_two_partitions_raises(cluster_client: Any, model: Any, tables: Any,
+                                       tmp_path: Path) -> None:
+    data = write_partitioned(tmp_path, tables[0], tables[1], tables[2], 3)
+    p0, _, a0 = data.read_partition(0)
+    _, _, a1 = data.read_partition(1)
+    # partition 1 gets a second case with the id of a case in partition 0 (another person)
+    twin = a1.iloc[:1].assign(case_id=a0["case_id"].iat[0])
+    pd.concat([a1, twin], ignore_index=True).to_parquet(Path(data.partitions()[1][2]),
+                                                          index=False)
+    who = a0["case_id"].iat[0]
+    with pytest.raises(PartitioningError, match=rf"case id.*'{who}': \[0, 1\]"):
+        score_parquet(model, data, invalid="drop").compute(client=cluster_client)
+    assert len(p0) > 0
