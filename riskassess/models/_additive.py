@@ -112,7 +112,7 @@ class AdditiveRiskClassifier(TransparentModel):
         Weight of the second-difference penalty (on the sum, not mean, log-loss).
     ridge : float, default 1.0
         Weight of the ridge penalty on every parameter.
-    max_bins : int, default 256
+    max_bins : int, default 128
         Most bins per numeric feature.
     max_iter : int, default 1000
         Iteration limit of the L-BFGS-B solver.
@@ -129,6 +129,8 @@ class AdditiveRiskClassifier(TransparentModel):
         As in scikit-learn.
     monotone_ : dict of str to int
         The directions used.
+    n_iter_ : int
+        Solver iterations.
     training_ranges_, training_info_ : dict
         Per-column ranges / categories and missing counts; rows, base rate, date.
     """
@@ -145,7 +147,7 @@ class AdditiveRiskClassifier(TransparentModel):
     }
 
     def __init__(self, *, monotone: Any = "auto", interactions: Sequence[tuple[str, str]] = (),
-                 smoothing: float = 100.0, ridge: float = 1.0, max_bins: int = 256,
+                 smoothing: float = 100.0, ridge: float = 1.0, max_bins: int = 128,
                  max_iter: int = 1000, allow_protected: Sequence[str] = (),
                  bands: RiskBands | None = None) -> None:
         self.monotone = monotone
@@ -200,7 +202,7 @@ class AdditiveRiskClassifier(TransparentModel):
                 monotone=tuple(self.monotone_[c] for c in group),
                 codes=tuple(codes[c] for c in group),
             ))
-        intercept, tables = fit_tables(specs, y01, w_arr, smoothing=float(self.smoothing),
+        intercept, tables, self.n_iter_ = fit_tables(specs, y01, w_arr, smoothing=float(self.smoothing),
                                        ridge=float(self.ridge), max_iter=int(self.max_iter))
         terms = []
         for name, t_axes, spec, table in zip(names, term_axes, specs, tables, strict=True):

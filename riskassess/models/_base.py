@@ -17,6 +17,7 @@ from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import (
+    column_or_1d,
     _check_sample_weight,
     check_array,
     check_is_fitted,
@@ -43,9 +44,11 @@ def prepare_labels(y: Any) -> tuple[np.ndarray, np.ndarray]:
     Raises a :class:`ValueError` naming the problem for missing or infinite labels, a single
     class, or more than two classes.
     """
+    if y is None:
+        raise ValueError("this estimator requires y to be passed, but the target y is None")
     y_arr = np.asarray(y)
     if y_arr.ndim == 2 and y_arr.shape[1] == 1:
-        y_arr = y_arr.ravel()
+        y_arr = column_or_1d(y_arr, warn=True)
     if y_arr.ndim != 1:
         raise ValueError(f"y must be one-dimensional, got shape {y_arr.shape}")
     bad = np.array(pd.isna(pd.Series(y_arr, dtype=object)), dtype=bool)
@@ -58,10 +61,11 @@ def prepare_labels(y: Any) -> tuple[np.ndarray, np.ndarray]:
     check_classification_targets(y_arr)
     classes, y_enc = np.unique(y_arr, return_inverse=True)
     if len(classes) < 2:
-        raise ValueError(f"labels y have a single class {classes.tolist()}; a risk model "
+        raise ValueError(f"labels y have only one class {classes.tolist()}; a risk model "
                          "needs both outcomes (reoffended and not)")
     if len(classes) > 2 or type_of_target(y_arr) not in ("binary",):
-        raise ValueError(f"labels y must be binary; got {len(classes)} classes "
+        raise ValueError("Only binary classification is supported: labels y must have two "
+                         f"classes; got {len(classes)} classes "
                          f"{classes[:5].tolist()}")
     return classes, y_enc.astype(np.float64)
 
@@ -84,6 +88,8 @@ class TransparentModel(ClassifierMixin, BaseEstimator):
     # -- input frames ---------------------------------------------------------
     def _frame(self, X: Any, *, reset: bool) -> pd.DataFrame:
         """Check ``X`` and return it as a frame with the fitted columns in order."""
+        if isinstance(X, pd.DataFrame) and not all(isinstance(c, str) for c in X.columns):
+            X = X.to_numpy()  # no usable names: treated as an array (columns x0, x1, ...)
         if isinstance(X, pd.DataFrame):
             if not reset and hasattr(self, "feature_names_in_"):
                 expected = [str(c) for c in self.feature_names_in_]
@@ -99,8 +105,6 @@ class TransparentModel(ClassifierMixin, BaseEstimator):
             if X.columns.duplicated().any():
                 raise FeatureError(f"duplicated column names {list(X.columns[X.columns.duplicated()])}")
             validate_data(self, X, skip_check_array=True, reset=reset)
-            if reset and not hasattr(self, "feature_names_in_"):
-                raise FeatureError("DataFrame column names must be strings")
             if len(X) == 0:
                 raise ValueError(f"Found array with 0 sample(s) (shape={X.shape}) while a "
                                  "minimum of 1 is required.")
@@ -197,7 +201,8 @@ class TransparentModel(ClassifierMixin, BaseEstimator):
         -------
         numpy.ndarray of shape (n_samples,)
         """
-        return self.form_.decision_function(self._checked(X))
+        frame = self._checked(X)
+        return self.form_.decision_function(frame)
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Probability of each class, shape ``(n_samples, 2)``; column 1 is ``classes_[1]``."""
@@ -211,7 +216,8 @@ class TransparentModel(ClassifierMixin, BaseEstimator):
 
     def predict(self, X: Any) -> np.ndarray:
         """Class with probability above one half."""
-        return self.classes_[(self.decision_function(X) > 0).astype(int)]
+        d = self.decision_function(X)
+        return self.classes_[(d > 0).astype(int)]
 
     def predict_band(self, X: Any) -> np.ndarray:
         """Risk band of every row (``bands`` parameter; OGRS3's cut-points by default).

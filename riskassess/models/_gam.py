@@ -119,8 +119,9 @@ def _term_map(spec: TermSpec, smoothing: float, ridge: float
 
 
 def fit_tables(specs: list[TermSpec], y: np.ndarray, sample_weight: np.ndarray, *,
-               smoothing: float, ridge: float, max_iter: int = 1000, tol: float = 1e-7
-               ) -> tuple[float, list[np.ndarray]]:
+               smoothing: float, ridge: float, max_iter: int = 1000, tol: float = 1e-7,
+               warm_start_rows: int = 50_000, random_state: int = 0
+               ) -> tuple[float, list[np.ndarray], int]:
     """Fit the intercept and every table; returns ``(intercept, tables)``.
 
     Parameters
@@ -135,7 +136,43 @@ def fit_tables(specs: list[TermSpec], y: np.ndarray, sample_weight: np.ndarray, 
         Penalty weights (see the module docstring).
     max_iter, tol : int, float
         L-BFGS-B stopping rules.
+    warm_start_rows : int
+        With more rows than this, the problem is first solved on a random subsample of
+        this size (weights scaled up to the full total, so the penalty keeps its
+        balance) and the full problem starts from that solution: far fewer passes over
+        the full data.
+
+    Returns
+    -------
+    intercept, tables, n_iter
     """
+    theta0 = None
+    if len(y) > warm_start_rows > 0:
+        rng = np.random.default_rng(random_state)
+        sub = np.sort(rng.choice(len(y), warm_start_rows, replace=False))
+        scale = float(sample_weight.sum() / sample_weight[sub].sum())
+        sub_specs = [TermSpec(s.shape, s.ordered, s.monotone, tuple(c[sub] for c in s.codes))
+                     for s in specs]
+        theta0 = _solve(sub_specs, y[sub], sample_weight[sub] * scale, smoothing, ridge,
+                        max_iter, tol, None)[0]
+    theta, n_iter, sizes = _solve(specs, y, sample_weight, smoothing, ridge, max_iter, tol,
+                                  theta0)
+    return _unpack(specs, theta, smoothing, ridge, sizes) + (n_iter,)
+
+
+def _unpack(specs: list[TermSpec], theta: np.ndarray, smoothing: float, ridge: float,
+            sizes: list[int]) -> tuple[float, list[np.ndarray]]:
+    maps = [_term_map(s, smoothing, ridge) for s in specs]
+    t_all = sp.block_diag([m[0] for m in maps], format="csr") if maps else sp.csr_matrix((0, 0))
+    beta = t_all @ theta[1:]
+    offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
+    tables = [beta[offsets[i]:offsets[i + 1]].reshape(s.shape) for i, s in enumerate(specs)]
+    return float(theta[0]), tables
+
+
+def _solve(specs: list[TermSpec], y: np.ndarray, sample_weight: np.ndarray, smoothing: float,
+           ridge: float, max_iter: int, tol: float, theta0: np.ndarray | None
+           ) -> tuple[np.ndarray, int, list[int]]:
     maps = [_term_map(s, smoothing, ridge) for s in specs]
     t_all = sp.block_diag([m[0] for m in maps], format="csr") if maps else sp.csr_matrix((0, 0))
     q_all = sp.block_diag([m[2] for m in maps], format="csr") if maps else sp.csr_matrix((0, 0))
@@ -167,10 +204,23 @@ def fit_tables(specs: list[TermSpec], y: np.ndarray, sample_weight: np.ndarray, 
         grad[1:] = t_t @ g_beta + 2.0 * qphi
         return loss, grad
 
-    theta0 = np.zeros(1 + t_all.shape[1])
-    theta0[0] = np.log(base / (1 - base))
-    res = minimize(objective, theta0, jac=True, method="L-BFGS-B", bounds=bounds,
-                   options={"maxiter": max_iter, "ftol": tol * 1e-3, "gtol": tol * total})
-    beta = t_all @ res.x[1:]
-    tables = [beta[offsets[i]:offsets[i + 1]].reshape(s.shape) for i, s in enumerate(specs)]
-    return float(res.x[0]), tables
+    if theta0 is None:
+        theta0 = np.zeros(1 + t_all.shape[1])
+        theta0[0] = np.log(base / (1 - base))
+    # diagonal preconditioning: scale every parameter by its curvature at the start
+    h_beta = np.empty(offsets[-1])
+    for i, codes in enumerate(flat):
+        h_beta[offsets[i]:offsets[i + 1]] = np.bincount(codes, sample_weight,
+                                                        minlength=sizes[i])
+    h_beta *= base * (1 - base)
+    diag = np.asarray(t_all.multiply(t_all).T @ h_beta).ravel() + 2.0 * q_all.diagonal()
+    scale = 1.0 / np.sqrt(np.concatenate([[total * base * (1 - base)], diag]) + 1e-12)
+
+    def scaled(psi: np.ndarray) -> tuple[float, np.ndarray]:
+        loss, grad = objective(psi * scale)
+        return loss, grad * scale
+
+    res = minimize(scaled, theta0 / scale, jac=True, method="L-BFGS-B", bounds=bounds,
+                   options={"maxiter": max_iter, "ftol": tol * 1e-3, "gtol": tol})
+    res.x = res.x * scale
+    return res.x, int(res.nit), sizes

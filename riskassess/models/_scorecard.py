@@ -168,7 +168,7 @@ class ScorecardClassifier(TransparentModel):
             mono = gam.monotone_[term.features[0]] if isinstance(ax, NumericAxis) else 0
             specs.append(TermSpec((n_coarse,), (isinstance(ax, NumericAxis),), (mono,),
                                   (codes,)))
-        _, tables = fit_tables(specs, y01, w_arr, smoothing=0.0, ridge=1e-3)
+        _, tables, _ = fit_tables(specs, y01, w_arr, smoothing=0.0, ridge=1e-3)
         factor = float(self.points_to_double_odds) / np.log(2.0)
         raw = np.zeros(len(y01))
         total = np.zeros(len(y01))

@@ -1,0 +1,60 @@
+"""Lookup-table axes, risk bands, and the public surface of riskassess.models."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import riskassess.models as models
+from riskassess.exceptions import UnseenCategoryError
+from riskassess.models import CategoricalAxis, RiskBands
+
+
+@pytest.mark.parametrize("dtype", [object, "str", "category"])
+def test_categorical_codes_any_dtype(dtype):
+    axis = CategoricalAxis("s", ("male", "female"))
+    col = pd.Series(["female", None, "male", "female"], dtype=dtype)
+    np.testing.assert_array_equal(axis.codes(pd.DataFrame({"s": col})), [1, 2, 0, 1])
+    bad = pd.Series(["male", "other"], dtype=dtype)
+    with pytest.raises(UnseenCategoryError, match="other"):
+        axis.codes(pd.DataFrame({"s": bad}))
+
+
+def test_categorical_with_unused_vocabulary():
+    axis = CategoricalAxis("s", ("male", "female"))
+    col = pd.Categorical(["male", "male"], categories=["female", "male", "unknown"])
+    np.testing.assert_array_equal(axis.codes(pd.DataFrame({"s": col})), [0, 0])
+
+
+@given(st.lists(st.floats(0, 1), min_size=1, max_size=50))
+def test_bands_monotone_in_probability(ps):
+    bands = RiskBands()
+    order = np.argsort(ps, kind="stable")
+    idx = [bands.labels.index(b) for b in bands.assign(np.asarray(ps)[order])]
+    assert np.all(np.diff(idx) >= 0)
+
+
+def test_band_edges_and_validation():
+    assert RiskBands().assign([0.4999, 0.5, 0.75, 0.9, 1.0]).tolist() == [
+        "low", "medium", "high", "very high", "very high"]
+    with pytest.raises(ValueError):
+        RiskBands(cut_points=(0.5, 0.4), labels=("a", "b", "c"))
+    with pytest.raises(ValueError):
+        RiskBands(cut_points=(0.5,), labels=("a",))
+    with pytest.raises(ValueError):
+        RiskBands().assign([np.nan])
+
+
+def test_public_surface():
+    assert sorted(models.__all__) == sorted([
+        "OGRS3", "OGRS3_COLUMNS", "OGRS3_CUT_POINTS", "AdditiveForm",
+        "AdditiveRiskClassifier", "CategoricalAxis", "LinearTerm", "NumericAxis",
+        "RiskBands", "ScorecardClassifier", "TableTerm", "Term",
+        "form_from_hist_gradient_boosting", "load_model", "model_fingerprint",
+        "ogrs3_form", "save_model",
+    ])
+    for name in models.__all__:
+        assert hasattr(models, name)
