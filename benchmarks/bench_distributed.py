@@ -85,7 +85,7 @@ def local_cluster(n_workers: int, memory_limit: str) -> Iterator[Any]:
     from dask.distributed import Client, LocalCluster
 
     with LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
-                      dashboard_address=None, memory_limit=memory_limit) as cluster, \
+                      dashboard_address=":0", memory_limit=memory_limit) as cluster, \
             Client(cluster) as client:
         yield client
 

@@ -16,7 +16,7 @@ from typing import Any, Literal, NamedTuple
 import numpy as np
 import pandas as pd
 
-from riskassess.distributed._contract import PartitioningError, check_partition
+from riskassess.distributed._contract import PartitioningError, _is_in, check_partition
 from riskassess.distributed._model import model_from_json
 from riskassess.types import RISK_BANDS
 
@@ -205,7 +205,8 @@ def score_partition(
     scores = score_frame(model, table.features, explain=explain,
                          include_features=include_features)
     rejected = _rejected_frame(table.rejected, assessments, partition)
-    n_rejected = int(assessments["case_id"].isin(table.rejected["case_id"]).sum())
+    n_rejected = (int(_is_in(assessments["case_id"], table.rejected["case_id"]).sum())
+                  if len(table.rejected) else 0)
     if len(scores) + n_rejected != len(assessments):
         raise PartitioningError(
             f"partition {partition}: {len(assessments)} assessment row(s) in but "

@@ -13,6 +13,7 @@ threads.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +31,7 @@ from riskassess.distributed._contract import (
 from riskassess.distributed._deps import current_client, require_dask
 from riskassess.distributed._model import model_from_json, model_to_json
 from riskassess.distributed._parquet import PartitionedDataset, open_partitioned
-from riskassess.distributed._partition import score_partition
+from riskassess.distributed._partition import PartitionOutput, score_partition
 
 __all__ = ["ScoringJob", "ScoringResult", "co_partition", "score_parquet", "score_tables"]
 
@@ -75,6 +76,7 @@ class ScoringJob:
     counts: Any
     n_partitions: int
     _ids: tuple[tuple[str, tuple[Any, ...]], ...]
+    _parts: tuple[Any, ...]
     check_partitioning: bool = True
 
     def _run(self, collections: Sequence[Any], client: Any) -> tuple[Any, ...]:
@@ -134,8 +136,8 @@ class ScoringJob:
         Parameters
         ----------
         path : str or pathlib.Path
-            Output directory (created; ``scores/`` and ``rejected/`` are replaced) or any
-            URL dask can write to.
+            Output directory (created; ``scores/`` and ``rejected/`` are replaced) or a
+            URL pandas can write to (fsspec), where existing files are overwritten.
         client : distributed.Client, optional
             Defaults to the current client, else dask's local scheduler.
 
@@ -144,19 +146,28 @@ class ScoringJob:
         pandas.DataFrame
             Row accounting per partition (:data:`~riskassess.distributed.COUNT_COLUMNS`).
         """
+        import dask
+
         root = str(path).rstrip("/")
-        if "://" not in root:  # local: create it; remote stores need no directories
-            Path(root).mkdir(parents=True, exist_ok=True)
-        writes = [
-            self.scores.to_parquet(f"{root}/scores", compute=False, write_index=True,
-                                   overwrite=True),
-            self.rejected.to_parquet(f"{root}/rejected", compute=False, write_index=False,
-                                     overwrite=True),
-        ]
-        *_, counts = self._run([*writes, self.counts], client)
-        counts = counts.reset_index(drop=True)
+        if "://" not in root:  # local: fresh output folders; remote stores need none
+            for sub in ("scores", "rejected"):
+                folder = Path(root) / sub
+                if folder.exists():
+                    shutil.rmtree(folder)
+                folder.mkdir(parents=True)
+        # each task writes its own partition: results never leave the worker
+        writes = [dask.delayed(_write_partition, pure=False)(part, root, i)
+                  for i, part in enumerate(self._parts)]
+        counts = pd.concat(self._run(writes, client), ignore_index=True)
         counts.to_csv(f"{root}/counts.csv", index=False)
         return counts
+
+
+def _write_partition(output: PartitionOutput, root: str, i: int) -> pd.DataFrame:
+    name = f"part.{i}.parquet"
+    output.scores.to_parquet(f"{root}/scores/{name}", index=True)
+    output.rejected.to_parquet(f"{root}/rejected/{name}", index=False)
+    return output.counts
 
 
 def _meta(
@@ -176,7 +187,8 @@ def _job(
     rejected = dd.from_delayed([p[1] for p in parts], meta=metas[1], verify_meta=True)
     counts = dd.from_delayed([p[2] for p in parts], meta=metas[2], verify_meta=True)
     ids = (("people", tuple(people_ids)), ("assessments", tuple(case_ids)))
-    return ScoringJob(scores, rejected, counts, len(parts), ids, check_partitioning)
+    return ScoringJob(scores, rejected, counts, len(parts), ids, tuple(parts),
+                      check_partitioning)
 
 
 def _options(model: Any, explain: bool, invalid: str, include_features: bool) -> dict[str, Any]:

@@ -97,6 +97,6 @@ def cluster_client() -> Iterator[Any]:
     """A 2-process LocalCluster, always closed."""
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None, memory_limit="1GiB") as cluster, \
+                                  dashboard_address=":0", memory_limit="1GiB") as cluster, \
             distributed.Client(cluster) as client:
         yield client

@@ -225,7 +225,7 @@ def test_case_in_two_partitions_raises(cluster_client: Any, model: Any, tables: 
     p0, _, a0 = data.read_partition(0)
     _, _, a1 = data.read_partition(1)
     # partition 1 gets a second case with the id of a case in partition 0 (another person)
-    twin = a1.iloc[:1].assign(case_id=a0["case_id"].iat[0])
+    twin = a1.iloc[:1].assign(case_id=str(a0["case_id"].iat[0]))
     pd.concat([a1, twin], ignore_index=True).to_parquet(Path(data.partitions()[1][2]),
                                                           index=False)
     who = a0["case_id"].iat[0]
