@@ -99,7 +99,8 @@ class VerifyResult:
 
     def __str__(self) -> str:
         if self.ok:
-            return f"decision log ok: {self.n_records} records, head {self.head.hash[:12]}…"
+            noun = "record" if self.n_records == 1 else "records"
+            return f"decision log ok: {self.n_records} {noun}, head {self.head.hash[:12]}…"
         lines = "\n  ".join(str(p) for p in self.problems)
         return f"decision log TAMPERED ({len(self.problems)} problem(s)):\n  {lines}"
 

@@ -47,3 +47,13 @@ def test_extras_named_in_readme_exist() -> None:
         for name in re.findall(r'\.\[([a-z,]+)\]', block):
             for extra in name.split(","):
                 assert extra in extras, f"README names extra {extra!r} missing in pyproject"
+
+
+def test_readme_python_example_runs(tmp_path, monkeypatch) -> None:
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    assert blocks, "README has no python example"
+    monkeypatch.chdir(tmp_path)
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), {"__name__": "__readme__"})
+    assert (tmp_path / "decisions.sqlite").exists()
