@@ -50,7 +50,30 @@ Row = tuple[int, str, str, str]  # (sequence, prev_hash, record, hash)
 
 
 def record_hash(prev_hash: str, sequence: int, record: str) -> str:
-    """SHA-256 (hex) of one chain link: previous hash, sequence number and record text."""
+    """SHA-256 (hex) of one chain link: previous hash, sequence number and record text.
+
+    Parameters
+    ----------
+    prev_hash : str
+        Hash of the previous record (:data:`GENESIS` for the first).
+    sequence : int
+        This record's 1-based sequence number.
+    record : str
+        The record's stored text (canonical JSON of a decision).
+
+    Returns
+    -------
+    str
+        64 lowercase hex digits.
+
+    Examples
+    --------
+    >>> h1 = record_hash(GENESIS, 1, '{"a":1}')
+    >>> h1
+    '58a8b64ede0a31c39c4c0afb728c913a6b777e6ee987ceea8e4264a089470621'
+    >>> record_hash(GENESIS, 2, '{"a":1}') == h1  # the position is part of the hash
+    False
+    """
     data = f"{prev_hash}\n{sequence}\n{record}".encode()
     return hashlib.sha256(data).hexdigest()
 
@@ -61,6 +84,15 @@ class LogHead:
 
     Keep one outside the log (a report, another system) and pass it to
     ``DecisionLog.verify(expected_head=...)`` to detect deleted tails or rewritten chains.
+
+    Examples
+    --------
+    >>> h1 = record_hash(GENESIS, 1, '{"a":1}')
+    >>> h2 = record_hash(h1, 2, '{"a":2}')
+    >>> anchored = LogHead(2, h2)
+    >>> r = diagnose([(1, GENESIS, '{"a":1}', h1)], expected_head=anchored)  # tail deleted
+    >>> r.ok, r.problems[0].kind, r.first_bad
+    (False, 'deleted', 2)
     """
 
     count: int
@@ -69,7 +101,21 @@ class LogHead:
 
 @dataclass(frozen=True)
 class LogProblem:
-    """One finding of :func:`diagnose`: what happened to which record(s)."""
+    """One finding of :func:`diagnose`: what happened to which record(s).
+
+    ``kind`` is one of ``"edited"``, ``"deleted"``, ``"reordered"``, ``"inserted"``;
+    ``sequence`` to ``last`` is the run of positions concerned.
+
+    Examples
+    --------
+    >>> h1 = record_hash(GENESIS, 1, '{"a":1}')
+    >>> h2 = record_hash(h1, 2, '{"a":2}')
+    >>> problem = diagnose([(1, GENESIS, '{"a":1}', h1), (2, h1, '{"a":3}', h2)]).problems[0]
+    >>> problem.kind, problem.sequence, problem.last
+    ('edited', 2, 2)
+    >>> print(problem)
+    edited (record 2): record 2's content does not match its hash at any position: it was edited
+    """
 
     kind: ProblemKind
     sequence: int
@@ -82,7 +128,23 @@ class LogProblem:
 
 @dataclass(frozen=True)
 class VerifyResult:
-    """Outcome of verifying a decision log; truthy when the chain is intact."""
+    """Outcome of verifying a decision log; truthy when the chain is intact.
+
+    Examples
+    --------
+    >>> h1 = record_hash(GENESIS, 1, '{"a":1}')
+    >>> good = diagnose([(1, GENESIS, '{"a":1}', h1)])
+    >>> bool(good), good.n_records, good.first_bad
+    (True, 1, None)
+    >>> print(good)
+    decision log ok: 1 record, head 58a8b64ede0a…
+    >>> bad = diagnose([(1, GENESIS, '{"a":2}', h1)])
+    >>> bad.raise_if_tampered()
+    Traceback (most recent call last):
+    ...
+    riskassess.exceptions.TamperedLogError: decision log TAMPERED (1 problem(s)):
+      edited (record 1): ...
+    """
 
     ok: bool
     n_records: int
@@ -167,6 +229,20 @@ def diagnose(rows: Sequence[Row], expected_head: LogHead | None = None) -> Verif
     Returns
     -------
     VerifyResult
+        Truthy when the chain is intact; otherwise ``problems`` names the records.
+
+    Examples
+    --------
+    >>> h1 = record_hash(GENESIS, 1, "a")
+    >>> h2 = record_hash(h1, 2, "b")
+    >>> h3 = record_hash(h2, 3, "c")
+    >>> print(diagnose([(1, GENESIS, "a", h1), (3, h2, "c", h3)]))  # record 2 removed
+    decision log TAMPERED (1 problem(s)):
+      deleted (record 2): record 2 missing: deleted
+    >>> print(diagnose([(1, GENESIS, "a", h1), (2, h2, "c", h3), (3, h1, "b", h2)]))
+    decision log TAMPERED (2 problem(s)):
+      reordered (record 2): record 2 moved to position 3
+      reordered (record 3): record 3 moved to position 2
     """
     n = len(rows)
     head = LogHead(n, rows[-1][3] if rows else GENESIS)

@@ -20,17 +20,18 @@ Only pseudonymous ids are stored (case and officer ids are validated pseudonyms)
 
 Examples
 --------
->>> import tempfile, os
+>>> import tempfile
+>>> from pathlib import Path
 >>> from datetime import UTC, date, datetime
 >>> from riskassess.decision import Assessment, ModelInfo
 >>> a = Assessment(case_id="C-1", assessment_date=date(2024, 3, 1), probability=0.3,
 ...                band="low", model=ModelInfo(name="m", version="1", fingerprint="x"),
 ...                input_sha256="0" * 64, created_at=datetime(2024, 3, 1, tzinfo=UTC))
 >>> d = a.decide("off-1", decided_at=datetime(2024, 3, 2, tzinfo=UTC))
->>> path = os.path.join(tempfile.mkdtemp(), "decisions.sqlite")
->>> with DecisionLog(path) as log:
-...     log.append(d)
-...     log.read() == [d], log.verify().ok
+>>> with tempfile.TemporaryDirectory() as tmp:
+...     with DecisionLog(Path(tmp) / "decisions.sqlite") as log:
+...         log.append(d)
+...         log.read() == [d], log.verify().ok
 1
 (True, True)
 """
@@ -131,6 +132,45 @@ class DecisionLog:
     ------
     AuditLogError
         If the file is not a decision log or cannot be opened.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from datetime import UTC, date, datetime
+    >>> from riskassess.decision import Assessment, ModelInfo
+    >>> a = Assessment(case_id="C-1", assessment_date=date(2024, 3, 1), probability=0.7,
+    ...                band="high", model=ModelInfo(name="m", version="1", fingerprint="x"),
+    ...                input_sha256="0" * 64, created_at=datetime(2024, 3, 1, tzinfo=UTC))
+    >>> agree = a.decide("off-1", decided_at=datetime(2024, 3, 2, tzinfo=UTC))
+    >>> lower = a.decide("off-2", "medium", reason="protective_factors",
+    ...                  rationale="Stable housing and full-time work since release.",
+    ...                  decided_at=datetime(2024, 3, 2, tzinfo=UTC))
+    >>> with tempfile.TemporaryDirectory() as tmp, DecisionLog(Path(tmp) / "log.sqlite") as log:
+    ...     log.append_many([agree, lower])
+    ...     head = log.head()
+    ...     print(len(log), head.count, log.verify())  # doctest: +ELLIPSIS
+    ...     frame = log.to_frame()
+    [1, 2]
+    2 2 decision log ok: 2 records, head ...
+    >>> frame[["case_id", "officer_id", "model_band", "final_band", "override"]]
+      case_id officer_id model_band final_band  override
+    0     C-1      off-1       high       high     False
+    1     C-1      off-2       high     medium      True
+
+    The file is append-only: SQL refuses edits, and edits made round SQLite are found by
+    :meth:`verify`.
+
+    >>> import sqlite3
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = Path(tmp) / "log.sqlite"
+    ...     with DecisionLog(path) as log:
+    ...         _ = log.append(agree)
+    ...     with sqlite3.connect(path) as db:
+    ...         db.execute("DELETE FROM decisions")
+    Traceback (most recent call last):
+    ...
+    sqlite3.IntegrityError: the decision log is append-only
     """
 
     def __init__(self, path: str | os.PathLike[str], *, timeout: float = 30.0,
@@ -383,10 +423,45 @@ def verify_jsonl(path: str | os.PathLike[str], *,
                  expected_head: LogHead | None = None) -> VerifyResult:
     """Verify the hash chain of a :meth:`DecisionLog.to_jsonl` export.
 
+    Parameters
+    ----------
+    path : str or Path
+        The JSON Lines file written by :meth:`DecisionLog.to_jsonl`.
+    expected_head : LogHead, optional
+        A head kept outside the log; detects deleted tails and rewritten chains.
+
+    Returns
+    -------
+    VerifyResult
+        Truthy when the chain is intact; ``problems`` names the records otherwise.
+
     Raises
     ------
     AuditLogError
         If a line is not a JSON object with the expected keys.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from datetime import UTC, date, datetime
+    >>> from riskassess.decision import Assessment, ModelInfo
+    >>> a = Assessment(case_id="C-1", assessment_date=date(2024, 3, 1), probability=0.3,
+    ...                band="low", model=ModelInfo(name="m", version="1", fingerprint="x"),
+    ...                input_sha256="0" * 64, created_at=datetime(2024, 3, 1, tzinfo=UTC))
+    >>> d = a.decide("off-1", decided_at=datetime(2024, 3, 2, tzinfo=UTC))
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     with DecisionLog(Path(tmp) / "log.sqlite") as log:
+    ...         _ = log.append_many([d, d])
+    ...         head = log.head()
+    ...         export = log.to_jsonl(Path(tmp) / "log.jsonl")
+    ...     print(verify_jsonl(export, expected_head=head).ok)
+    ...     # edit the officer id of record 1 only (the first occurrence in the file)
+    ...     _ = export.write_text(export.read_text().replace("off-1", "off-9", 1))
+    ...     result = verify_jsonl(export)
+    True
+    >>> result.ok, [(p.kind, p.sequence) for p in result.problems]
+    (False, [('edited', 1)])
     """
     rows = []
     with open(path, encoding="utf-8") as fh:

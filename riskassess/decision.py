@@ -136,14 +136,31 @@ _REASON_LABELS = {
 
 
 class HorizonProbability(_Frozen):
-    """Probability of proven reoffending within ``years`` years."""
+    """Probability of proven reoffending within ``years`` years.
+
+    Examples
+    --------
+    >>> HorizonProbability(years=2, probability=0.31)
+    HorizonProbability(years=2, probability=0.31)
+    >>> HorizonProbability(years=2, probability=1.3)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    pydantic_core._pydantic_core.ValidationError: 1 validation error for HorizonProbability
+    ...
+    """
 
     years: int = Field(ge=1, le=10, description="Follow-up horizon in years.")
     probability: Probability = Field(description="Predicted probability for that horizon.")
 
 
 class FeatureContribution(_Frozen):
-    """One feature's exact contribution to the score (on the explanation's scale)."""
+    """One feature's exact contribution to the score (on the explanation's scale).
+
+    Examples
+    --------
+    >>> FeatureContribution(feature="age", value=float("nan"), contribution=-0.25)
+    FeatureContribution(feature='age', value=None, contribution=-0.25)
+    """
 
     feature: str = Field(min_length=1, description="Feature (or term) name.")
     value: float | str | None = Field(description="The case's value of the feature.")
@@ -157,6 +174,14 @@ class ExplanationRecord(_Frozen):
 
     ``base_value + sum(contributions)`` is the model's output on the ``link`` scale
     (log-odds for ``"logit"``, probability for ``"identity"``).
+
+    Examples
+    --------
+    >>> e = ExplanationRecord(base_value=-1.0, link="logit", contributions=(
+    ...     FeatureContribution(feature="age", value=23, contribution=0.6),
+    ...     FeatureContribution(feature="priors", value=4, contribution=0.4)))
+    >>> round(e.output, 6), round(e.probability, 3)
+    (0.0, 0.5)
     """
 
     base_value: float = Field(allow_inf_nan=False, description="Expected model output.")
@@ -180,7 +205,17 @@ class ExplanationRecord(_Frozen):
 
 
 class ReasonRecord(_Frozen):
-    """One plain-English reason read to the officer, with the numbers behind it."""
+    """One plain-English reason read to the officer, with the numbers behind it.
+
+    Examples
+    --------
+    >>> r = ReasonRecord(text="Four prior convictions raise the risk by 9 percentage points.",
+    ...                  feature="priors", value=4, contribution=0.4, change=9.0)
+    >>> r.feature, r.change
+    ('priors', 9.0)
+    >>> ReasonRecord(text="Age lowers the risk.").contribution is None
+    True
+    """
 
     text: _Text = Field(description="The reason in plain English.")
     feature: str | None = Field(default=None, description="Feature the reason is about.")
@@ -197,7 +232,16 @@ class ReasonRecord(_Frozen):
 
 
 class ModelInfo(_Frozen):
-    """Which model produced an assessment."""
+    """Which model produced an assessment.
+
+    Examples
+    --------
+    >>> info = ModelInfo(name="OGRS3", version="0.1.0", fingerprint="ab12")
+    >>> info.name, info.fingerprint
+    ('OGRS3', 'ab12')
+    >>> info.model_dump()
+    {'name': 'OGRS3', 'version': '0.1.0', 'fingerprint': 'ab12'}
+    """
 
     name: str = Field(min_length=1, max_length=200, description="Model class or name.")
     version: str = Field(min_length=1, max_length=100, description="Model / library version.")
@@ -207,7 +251,15 @@ class ModelInfo(_Frozen):
 
 
 class AssessmentWarning(_Frozen):
-    """Something the officer should know about the input of an assessment."""
+    """Something the officer should know about the input of an assessment.
+
+    Examples
+    --------
+    >>> w = AssessmentWarning(code="out_of_range", feature="age",
+    ...                       message="age 97 is above the training range (18 to 80)")
+    >>> w.code, w.feature
+    ('out_of_range', 'age')
+    """
 
     code: Literal["out_of_range", "missing"] = Field(
         description="out_of_range: value outside the training range; missing: item missing."
@@ -224,6 +276,25 @@ class Assessment(_Frozen):
     """The tool's recommendation for one case (never a decision).
 
     Make one with :func:`assess`; decide on it with :meth:`decide`.
+
+    Examples
+    --------
+    Built directly (as :func:`assess` does), it checks its own consistency:
+
+    >>> from datetime import UTC, date, datetime
+    >>> a = Assessment(
+    ...     case_id="C-3", assessment_date=date(2024, 2, 1), probability=0.35, band="medium",
+    ...     horizon_years=2, probabilities=(HorizonProbability(years=1, probability=0.2),
+    ...                                     HorizonProbability(years=2, probability=0.35)),
+    ...     model=ModelInfo(name="OGRS3", version="1", fingerprint="f" * 64),
+    ...     input_sha256="0" * 64, created_at=datetime(2024, 2, 1, 10, 0, tzinfo=UTC))
+    >>> a.band, a.probabilities[0].probability
+    ('medium', 0.2)
+    >>> Assessment(**{**dict(a), "probability": 0.5})  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    pydantic_core._pydantic_core.ValidationError: 1 validation error for Assessment
+      Value error, case 'C-3': probability 0.5 differs from the 2-year probability 0.35 ...
     """
 
     case_id: CaseId = Field(description="Pseudonymous case id.")
@@ -453,6 +524,27 @@ class FinalDecision(_Frozen):
     ``FinalDecision(...)``, ``FinalDecision.model_validate(...)`` or
     ``FinalDecision.model_construct(...)`` raises :class:`TypeError`, and
     ``model_copy(update=...)`` is refused, so every FinalDecision has passed the rules.
+
+    Examples
+    --------
+    >>> from datetime import UTC, date, datetime
+    >>> a = Assessment(
+    ...     case_id="C-5", assessment_date=date(2024, 4, 2), probability=0.15, band="low",
+    ...     model=ModelInfo(name="m", version="1", fingerprint="abc"),
+    ...     input_sha256="0" * 64, created_at=datetime(2024, 4, 2, tzinfo=UTC))
+    >>> d = a.decide("off-9", decided_at=datetime(2024, 4, 2, 11, 0, tzinfo=UTC))
+    >>> d.case_id, d.model_band, d.final_band, d.override, d.reason
+    ('C-5', 'low', 'low', False, None)
+    >>> FinalDecision(assessment=a, officer_id="off-9", final_band="high", override=True,
+    ...               direction="up", reason=None, rationale=None,
+    ...               decided_at=datetime(2024, 4, 2, tzinfo=UTC))
+    Traceback (most recent call last):
+    ...
+    TypeError: a FinalDecision cannot be built directly; use Assessment.decide(...)...
+    >>> d.model_copy(update={"final_band": "high"})
+    Traceback (most recent call last):
+    ...
+    TypeError: a FinalDecision cannot be altered; make a new decision
     """
 
     assessment: Assessment = Field(description="The assessment decided on.")

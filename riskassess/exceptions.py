@@ -50,7 +50,16 @@ __all__ = [
 
 
 class RiskAssessError(Exception):
-    """Base class of every error riskassess raises on purpose."""
+    """Base class of every error riskassess raises on purpose.
+
+    Examples
+    --------
+    >>> try:
+    ...     raise DecisionError("case 'C-1': override needs a reason")
+    ... except RiskAssessError as exc:
+    ...     print(type(exc).__name__, exc)
+    DecisionError case 'C-1': override needs a reason
+    """
 
 
 class CaseValidationError(RiskAssessError, ValueError):
@@ -60,6 +69,15 @@ class CaseValidationError(RiskAssessError, ValueError):
     ----------
     problems : list of (case_id, field, message)
         Every problem found, not only the first.
+
+    Examples
+    --------
+    >>> err = CaseValidationError([("C-1", "person.date_of_birth", "date is in the future")])
+    >>> print(err)
+    1 invalid case value(s):
+      case 'C-1', field 'person.date_of_birth': date is in the future
+    >>> isinstance(err, ValueError), err.problems[0][1]
+    (True, 'person.date_of_birth')
     """
 
     def __init__(self, problems: list[tuple[str, str, str]]) -> None:
@@ -70,35 +88,103 @@ class CaseValidationError(RiskAssessError, ValueError):
 
 
 class FeatureError(RiskAssessError, ValueError):
-    """Model input columns are missing, unexpected or of the wrong type."""
+    """Model input columns are missing, unexpected or of the wrong type.
+
+    Examples
+    --------
+    >>> try:
+    ...     raise FeatureError("missing column 'age'")
+    ... except ValueError as exc:
+    ...     print(exc)
+    missing column 'age'
+    """
 
 
 class UnseenCategoryError(FeatureError):
-    """A categorical value at predict time that the model never saw when fitted."""
+    """A categorical value at predict time that the model never saw when fitted.
+
+    Examples
+    --------
+    >>> issubclass(UnseenCategoryError, FeatureError), issubclass(UnseenCategoryError, ValueError)
+    (True, True)
+    """
 
 
 class NotFittedError(RiskAssessError, _SklearnNotFittedError):
-    """An estimator was used before it was fitted."""
+    """An estimator was used before it was fitted.
+
+    Also a :class:`sklearn.exceptions.NotFittedError`, so code written for sklearn
+    catches it.
+
+    Examples
+    --------
+    >>> from sklearn.exceptions import NotFittedError as SklearnNotFittedError
+    >>> try:
+    ...     raise NotFittedError("call fit first")
+    ... except SklearnNotFittedError as exc:
+    ...     print(exc, isinstance(exc, (ValueError, AttributeError)))
+    call fit first True
+    """
 
 
 class ModelFileError(RiskAssessError, ValueError):
-    """A saved model file is unreadable, tampered with, or from an incompatible version."""
+    """A saved model file is unreadable, tampered with, or from an incompatible version.
+
+    Examples
+    --------
+    >>> issubclass(ModelFileError, ValueError)
+    True
+    """
 
 
 class ExplanationError(RiskAssessError, ArithmeticError):
-    """An explanation does not add up to the model's own prediction."""
+    """An explanation does not add up to the model's own prediction.
+
+    Examples
+    --------
+    >>> try:
+    ...     raise ExplanationError("contributions sum to 0.41, prediction is 0.40")
+    ... except ArithmeticError as exc:
+    ...     print(exc)
+    contributions sum to 0.41, prediction is 0.40
+    """
 
 
 class BackgroundError(RiskAssessError, ValueError):
-    """No usable background distribution to explain against (OGRS3 has no training data)."""
+    """No usable background distribution to explain against (OGRS3 has no training data).
+
+    Examples
+    --------
+    >>> issubclass(BackgroundError, ValueError)
+    True
+    """
 
 
 class DecisionError(RiskAssessError, ValueError):
-    """An officer's decision breaks a rule (for example an override without a reason)."""
+    """An officer's decision breaks a rule (for example an override without a reason).
+
+    Examples
+    --------
+    >>> from riskassess.decision import check_rationale
+    >>> try:
+    ...     check_rationale("n/a", case_id="C-7")
+    ... except ValueError as exc:
+    ...     print(type(exc).__name__, str(exc)[:40])
+    DecisionError case 'C-7': rationale needs at least 20
+    """
 
 
 class AuditLogError(RiskAssessError, RuntimeError):
-    """The decision log cannot be opened, read or appended to."""
+    """The decision log cannot be opened, read or appended to.
+
+    Examples
+    --------
+    >>> try:
+    ...     raise AuditLogError("log 'decisions.jsonl' is locked by another writer")
+    ... except RuntimeError as exc:
+    ...     print(type(exc).__name__)
+    AuditLogError
+    """
 
 
 class TamperedLogError(AuditLogError):
@@ -110,6 +196,14 @@ class TamperedLogError(AuditLogError):
         What is wrong.
     sequence : int or None
         The sequence number of the first record found to be bad.
+
+    Examples
+    --------
+    >>> try:
+    ...     raise TamperedLogError("record 3: hash does not match its content", sequence=3)
+    ... except AuditLogError as exc:
+    ...     print(exc.sequence, isinstance(exc, RuntimeError))
+    3 True
     """
 
     def __init__(self, message: str, sequence: int | None = None) -> None:
@@ -118,4 +212,10 @@ class TamperedLogError(AuditLogError):
 
 
 class ValidationInputError(RiskAssessError, ValueError):
-    """Labels, scores or groups given to validation are not usable."""
+    """Labels, scores or groups given to validation are not usable.
+
+    Examples
+    --------
+    >>> issubclass(ValidationInputError, ValueError)
+    True
+    """

@@ -21,21 +21,43 @@ __all__ = ["Disposal", "OffenceCategory", "SanctionKind", "Sex"]
 
 
 class Sex(StrEnum):
-    """Sex as recorded (an input of OGRS3; a fitted model that uses it says so)."""
+    """Sex as recorded (an input of OGRS3; a fitted model that uses it says so).
+
+    Examples
+    --------
+    >>> Sex("female") is Sex.FEMALE, [s.value for s in Sex]
+    (True, ['male', 'female'])
+    """
 
     MALE = "male"
     FEMALE = "female"
 
 
 class SanctionKind(StrEnum):
-    """Kind of sanction: an out-of-court caution or a court conviction."""
+    """Kind of sanction: an out-of-court caution or a court conviction.
+
+    Examples
+    --------
+    >>> SanctionKind("caution") == "caution", SanctionKind.CONVICTION.value
+    (True, 'conviction')
+    """
 
     CAUTION = "caution"
     CONVICTION = "conviction"
 
 
 class Disposal(StrEnum):
-    """What the court imposed on a conviction (cautions have none)."""
+    """What the court imposed on a conviction (cautions have none).
+
+    Examples
+    --------
+    >>> [d.value for d in Disposal]
+    ['custody', 'community', 'suspended', 'fine', 'discharge', 'other']
+    >>> Disposal("prison")
+    Traceback (most recent call last):
+    ...
+    ValueError: 'prison' is not a valid Disposal
+    """
 
     CUSTODY = "custody"
     COMMUNITY = "community"
@@ -70,7 +92,15 @@ _OFFENCE_LABELS: dict[str, str] = {
 
 
 class OffenceCategory(StrEnum):
-    """The 20 offence categories of OGRS3 (Howard et al. 2009), with stable codes."""
+    """The 20 offence categories of OGRS3 (Howard et al. 2009), with stable codes.
+
+    Examples
+    --------
+    >>> OffenceCategory.THEFT_NON_MOTOR.label
+    'theft (non-motor)'
+    >>> OffenceCategory("drink_driving").is_breach, OffenceCategory("absconding_bail").is_breach
+    (False, True)
+    """
 
     VIOLENCE = "violence"
     ROBBERY = "robbery"
