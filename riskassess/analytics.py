@@ -87,6 +87,35 @@ def decisions_frame(decisions: Iterable[Any], *, sequence: Sequence[int] | None 
         Columns case_id, officer_id, assessment_date, decided_at (UTC), model_name,
         model_version, model_fingerprint, probability, model_band, final_band (ordered
         categoricals), override, direction, reason, rationale, and sequence / hash.
+
+    Raises
+    ------
+    TypeError
+        If an item is neither a FinalDecision nor a mapping.
+
+    Examples
+    --------
+    >>> from datetime import UTC, date, datetime
+    >>> from riskassess.decision import Assessment, ModelInfo
+    >>> def case(i, band, p):
+    ...     return Assessment(case_id=f"C-{i}", assessment_date=date(2024, 1, 2),
+    ...                       probability=p, band=band, input_sha256="0" * 64,
+    ...                       model=ModelInfo(name="m", version="1", fingerprint="x"),
+    ...                       created_at=datetime(2024, 1, 2, tzinfo=UTC))
+    >>> at = datetime(2024, 1, 3, tzinfo=UTC)
+    >>> ds = [case(1, "low", 0.2).decide("o-1", decided_at=at),
+    ...       case(2, "high", 0.7).decide("o-1", decided_at=at),
+    ...       case(3, "high", 0.8).decide("o-2", "medium", reason="protective_factors",
+    ...                                   rationale="Stable housing and work since 2023.",
+    ...                                   decided_at=at)]
+    >>> frame = decisions_frame(ds, sequence=[1, 2, 3])
+    >>> frame[["sequence", "case_id", "model_band", "final_band", "override", "direction"]]
+       sequence case_id model_band final_band  override direction
+    0         1     C-1        low        low     False      <NA>
+    1         2     C-2       high       high     False      <NA>
+    2         3     C-3       high     medium      True      down
+    >>> str(frame["decided_at"].dtype), frame["final_band"].cat.ordered
+    ('datetime64[us, UTC]', True)
     """
     rows = []
     for d in decisions:
@@ -189,6 +218,29 @@ def override_rates(data: Any, by: str | Sequence[str] | None = None) -> pd.DataF
         Indexed by the group(s) (``"all"`` when ``by`` is None), columns
         ``n_decisions, n_overrides, override_rate, ci_low, ci_high`` (plus
         ``n_up, n_down, up_rate, down_rate`` when not grouped by reason or direction).
+
+    Examples
+    --------
+    >>> from datetime import UTC, date, datetime
+    >>> from riskassess.decision import Assessment, ModelInfo
+    >>> def case(i, band, p):
+    ...     return Assessment(case_id=f"C-{i}", assessment_date=date(2024, 1, 2),
+    ...                       probability=p, band=band, input_sha256="0" * 64,
+    ...                       model=ModelInfo(name="m", version="1", fingerprint="x"),
+    ...                       created_at=datetime(2024, 1, 2, tzinfo=UTC))
+    >>> at = datetime(2024, 1, 3, tzinfo=UTC)
+    >>> ds = [case(1, "low", 0.2).decide("o-1", decided_at=at),
+    ...       case(2, "high", 0.7).decide("o-1", decided_at=at),
+    ...       case(3, "high", 0.8).decide("o-2", "medium", reason="protective_factors",
+    ...                                   rationale="Stable housing and work since 2023.",
+    ...                                   decided_at=at)]
+    >>> override_rates(ds, by="officer")[["n_decisions", "n_overrides", "override_rate"]]
+                n_decisions  n_overrides  override_rate
+    officer_id
+    o-1                   2            0            0.0
+    o-2                   1            1            1.0
+    >>> override_rates(ds, by="reason").loc["protective_factors", "share_of_overrides"]
+    np.float64(1.0)
     """
     frame = _as_frame(data)
     keys = _keys(by)
@@ -289,6 +341,34 @@ def override_outcomes(data: Any, outcomes: Any, *, by_band: bool = True,
     ------
     ValidationInputError
         If outcomes are not 0/1 or a case id repeats (names the case ids).
+
+    Examples
+    --------
+    >>> from datetime import UTC, date, datetime
+    >>> from riskassess.decision import Assessment, ModelInfo
+    >>> def case(i, band, p):
+    ...     return Assessment(case_id=f"C-{i}", assessment_date=date(2024, 1, 2),
+    ...                       probability=p, band=band, input_sha256="0" * 64,
+    ...                       model=ModelInfo(name="m", version="1", fingerprint="x"),
+    ...                       created_at=datetime(2024, 1, 2, tzinfo=UTC))
+    >>> at = datetime(2024, 1, 3, tzinfo=UTC)
+    >>> ds = [case(1, "low", 0.2).decide("o-1", decided_at=at),
+    ...       case(2, "high", 0.7).decide("o-1", decided_at=at),
+    ...       case(3, "high", 0.8).decide("o-2", "medium", reason="protective_factors",
+    ...                                   rationale="Stable housing and work since 2023.",
+    ...                                   decided_at=at)]
+    >>> import pandas as pd
+    >>> y = pd.Series({"C-1": 0, "C-2": 1, "C-3": 0})
+    >>> out = override_outcomes(ds, y, by_band=False)
+    >>> out[["n_known", "reoffence_rate", "mean_predicted"]]
+                                n_known  reoffence_rate  mean_predicted
+    model_band decision
+    all        agreed                 2             0.5            0.45
+               overridden down        1             0.0            0.80
+    >>> override_outcomes(ds, pd.Series({"C-1": 2}))
+    Traceback (most recent call last):
+    ...
+    riskassess.exceptions.ValidationInputError: outcomes must be 0/1 ... ['C-1'] have [2]
     """
     frame = _as_frame(data)
     y = _outcome_series(outcomes)

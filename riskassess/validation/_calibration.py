@@ -55,7 +55,23 @@ _EPS = 1e-12
 
 @dataclass(frozen=True)
 class Bands:
-    """Cut-points and labels of the risk bands (``len(labels) == len(cut_points) + 1``)."""
+    """Cut-points and labels of the risk bands (``len(labels) == len(cut_points) + 1``).
+
+    Raises
+    ------
+    ValidationInputError
+        If the cut-points do not increase strictly within (0, 1), or the number of labels
+        is not one more than the number of cut-points.
+
+    Examples
+    --------
+    >>> Bands((0.3, 0.6), ("low", "medium", "high"))
+    Bands(cut_points=(0.3, 0.6), labels=('low', 'medium', 'high'))
+    >>> Bands((0.6, 0.3), ("low", "medium", "high"))
+    Traceback (most recent call last):
+    ...
+    riskassess.exceptions.ValidationInputError: bands: cut-points must increase strictly ...
+    """
 
     cut_points: tuple[float, ...]
     labels: tuple[str, ...]
@@ -151,7 +167,21 @@ def decile_codes(p: np.ndarray) -> tuple[np.ndarray, list[str]]:
 
 @dataclass(frozen=True)
 class Recalibration:
-    """Logistic recalibration ``logit P(y=1) = intercept + slope * logit(p)``."""
+    """Logistic recalibration ``logit P(y=1) = intercept + slope * logit(p)``.
+
+    Examples
+    --------
+    A score whose log-odds are twice too extreme has a slope of about one half:
+
+    >>> import numpy as np
+    >>> from scipy.special import expit, logit
+    >>> rng = np.random.default_rng(0)
+    >>> true = rng.uniform(0.1, 0.9, 5000)
+    >>> y = (rng.random(5000) < true).astype(int)
+    >>> fit = recalibration(y, expit(2 * logit(true)))
+    >>> fit.converged, round(fit.slope.value, 2), fit.slope.method
+    (True, 0.51, 'Wald (logistic recalibration)')
+    """
 
     intercept: Estimate
     slope: Estimate

@@ -43,7 +43,30 @@ DECLARED_SENSITIVE: frozenset[str] = frozenset({"sex", "gender"})
 
 @dataclass(frozen=True)
 class ModelCard:
-    """A model card; render with :meth:`to_markdown` or :meth:`to_html`."""
+    """A model card; render with :meth:`to_markdown` or :meth:`to_html`.
+
+    Make one with :func:`model_card`.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from riskassess.validation import validate
+    >>> rng = np.random.default_rng(0)
+    >>> X = pd.DataFrame({"age": rng.integers(18, 70, 300), "priors": rng.poisson(2, 300)})
+    >>> y = (rng.random(300) < 1 / (1 + np.exp((X["age"] - 35) / 10))).astype(int)
+    >>> model = LogisticRegression().fit(X, y)
+    >>> card = model_card(model, validate(model, X, y, n_bootstrap=0), name="demo",
+    ...                   intended_use="Demonstration only.", data_description="Synthetic.")
+    >>> card.to_markdown().splitlines()[:5]
+    ['# Model card: demo', '', 'Model type: LogisticRegression', '', '## Intended use']
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     page = card.to_html(Path(tmp) / "card.html")
+    ...     print((Path(tmp) / "card.html").read_text() == page, "<h2>Fairness</h2>" in page)
+    True True
+    """
 
     name: str
     model_type: str
@@ -214,6 +237,26 @@ def model_card(
     Returns
     -------
     ModelCard
+        Features table (protected and declared sensitive inputs marked), performance,
+        fairness and limitations as plain-language sentences.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from riskassess.validation import validate
+    >>> rng = np.random.default_rng(0)
+    >>> X = pd.DataFrame({"age": rng.integers(18, 70, 300), "priors": rng.poisson(2, 300)})
+    >>> y = (rng.random(300) < 1 / (1 + np.exp((X["age"] - 35) / 10))).astype(int)
+    >>> model = LogisticRegression().fit(X, y)
+    >>> card = model_card(model, validate(model, X, y, n_bootstrap=0), name="demo",
+    ...                   intended_use="Demonstration only.", data_description="Synthetic.")
+    >>> card.features.index.tolist()
+    ['age', 'priors']
+    >>> card.performance[0]
+    'Validated on 300 cases, 122 with the outcome (base rate 40.7%).'
+    >>> card.limitations[-1]  # no incumbent score was given to validate
+    'It was not compared with the score in use today.'
     """
     table = _features_table(model)
     fair: list[str] = []

@@ -113,7 +113,22 @@ def group_error_rates(y_true: Any, y_pred: Any, groups: Any) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class Tradeoff:
-    """Which fairness property the model keeps, in numbers and in words."""
+    """Which fairness property the model keeps, in numbers and in words.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from riskassess.validation import validate
+    >>> rng = np.random.default_rng(0)
+    >>> p = rng.uniform(0.05, 0.95, 600)
+    >>> y = (rng.random(600) < p).astype(int)
+    >>> groups = pd.Series(np.where(rng.random(600) < 0.5, "a", "b"), name="area")
+    >>> t = validate(p, y=y, groups=groups, n_bootstrap=0).fairness.tradeoff
+    >>> t.base_rates_differ, t.calibrated_within_groups, t.equal_error_rates
+    (True, True, False)
+    >>> print(t.statement.split(". ")[-1])  # doctest: +ELLIPSIS
+    Trade-off: it keeps calibration within groups ... at the cost of unequal error rates.
+    """
 
     base_rates_differ: bool
     calibrated_within_groups: bool

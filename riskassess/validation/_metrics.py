@@ -45,6 +45,17 @@ class Estimate:
         Confidence level of the interval.
     note : str
         Why an interval is missing, or other caveats; empty when none.
+
+    Examples
+    --------
+    >>> est = Estimate(0.7, 0.65, 0.75, "DeLong")
+    >>> print(est)
+    0.7000 (95% CI 0.6500 to 0.7500, DeLong)
+    >>> est.to_dict()
+    {'value': 0.7, 'lower': 0.65, 'upper': 0.75, 'method': 'DeLong', 'level': 0.95, 'note': ''}
+    >>> nan = float("nan")
+    >>> print(Estimate(nan, nan, nan, "DeLong", note="group has one class only"))
+    undefined (group has one class only)
     """
 
     value: float

@@ -62,7 +62,27 @@ __all__ = ["Calibration", "Fairness", "IncumbentComparison", "ValidationReport",
 
 @dataclass(frozen=True)
 class Calibration:
-    """Calibration of the score: overall, by decile and by band."""
+    """Calibration of the score: overall, by decile and by band.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from riskassess.validation import validate
+    >>> rng = np.random.default_rng(0)
+    >>> p = rng.uniform(0.05, 0.95, 600)
+    >>> y = (rng.random(600) < p).astype(int)
+    >>> c = validate(p, y=y, n_bootstrap=0).calibration
+    >>> round(c.observed_rate, 3), round(c.mean_predicted, 3)
+    (0.535, 0.523)
+    >>> print(c.recalibration.slope)
+    1.1002 (95% CI 0.9115 to 1.2889, Wald (logistic recalibration))
+    >>> c.by_band[["bin", "n"]]
+             bin    n
+    0        low  274
+    1     medium  178
+    2       high  112
+    3  very high   36
+    """
 
     observed_rate: float
     mean_predicted: float
@@ -75,7 +95,22 @@ class Calibration:
 
 @dataclass(frozen=True)
 class IncumbentComparison:
-    """The model against the incumbent score on the same people (paired DeLong)."""
+    """The model against the incumbent score on the same people (paired DeLong).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from riskassess.validation import validate
+    >>> rng = np.random.default_rng(0)
+    >>> p = rng.uniform(0.05, 0.95, 600)
+    >>> y = (rng.random(600) < p).astype(int)
+    >>> noisy = p + rng.normal(0, 0.3, 600)  # a worse score on the same people
+    >>> cmp = validate(p, y=y, incumbent=noisy, n_bootstrap=0).incumbent
+    >>> round(cmp.auc_model, 3), round(cmp.auc_incumbent, 3), cmp.p_value < 0.001
+    (0.81, 0.727, True)
+    >>> print(cmp.difference)
+    0.0832 (95% CI 0.0511 to 0.1152, paired DeLong)
+    """
 
     name: str
     auc_model: float
@@ -86,7 +121,27 @@ class IncumbentComparison:
 
 @dataclass(frozen=True)
 class Fairness:
-    """Per-group metrics, calibration by band within group, gaps, and the trade-off."""
+    """Per-group metrics, calibration by band within group, gaps, and the trade-off.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from riskassess.validation import validate
+    >>> rng = np.random.default_rng(0)
+    >>> p = rng.uniform(0.05, 0.95, 600)
+    >>> y = (rng.random(600) < p).astype(int)
+    >>> import pandas as pd
+    >>> groups = pd.Series(np.where(rng.random(600) < 0.5, "a", "b"), name="area")
+    >>> f = validate(p, y=y, groups=groups, n_bootstrap=0).fairness
+    >>> f.attribute, f.min_group_size
+    ('area', 30)
+    >>> f.groups[["group", "n", "base_rate", "fpr", "fnr"]].round(3)
+      group    n  base_rate    fpr    fnr
+    0     a  310      0.497  0.333  0.234
+    1     b  290      0.576  0.260  0.257
+    >>> f.tradeoff.calibrated_within_groups, f.tradeoff.equal_error_rates
+    (True, False)
+    """
 
     attribute: str
     groups: pd.DataFrame
@@ -103,6 +158,29 @@ class ValidationReport:
     Every property returns one type; tables are pandas DataFrames (copies, so editing one
     does not change the report). Render with ``to_html(path)``, ``to_json()``,
     ``to_dict()``, or display in Jupyter.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from riskassess.validation import validate
+    >>> rng = np.random.default_rng(0)
+    >>> p = rng.uniform(0.05, 0.95, 600)
+    >>> y = (rng.random(600) < p).astype(int)
+    >>> report = validate(p, y=y, n_bootstrap=0)
+    >>> report
+    ValidationReport(scores, n=600, AUC 0.8100 (95% CI 0.7764 to 0.8436, DeLong), Brier 0.1769)
+    >>> report.n_positive, report.threshold, report.incumbent is None
+    (321, 0.5, True)
+    >>> print(report.brier)
+    0.1769 (no interval: bootstrap turned off)
+    >>> import json, tempfile
+    >>> from pathlib import Path
+    >>> json.loads(report.to_json())["n"]
+    600
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     page = report.to_html(Path(tmp) / "report.html", plots=False)
+    ...     print((Path(tmp) / "report.html").read_text() == page)
+    True
     """
 
     __slots__ = ("_d",)
