@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from numbers import Integral, Real
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -135,7 +135,7 @@ class AdditiveRiskClassifier(TransparentModel):
         Per-column ranges / categories and missing counts; rows, base rate, date.
     """
 
-    _parameter_constraints: dict = {
+    _parameter_constraints: ClassVar[dict] = {
         "monotone": [StrOptions({"auto"}), dict, None],
         "interactions": ["array-like", list, tuple],
         "smoothing": [Interval(Real, 0, None, closed="left")],
@@ -202,8 +202,9 @@ class AdditiveRiskClassifier(TransparentModel):
                 monotone=tuple(self.monotone_[c] for c in group),
                 codes=tuple(codes[c] for c in group),
             ))
-        intercept, tables, self.n_iter_ = fit_tables(specs, y01, w_arr, smoothing=float(self.smoothing),
-                                       ridge=float(self.ridge), max_iter=int(self.max_iter))
+        intercept, tables, self.n_iter_ = fit_tables(
+            specs, y01, w_arr, smoothing=float(self.smoothing), ridge=float(self.ridge),
+            max_iter=int(self.max_iter))
         terms = []
         for name, t_axes, spec, table in zip(names, term_axes, specs, tables, strict=True):
             counts = np.bincount(spec.flat_codes, w_arr, minlength=table.size)

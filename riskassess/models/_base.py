@@ -17,10 +17,10 @@ from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import (
-    column_or_1d,
     _check_sample_weight,
     check_array,
     check_is_fitted,
+    column_or_1d,
     validate_data,
 )
 
@@ -103,7 +103,8 @@ class TransparentModel(ClassifierMixin, BaseEstimator):
                     )
                 X = X[list(self.feature_names_in_)]
             if X.columns.duplicated().any():
-                raise FeatureError(f"duplicated column names {list(X.columns[X.columns.duplicated()])}")
+                dup = list(X.columns[X.columns.duplicated()])
+                raise FeatureError(f"duplicated column names {dup}")
             validate_data(self, X, skip_check_array=True, reset=reset)
             if len(X) == 0:
                 raise ValueError(f"Found array with 0 sample(s) (shape={X.shape}) while a "

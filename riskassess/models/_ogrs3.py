@@ -21,7 +21,7 @@ Examples
 from __future__ import annotations
 
 from numbers import Integral
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -138,7 +138,7 @@ class OGRS3(TransparentModel):
     the column and the rows (the frame's index, the case ids for ``build_features``).
     """
 
-    _parameter_constraints: dict = {
+    _parameter_constraints: ClassVar[dict] = {
         "horizon": [Interval(Integral, 1, 2, closed="both")],
         "bands": [RiskBands, None],
     }

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from numbers import Integral, Real
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -50,11 +50,11 @@ def segment(values: np.ndarray, weights: np.ndarray, n_segments: int) -> np.ndar
     cw = np.concatenate([[0.0], np.cumsum(w)])
     cv = np.concatenate([[0.0], np.cumsum(w * values)])
     cv2 = np.concatenate([[0.0], np.cumsum(w * values**2)])
-    i, j = np.meshgrid(np.arange(k + 1), np.arange(k + 1), indexing="ij")
+    ii, jj = np.meshgrid(np.arange(k + 1), np.arange(k + 1), indexing="ij")
     with np.errstate(invalid="ignore", divide="ignore"):
-        sw = cw[j] - cw[i]
-        cost = cv2[j] - cv2[i] - (cv[j] - cv[i]) ** 2 / sw
-    cost = np.where(j > i, np.maximum(cost, 0.0), np.inf)  # cost[i, j]: run i..j-1
+        sw = cw[jj] - cw[ii]
+        cost = cv2[jj] - cv2[ii] - (cv[jj] - cv[ii]) ** 2 / sw
+    cost = np.where(jj > ii, np.maximum(cost, 0.0), np.inf)  # cost[i, j]: run i..j-1
     layers = [cost[0]]  # layers[s][j]: first j items in exactly s + 1 runs
     backs: list[np.ndarray] = [np.zeros(k + 1, dtype=int)]
     for _ in range(1, m):
@@ -64,10 +64,10 @@ def segment(values: np.ndarray, weights: np.ndarray, n_segments: int) -> np.ndar
         backs.append(arg)
     n_runs = int(np.argmin([layer[k] for layer in layers]))  # fewest runs on ties
     cuts: list[int] = []
-    j = k
+    end = k
     for s in range(n_runs, 0, -1):
-        j = int(backs[s][j])
-        cuts.append(j)
+        end = int(backs[s][end])
+        cuts.append(end)
     return np.array(sorted(set(cuts)), dtype=int)
 
 
@@ -110,7 +110,7 @@ class ScorecardClassifier(TransparentModel):
         ``a`` and ``b * points`` as tables; predictions go through it.
     """
 
-    _parameter_constraints: dict = {
+    _parameter_constraints: ClassVar[dict] = {
         "max_features": [Interval(Integral, 1, None, closed="left")],
         "max_bins": [Interval(Integral, 2, None, closed="left")],
         "points_to_double_odds": [Interval(Real, 0, None, closed="neither")],

@@ -121,7 +121,7 @@ def test_missing_values():
     assert np.isfinite(model.decision_function(X)).all()
     X2, y2 = _data()
     clean = AdditiveRiskClassifier().fit(X2, y2)
-    with pytest.raises(FeatureError, match="priors_count.*missing"):
+    with pytest.raises(FeatureError, match=r"priors_count.*missing"):
         clean.predict_proba(X)
 
 

@@ -35,7 +35,7 @@ def card():
 
 
 def test_card_limits(card):
-    model, X, _ = card
+    model, _, _ = card
     assert len(model.points_) <= 3
     for name, pts in model.points_.items():
         assert pts.dtype.kind == "i" and pts.min() >= 0
