@@ -23,6 +23,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import minimize
 from scipy.special import expit
+from threadpoolctl import threadpool_limits
 
 __all__ = ["TermSpec", "fit_tables"]
 
@@ -149,6 +150,16 @@ def fit_tables(specs: list[TermSpec], y: np.ndarray, sample_weight: np.ndarray, 
     -------
     intercept, tables, n_iter
     """
+    # the solvers' small dense algebra is slower with threaded BLAS (much slower on a
+    # busy machine, where BLAS threads wait for cores): keep it single-threaded
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _fit(specs, y, sample_weight, smoothing, ridge, max_iter, tol,
+                    warm_start_rows, random_state)
+
+
+def _fit(specs: list[TermSpec], y: np.ndarray, sample_weight: np.ndarray, smoothing: float,
+         ridge: float, max_iter: int, tol: float, warm_start_rows: int, random_state: int
+         ) -> tuple[float, list[np.ndarray], int]:
     theta0 = None
     if len(y) > warm_start_rows > 0:
         rng = np.random.default_rng(random_state)
