@@ -115,10 +115,47 @@ def assert_monotone(
 
     Parameters
     ----------
+    model : fitted classifier
+        Scored with ``decision_function`` if it has one, else ``predict_proba[:, 1]``.
+    X : DataFrame
+        Cases to vary (the first ``max_rows`` rows are used).
+    feature : str
+        Column of ``X`` to vary.
     direction : {-1, 1}, optional
         +1 risk never falls as the feature rises, -1 never rises. Default: the fitted
         model's ``monotone_`` if it has one, else
         :func:`riskassess.features.monotone_defaults`.
+    grid : iterable of float, optional
+        Values to set the feature to (default: its distinct values, at most 25 quantiles).
+    max_rows : int, default 200
+        Number of rows of ``X`` re-scored.
+
+    Raises
+    ------
+    AssertionError
+        If the risk moves the wrong way for some row: names the case, the two grid values
+        and the scores, and how many rows are affected.
+    ValueError
+        If ``feature`` is not a column of ``X`` or no direction is declared for it.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> rng = np.random.default_rng(0)
+    >>> X = pd.DataFrame({"age": rng.integers(18, 70, 200).astype(float),
+    ...                   "priors_count": rng.integers(0, 10, 200).astype(float)})
+    >>> y = (rng.random(200) < 1 / (1 + np.exp(-(X["priors_count"] - X["age"] / 10)))).astype(int)
+    >>> model = LogisticRegression().fit(X, y)
+    >>> assert_monotone(model, X, "age")  # default direction for age: -1
+    >>> assert_monotone(model, X, "age", direction=1)
+    Traceback (most recent call last):
+    ...
+    AssertionError: age: risk should never fall as age rises, but for case 0 it goes from ...
+    >>> assert_monotone(model, X, "postcode")
+    Traceback (most recent call last):
+    ...
+    ValueError: feature 'postcode' is not a column of X; columns are ['age', 'priors_count']
     """
     if feature not in X.columns:
         raise ValueError(f"feature {feature!r} is not a column of X; columns are "
@@ -162,6 +199,41 @@ def assert_additive_explanations(model: Any, X: pd.DataFrame, *, atol: float = 1
 
     Uses :func:`riskassess.explain.explain`; an :class:`ExplanationError` it raises is
     reported as an assertion failure.
+
+    Parameters
+    ----------
+    model : fitted riskassess model
+        A model :func:`riskassess.explain.explain` can explain without a background
+        (``AdditiveRiskClassifier``, ``ScorecardClassifier``, ...).
+    X : DataFrame
+        Cases to explain.
+    atol : float, default 1e-9
+        Largest accepted absolute difference on the decision-function scale.
+
+    Raises
+    ------
+    AssertionError
+        If any row does not add up: names the worst case and the difference.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from riskassess.models import AdditiveRiskClassifier
+    >>> rng = np.random.default_rng(0)
+    >>> X = pd.DataFrame({"age": rng.integers(18, 70, 200).astype(float),
+    ...                   "priors_count": rng.integers(0, 10, 200).astype(float)})
+    >>> y = (rng.random(200) < 1 / (1 + np.exp(-(X["priors_count"] - X["age"] / 10)))).astype(int)
+    >>> assert_additive_explanations(AdditiveRiskClassifier().fit(X, y), X)
+
+    A model whose score is shifted away from its own lookup tables is caught:
+
+    >>> class Shifted(AdditiveRiskClassifier):
+    ...     def decision_function(self, X):
+    ...         return super().decision_function(X) + 0.1
+    >>> assert_additive_explanations(Shifted().fit(X, y), X)
+    Traceback (most recent call last):
+    ...
+    AssertionError: explanations do not add up: explanation of case ... does not add up: ...
     """
     from riskassess.exceptions import ExplanationError
     from riskassess.explain import explain
@@ -226,7 +298,35 @@ def assert_group_gap_within(
 
 
 def assert_no_protected_inputs(model: Any, allow: Iterable[str] = ()) -> None:
-    """Assert that no protected characteristic (race, religion, ...) is a model input."""
+    """Assert that no protected characteristic (race, religion, ...) is a model input.
+
+    Parameters
+    ----------
+    model : fitted estimator
+        Fitted on a DataFrame (``feature_names_in_``) or a transparent model (``form_``).
+    allow : iterable of str, default ()
+        Protected characteristics explicitly allowed as inputs.
+
+    Raises
+    ------
+    AssertionError
+        If a protected characteristic is an input and not allowed (names it).
+    ValueError
+        If the model exposes no input names.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> X = pd.DataFrame({"age": [20.0, 30, 40, 50], "race": [0, 1, 0, 1]})
+    >>> model = LogisticRegression().fit(X, [1, 1, 0, 0])
+    >>> assert_no_protected_inputs(model)
+    Traceback (most recent call last):
+    ...
+    AssertionError: LogisticRegression: protected characteristic(s) ['race'] among model inputs; ...
+    >>> assert_no_protected_inputs(model, allow=["race"])
+    >>> assert_no_protected_inputs(LogisticRegression().fit(X[["age"]], [1, 1, 0, 0]))
+    """
     names = getattr(model, "feature_names_in_", None)
     if names is None and hasattr(model, "form_"):
         names = model.form_.features
