@@ -19,6 +19,8 @@ Examples
 >>> ax = importance_plot(e)
 >>> [t.get_text() for t in ax.get_yticklabels()]  # most important first (at the top)
 ['previous_sanctions', 'age']
+>>> import matplotlib.pyplot as plt
+>>> plt.close("all")
 """
 
 from __future__ import annotations
@@ -139,6 +141,32 @@ def importance_plot(explanation: Any, X: Any = None, *, background: Any = None,
     Returns
     -------
     matplotlib Axes
+
+    Raises
+    ------
+    ValueError
+        If a model is given without ``X``, or the explanation is of a single case.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> import numpy as np, shap
+    >>> e = shap.Explanation(np.array([[0.5, -0.2, 0.0], [0.1, 0.3, 0.05]]),
+    ...                      base_values=np.array([-0.4, -0.4]),
+    ...                      data=np.array([[3, 40.0, 1], [0, 22.0, 0]]),
+    ...                      feature_names=["previous_sanctions", "age", "breach"])
+    >>> ax = importance_plot(e, top=2)
+    >>> [t.get_text() for t in ax.get_yticklabels()]  # mean |0.5|, |0.1| vs |-0.2|, |0.3|
+    ['previous_sanctions', 'age']
+    >>> [round(float(bar.get_width()), 2) for bar in ax.patches]
+    [0.3, 0.25]
+    >>> importance_plot(e[0])
+    Traceback (most recent call last):
+    ...
+    ValueError: importance needs many cases, got values of shape (3,)
+    >>> plt.close("all")
     """
     if not hasattr(explanation, "values") or not hasattr(explanation, "base_values"):
         if X is None:
@@ -160,7 +188,34 @@ def importance_plot(explanation: Any, X: Any = None, *, background: Any = None,
 
 
 def waterfall(explanation_row: Any, *, max_display: int = 10) -> Axes:
-    """shap's waterfall plot of one case (``explanation[i]``), not shown, returned."""
+    """shap's waterfall plot of one case (``explanation[i]``), not shown, returned.
+
+    Parameters
+    ----------
+    explanation_row : shap.Explanation
+        One case, ``explanation[i]``.
+    max_display : int, default 10
+        Most features drawn; the rest are summed into one bar.
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> import numpy as np, shap
+    >>> e = shap.Explanation(np.array([[0.5, -0.2, 0.0], [0.1, 0.3, 0.05]]),
+    ...                      base_values=np.array([-0.4, -0.4]),
+    ...                      data=np.array([[3, 40.0, 1], [0, 22.0, 0]]),
+    ...                      feature_names=["previous_sanctions", "age", "breach"])
+    >>> ax = waterfall(e[0])
+    >>> [t.get_text() for t in ax.get_yticklabels()][:3]  # "value = feature", smallest first
+    ['1 = breach', '40 = age', '3 = previous_sanctions']
+    >>> plt.close("all")
+    """
     from riskassess.explain._shap import shap_waterfall
 
     return shap_waterfall(explanation_row, max_display=max_display)
@@ -184,6 +239,25 @@ def case_bar(explanation_row: Any, *, top: int = 6, ax: Axes | None = None) -> A
     Returns
     -------
     matplotlib Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> import numpy as np, shap
+    >>> e = shap.Explanation(np.array([[0.5, -0.2, 0.0], [0.1, 0.3, 0.05]]),
+    ...                      base_values=np.array([-0.4, -0.4]),
+    ...                      data=np.array([[3, 40.0, 1], [0, 22.0, 0]]),
+    ...                      feature_names=["previous_sanctions", "age", "breach"])
+    >>> ax = case_bar(e[0])  # zero contributions (breach) get no bar
+    >>> [t.get_text() for t in ax.get_yticklabels()]
+    ['previous_sanctions = 3.0', 'age = 40.0']
+    >>> [round(float(bar.get_width()), 1) for bar in ax.patches]  # percentage points
+    [12.3, -4.9]
+    >>> ax.get_title()
+    'average case 40% → this case 48%'
+    >>> plt.close("all")
     """
     from riskassess.explain._reasons import to_probability
 
