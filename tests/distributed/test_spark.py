@@ -35,6 +35,7 @@ def spark() -> Iterator[Any]:
     session.stop()
 
 
+@pytest.mark.slow
 def test_map_in_pandas_equals_in_memory(spark: Any, model: Any, tables: Any) -> None:
     import warnings
 
