@@ -192,7 +192,12 @@ def load_model(path: str | os.PathLike[str]) -> TransparentModel:
     if doc.get("format_version") != FORMAT_VERSION:
         raise ModelFileError(f"model file format version {doc.get('format_version')!r}; "
                              f"this library reads version {FORMAT_VERSION}")
-    if _canonical(doc, compact=False).encode("ascii") != raw:
+    try:
+        canonical = _canonical(doc, compact=False).encode("ascii")
+    except ValueError as exc:  # e.g. a number edited into 1e999 (infinite)
+        raise ModelFileError(f"model file {str(path)!r} holds a non-finite number: "
+                             f"{exc}") from None
+    if canonical != raw:
         raise ModelFileError(f"model file {str(path)!r} was modified: it is not the "
                              "canonical serialisation written by save_model")
     content = doc.get("content")
