@@ -40,66 +40,9 @@ from riskassess.decision import (
     ReasonRecord,
 )
 from riskassess.exceptions import FeatureError
-from riskassess.features import CATEGORIES, DAYS_PER_YEAR, FEATURES, FOLLOW_UP_WINDOW_DAYS
+from riskassess.features import FEATURES, case_feature_row
 
-__all__ = ["assess", "case_feature_row", "input_sha256", "model_info"]
-
-_EPOCH = 719163  # date(1970, 1, 1).toordinal()
-_HISTORY = CATEGORIES["sanction_history"]
-
-
-def case_feature_row(case: Any) -> dict[str, Any]:
-    """The features of one validated case as plain Python values, no DataFrame.
-
-    Gives exactly the values of ``build_features([case])`` (same arithmetic, same
-    order of operations; a test holds them equal on random cases), so one case can be
-    scored in microseconds.
-    """
-    ep = _EPOCH
-    dob = case.person.date_of_birth.toordinal() - ep
-    ad = case.assessment_date.toordinal() - ep
-    idx = case.index_offence.date.toordinal() - ep
-    conv = caut = cust = violent = breach = 0
-    days = []
-    for s in case.sanctions:
-        days.append(s.date.toordinal() - ep)
-        if s.kind == "conviction":
-            conv += 1
-            cust += s.disposal == "custody"
-        else:
-            caut += 1
-        violent |= s.violent
-        breach |= s.offence.is_breach
-    n_prev = len(days)
-    first = min(min(days), idx) if days else idx
-    fus = case.follow_up_start
-    start = ad
-    if fus is not None and abs((fus.toordinal() - ep) - ad) <= FOLLOW_UP_WINDOW_DAYS:
-        start = fus.toordinal() - ep
-    age = (ad - dob) / DAYS_PER_YEAR
-    age_first = (first - dob) / DAYS_PER_YEAR
-    total = n_prev + 1
-    convictions_total = conv + (case.index_offence.kind != "caution")
-    history = (min(total, 3) - 1) if convictions_total == 0 else (3 if total == 1 else 4)
-    return {
-        "age": age,
-        "age_at_follow_up": (start - dob) / DAYS_PER_YEAR,
-        "sex": case.person.sex.value,
-        "previous_sanctions": n_prev,
-        "previous_convictions": conv,
-        "previous_cautions": caut,
-        "previous_custodial": int(cust),
-        "age_first_sanction": age_first,
-        "career_length": (ad - first) / DAYS_PER_YEAR,
-        "copas_rate": float(np.log((1.0 + n_prev) / (10.0 + age - age_first))),
-        "years_since_last_sanction": (ad - max(days)) / DAYS_PER_YEAR if days else math.nan,
-        "index_offence": case.index_offence.offence.value,
-        "index_kind": case.index_offence.kind.value,
-        "sanction_history": _HISTORY[history],
-        "violent_history": int(violent),
-        "breach_history": int(breach),
-    }
-
+__all__ = ["assess", "input_sha256", "model_info"]
 
 def input_sha256(case: Any) -> str:
     """SHA-256 of the canonical JSON (sorted keys, no spaces) of a validated case."""

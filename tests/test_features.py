@@ -24,6 +24,7 @@ from riskassess.features import (
     build_features,
     build_features_from_tables,
     case_feature_names,
+    case_feature_row,
     cases_to_tables,
 )
 from riskassess.testing._strategies import case_lists
@@ -148,6 +149,41 @@ def test_invalid_dict_raises_validation_error() -> None:
     bad = case(sanctions=[sanction("2020-01-01")])  # on the assessment date: leakage
     with pytest.raises(ValidationError, match=r"sanctions\.0\.date"):
         build_features([bad])
+
+
+def test_case_feature_row_hand_values_and_errors() -> None:
+    from pydantic import ValidationError
+
+    sanctions = [sanction("2006-01-01", kind="caution", offence="absconding_bail"),
+                 sanction("2010-06-01", disposal="custody", violent=True)]
+    row = case_feature_row(case(sanctions=sanctions, follow_up_start="2019-12-01"))
+    assert list(row) == case_feature_names()
+    age = (date(2020, 1, 1) - date(1990, 1, 1)).days / 365.25
+    age_first = (date(2006, 1, 1) - date(1990, 1, 1)).days / 365.25
+    assert row["age"] == age and row["age_first_sanction"] == age_first
+    assert row["copas_rate"] == pytest.approx(math.log(3 / (10 + age - age_first)))
+    assert (row["previous_sanctions"], row["previous_custodial"], row["breach_history"],
+            row["sanction_history"]) == (2, 1, 1, "repeat_offender")
+    first = case_feature_row(case())
+    assert math.isnan(first["years_since_last_sanction"])
+    assert first["sanction_history"] == "first_conviction"
+    with pytest.raises(ValidationError, match=r"sanctions\.0\.date"):
+        case_feature_row(case(sanctions=[sanction("2020-01-01")]))
+
+
+@settings(max_examples=25, deadline=None)
+@given(case_lists(min_size=1, max_size=1, max_sanctions=8))
+def test_case_feature_row_equals_build_features(dicts: list[dict[str, Any]]) -> None:
+    valid = Case.model_validate(dicts[0])
+    expected = build_features([valid]).iloc[0].to_dict()
+    for row in (case_feature_row(valid), case_feature_row(dicts[0])):
+        assert list(row) == list(expected)
+        for k, v in expected.items():
+            got = row[str(k)]
+            if isinstance(v, float) and math.isnan(v):
+                assert math.isnan(got), k
+            else:
+                assert got == v and type(got) in (int, float, str), k
 
 
 # ------------------------------------------------------------------------- table path
