@@ -5,8 +5,12 @@ Exit codes: 0 success; 1 the check asked for failed (a tampered log, say); 2 usa
 
 Examples
 --------
->>> main(["--version"])  # doctest: +SKIP
+>>> try:
+...     main(["--version"])  # argparse prints the version and exits
+... except SystemExit as exc:
+...     print("exit code", exc.code)
 riskassess 0.1.0
+exit code 0
 >>> build_parser().parse_args(["log", "verify", "decisions.sqlite"]).path
 'decisions.sqlite'
 """
@@ -299,7 +303,23 @@ def _add_data_args(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the ``riskassess`` command."""
+    """The argument parser of the ``riskassess`` command.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        With sub-commands ``demo``, ``fit``, ``assess``, ``validate`` and ``log``
+        (``verify``, ``stats``); each parsed namespace carries its handler in ``func``.
+
+    Examples
+    --------
+    >>> args = build_parser().parse_args(
+    ...     ["fit", "--model", "scorecard", "--cohort", "500", "--out", "model.json"])
+    >>> args.command, args.model, args.cohort, args.compas, args.seed, args.out
+    ('fit', 'scorecard', 500, None, 0, 'model.json')
+    >>> build_parser().parse_args(["log", "stats", "log.sqlite", "--by", "band"]).by
+    ['band']
+    """
     parser = argparse.ArgumentParser(
         prog="riskassess",
         description="Transparent probation risk assessment: fit, explain, assess, decide, "
@@ -367,7 +387,43 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns
     -------
     int
-        Exit code (see the module docstring).
+        Exit code (see the module docstring); bad input prints the error on stderr and
+        gives 3.
+
+    Raises
+    ------
+    SystemExit
+        From argparse, for ``--help``, ``--version`` and usage errors (code 2).
+
+    Examples
+    --------
+    Verify a decision log, then tamper with it behind SQLite's back and verify again:
+
+    >>> import contextlib, sqlite3, tempfile
+    >>> from pathlib import Path
+    >>> from datetime import UTC, date, datetime
+    >>> from riskassess.audit import DecisionLog
+    >>> from riskassess.decision import Assessment, ModelInfo
+    >>> a = Assessment(case_id="C-1", assessment_date=date(2024, 3, 1), probability=0.3,
+    ...                band="low", model=ModelInfo(name="m", version="1", fingerprint="x"),
+    ...                input_sha256="0" * 64, created_at=datetime(2024, 3, 1, tzinfo=UTC))
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> path = str(Path(tmp.name) / "decisions.sqlite")
+    >>> with DecisionLog(path) as log:
+    ...     _ = log.append(a.decide("off-1", decided_at=datetime(2024, 3, 2, tzinfo=UTC)))
+    >>> main(["log", "verify", path])
+    decision log ok: 1 record, head cca7d932cc25…
+    0
+    >>> with contextlib.closing(sqlite3.connect(path)) as db, db:
+    ...     _ = db.execute("DROP TRIGGER decisions_no_update")
+    ...     _ = db.execute("UPDATE decisions SET record = replace(record, 'off-1', 'off-2')")
+    >>> main(["log", "verify", path])
+    decision log TAMPERED (1 problem(s)):
+      edited (record 1): record 1's content does not match its hash at any position: ...
+    1
+    >>> main(["log", "verify", str(Path(tmp.name) / "missing.sqlite")])  # error on stderr
+    3
+    >>> tmp.cleanup()
     """
     parser = build_parser()
     args = parser.parse_args(argv)
