@@ -17,6 +17,9 @@ subclass also derives from the builtin a caller would naturally catch::
     │                                         (override without reason or rationale, ...)
     ├── AuditLogError (RuntimeError)          decision log cannot be read or written
     │   └── TamperedLogError (AuditLogError)  hash chain broken: names the first bad record
+    ├── PartitioningError (ValueError)        distributed tables break the co-partitioning
+    │                                         contract: names partition and ids
+    │                                         (defined in riskassess.distributed)
     └── ValidationInputError (ValueError)     bad labels / scores / groups given to validation
 
 Messages say what was expected, what was got, and, where there is one, the case id and
