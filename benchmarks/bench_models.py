@@ -10,6 +10,12 @@ Defaults of AdditiveRiskClassifier (smoothing=100, ridge=1) and ScorecardClassif
 (smoothing=300) were chosen by the same CV on *different* seeds (10, 11, 12), never on the
 seeds reported here. EBM runs with its defaults.
 
+Measured 2026-11-23 (2 cores, load average 1.6): AdditiveRiskClassifier AUC 0.7330,
+ECE 0.0170, 0.39 s/fit = 18.5x faster than EBM (0.7319, 7.2 s/fit); ScorecardClassifier
+AUC 0.7266, ECE 0.0135 (6 features, 5 bins); HGB singletons 0.7313; HGB 0.7169;
+LogisticRegression 0.7238; decile_score 0.7022; 1,000,000 x 20 fit 8.3 s; synthetic
+shape RMSE / sd 0.05-0.16.
+
 Run::
 
     python benchmarks/bench_models.py          # full
