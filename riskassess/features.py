@@ -58,6 +58,7 @@ from riskassess._features_cases import build_features, case_feature_row, cases_t
 from riskassess._features_columns import _days, _lookup, _lookup_pandas, _tenth_days
 from riskassess._features_tables import TABLE_COLUMNS, FeatureTable, build_features_from_tables
 from riskassess.exceptions import FeatureError
+from riskassess.vocabulary import OffenceCategory
 
 __all__ = [
     "CASE_FEATURES",
@@ -95,7 +96,8 @@ class FeatureSpec:
     name : str
         Column name.
     meaning : str
-        What it measures, in plain English (used in reasons read to officers).
+        What it measures and how it is computed, in plain English (the long
+        documentation).
     unit : str
         Unit of the value ("years", "sanctions", "" for categories).
     kind : {"numeric", "count", "binary", "categorical"}
@@ -104,6 +106,25 @@ class FeatureSpec:
         Direction theory expects: +1 more means higher risk, -1 lower, 0 none.
     source : {"case", "compas"}
         Where the feature comes from: our case records or the COMPAS layout.
+    label : str, default ""
+        Short name an officer reads out in a reason ("Previous sanctions"); "" falls
+        back to the start of ``meaning``.
+    value_labels : tuple of (str, str), default ()
+        Readable label of each code of a categorical feature (codes not listed are read
+        as they are).
+    spoken_unit : str or None, default None
+        Unit read after a numeric value in reasons (None: ``unit``; "" for none). Counts
+        are read as bare numbers: the label says what is counted.
+    decimals : int or None, default None
+        Decimal places a numeric value is read with (None: 3 significant figures).
+
+    Examples
+    --------
+    >>> spec = FEATURES["sanction_history"]
+    >>> spec.label, spec.value_label("repeat_offender")
+    ('Sanction history', 'repeat offender')
+    >>> FEATURES["index_offence"].value_label("drug_possession_supply")
+    'drug possession/supply'
     """
 
     name: str
@@ -112,15 +133,32 @@ class FeatureSpec:
     kind: FeatureKind
     monotone: Literal[-1, 0, 1]
     source: Literal["case", "compas"] = "case"
+    label: str = ""
+    value_labels: tuple[tuple[str, str], ...] = ()
+    spoken_unit: str | None = None
+    decimals: int | None = None
+
+    def value_label(self, value: str) -> str:
+        """The readable label of a category code (the code itself if none is listed)."""
+        return dict(self.value_labels).get(value, value)
 
 
 def _spec(*args: object, **kwargs: object) -> FeatureSpec:
     return FeatureSpec(*args, **kwargs)  # type: ignore[arg-type]
 
 
+_HISTORY_LABELS = (
+    ("first_caution", "first caution"),
+    ("second_caution", "second caution"),
+    ("multiple_cautions", "three or more cautions, no conviction"),
+    ("first_conviction", "first conviction"),
+    ("repeat_offender", "repeat offender"),
+)
+
 #: Features built from case records by :func:`build_features`, in column order.
 CASE_FEATURES: tuple[FeatureSpec, ...] = (
-    _spec("age", "age at the assessment date (days / 365.25)", "years", "numeric", -1),
+    _spec("age", "age at the assessment date (days / 365.25)", "years", "numeric", -1,
+          label="Age"),
     _spec(
         "age_at_follow_up",
         "age at the start of follow-up (the follow-up start if within 2 years (730 days) "
@@ -128,8 +166,9 @@ CASE_FEATURES: tuple[FeatureSpec, ...] = (
         "years",
         "numeric",
         -1,
+        label="Age at the start of follow-up",
     ),
-    _spec("sex", "sex as recorded", "", "categorical", 0),
+    _spec("sex", "sex as recorded", "", "categorical", 0, label="Sex"),
     _spec(
         "previous_sanctions",
         "sanctions (cautions and convictions) before the index offence (same-day "
@@ -137,16 +176,18 @@ CASE_FEATURES: tuple[FeatureSpec, ...] = (
         "sanctions",
         "count",
         1,
+        label="Previous sanctions",
     ),
     _spec("previous_convictions", "convictions before the index offence", "convictions",
-          "count", 1),
-    _spec("previous_cautions", "cautions before the index offence", "cautions", "count", 1),
+          "count", 1, label="Previous convictions"),
+    _spec("previous_cautions", "cautions before the index offence", "cautions", "count", 1,
+          label="Previous cautions"),
     _spec("previous_custodial", "custodial sentences before the index offence",
-          "custodial sentences", "count", 1),
+          "custodial sentences", "count", 1, label="Previous custodial sentences"),
     _spec("age_first_sanction", "age at the first sanction (the index one if none before)",
-          "years", "numeric", -1),
+          "years", "numeric", -1, label="Age at first sanction"),
     _spec("career_length", "years from the first sanction (the index one if none before) to "
-          "the assessment", "years", "numeric", 0),
+          "the assessment", "years", "numeric", 0, label="Length of criminal career"),
     _spec(
         "copas_rate",
         "Copas rate: ln((1 + previous sanctions) / (10 + age - age at first sanction)), "
@@ -154,6 +195,9 @@ CASE_FEATURES: tuple[FeatureSpec, ...] = (
         "log sanctions per year",
         "numeric",
         1,
+        label="Rate of offending over the career (Copas rate)",
+        spoken_unit="",
+        decimals=2,
     ),
     _spec(
         "years_since_last_sanction",
@@ -162,11 +206,13 @@ CASE_FEATURES: tuple[FeatureSpec, ...] = (
         "years",
         "numeric",
         -1,
+        label="Offence-free time",
     ),
     _spec("index_offence", "offence category of the index offence (OGRS3 code)", "",
-          "categorical", 0),
+          "categorical", 0, label="Index offence",
+          value_labels=tuple((m.value, m.label) for m in OffenceCategory)),
     _spec("index_kind", "whether the index sanction is a caution or a conviction", "",
-          "categorical", 0),
+          "categorical", 0, label="Index sanction"),
     _spec(
         "sanction_history",
         "OGRS3 sanction-history group, counting the index sanction: first_caution, "
@@ -174,20 +220,28 @@ CASE_FEATURES: tuple[FeatureSpec, ...] = (
         "",
         "categorical",
         0,
+        label="Sanction history",
+        value_labels=_HISTORY_LABELS,
     ),
-    _spec("violent_history", "any previous sanction for a violent offence", "", "binary", 1),
+    _spec("violent_history", "any previous sanction for a violent offence", "", "binary", 1,
+          label="Previous violent offence"),
     _spec("breach_history", "any previous sanction for absconding or a bail offence", "",
-          "binary", 1),
+          "binary", 1, label="Previous breach or bail offence"),
 )
 
 #: Model inputs of the ProPublica COMPAS layout (:func:`riskassess.datasets.load_compas`).
 COMPAS_FEATURES: tuple[FeatureSpec, ...] = (
-    _spec("priors_count", "prior offences", "priors", "count", 1, "compas"),
-    _spec("juv_fel_count", "juvenile felonies", "felonies", "count", 1, "compas"),
-    _spec("juv_misd_count", "juvenile misdemeanours", "misdemeanours", "count", 1, "compas"),
-    _spec("juv_other_count", "other juvenile offences", "offences", "count", 1, "compas"),
+    _spec("priors_count", "prior offences", "priors", "count", 1, "compas",
+          label="Prior offences"),
+    _spec("juv_fel_count", "juvenile felonies", "felonies", "count", 1, "compas",
+          label="Juvenile felonies"),
+    _spec("juv_misd_count", "juvenile misdemeanours", "misdemeanours", "count", 1, "compas",
+          label="Juvenile misdemeanours"),
+    _spec("juv_other_count", "other juvenile offences", "offences", "count", 1, "compas",
+          label="Other juvenile offences"),
     _spec("c_charge_degree", "degree of the current charge (F felony, M misdemeanour)", "",
-          "categorical", 0, "compas"),
+          "categorical", 0, "compas", label="Degree of the current charge",
+          value_labels=(("F", "felony"), ("M", "misdemeanour"))),
 )
 
 #: Every documented feature by name (``age`` and ``sex`` are shared by both layouts).
@@ -259,7 +313,8 @@ def describe_features(source: Literal["case", "compas", "all"] = "all") -> pd.Da
     Returns
     -------
     pandas.DataFrame
-        One row per feature, indexed by name, columns meaning, unit, kind, monotone, source.
+        One row per feature, indexed by name, columns label, meaning, unit, kind,
+        monotone, source.
 
     Examples
     --------
@@ -271,7 +326,8 @@ def describe_features(source: Literal["case", "compas", "all"] = "all") -> pd.Da
         specs = [*CASE_FEATURES, *(s for s in specs if s.source == "compas")]
     frame = pd.DataFrame(
         [
-            {"name": s.name, "meaning": s.meaning, "unit": s.unit, "kind": s.kind,
+            {"name": s.name, "label": s.label, "meaning": s.meaning, "unit": s.unit,
+             "kind": s.kind,
              "monotone": s.monotone, "source": s.source}
             for s in specs
             if source == "all" or s.source == source

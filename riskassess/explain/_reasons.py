@@ -2,14 +2,19 @@
 
 Wording (stable; tests pin it)::
 
-    <Meaning>: <value> <unit>. <Raises|Lowers> the <horizon risk> by <n> percentage
-    point(s) compared with the average case.
+    <Label>: <value>. <Raises|Lowers> the <horizon risk> by <n> percentage point(s)
+    compared with the average case.
 
-``<Meaning>`` and ``<unit>`` come from :data:`riskassess.features.FEATURES` (a trailing
-parenthetical and anything after a colon are left out, so it reads aloud), ``<horizon
-risk>`` from the explanation's ``output_names`` (``"2-year risk"``, or ``"risk"``), and
-``<n>`` is the change in percentage points rounded half up; below 0.5 it reads "less
-than 1 percentage point". Percentage points use the secant method of
+``<Label>`` is the feature's short :attr:`~riskassess.features.FeatureSpec.label` from
+:data:`riskassess.features.FEATURES` ("Previous sanctions", "Offence-free time"; for an
+undocumented column, its name). ``<value>`` is read as an officer would say it: category
+codes by their readable label (``drug_possession_supply`` -> "drug possession/supply",
+``repeat_offender`` -> "repeat offender"), flags as yes / no, counts as bare numbers,
+other numbers to 3 significant figures (or the feature's ``decimals``) with their spoken
+unit ("19.6 years"; the Copas rate "-0.13", no unit). ``<horizon risk>`` comes from the
+explanation's ``output_names`` (``"2-year risk"`` when the model has a horizon, or
+``"risk"``), and ``<n>`` is the change in percentage points rounded half up; below 0.5 it
+reads "less than 1 percentage point". Percentage points use the secant method of
 :func:`~riskassess.explain.to_probability`, so all of a case's changes add up to its
 probability minus the average case's.
 """
@@ -40,8 +45,8 @@ class Reason(BaseModel):
     --------
     >>> r = Reason(feature="age", value=23, value_text="23 years", unit="years",
     ...            contribution=0.4, change=9.7, direction="raises",
-    ...            text="Age at the assessment date: 23 years. Raises the risk by 10 "
-    ...                 "percentage points compared with the average case.")
+    ...            text="Age: 23 years. Raises the risk by 10 percentage points compared "
+    ...                 "with the average case.")
     >>> r.direction
     'raises'
     """
@@ -51,7 +56,9 @@ class Reason(BaseModel):
     feature: str = Field(description="Model input column.")
     value: bool | int | float | str | None = Field(
         description="The case's value of the feature (None when missing).")
-    value_text: str = Field(description="The value as read out, with its unit.")
+    value_text: str = Field(
+        description="The value as read out: a category by its label, a number with its "
+                    "spoken unit (counts bare: the label says what is counted).")
     unit: str = Field(description="Unit of the value from the feature catalogue ('' if none).")
     contribution: float = Field(description="Contribution to the log-odds (SHAP value).")
     change: float = Field(
@@ -60,8 +67,11 @@ class Reason(BaseModel):
     text: str = Field(description="The reason in plain English.")
 
 
-def _meaning(feature: str) -> str:
+def _label(feature: str) -> str:
+    """The short name read out: the catalogue label, else the start of the meaning."""
     spec = FEATURES.get(feature)
+    if spec is not None and spec.label:
+        return spec.label
     text = spec.meaning if spec is not None else feature.replace("_", " ")
     text = _strip_trailing_parenthetical(text.strip()).split(":")[0].strip()
     return text[:1].upper() + text[1:]
@@ -79,7 +89,10 @@ def _strip_trailing_parenthetical(text: str) -> str:
     return text
 
 
-def _number(v: float) -> str:
+def _number(v: float, decimals: int | None = None) -> str:
+    if decimals is not None:
+        text = f"{v:.{decimals}f}"
+        return text[1:] if text.startswith("-") and float(text) == 0 else text
     if float(v).is_integer():
         return str(int(v))
     return f"{v:.0f}" if abs(v) >= 100 else f"{v:.3g}"
@@ -98,6 +111,7 @@ def _plain_value(v: Any) -> bool | int | float | str | None:
 
 
 def _value_text(feature: str, value: bool | int | float | str | None) -> tuple[str, str]:
+    """(the value as read out, the catalogue unit)."""
     spec = FEATURES.get(feature)
     unit = spec.unit if spec is not None else ""
     kind = spec.kind if spec is not None else "numeric"
@@ -106,14 +120,16 @@ def _value_text(feature: str, value: bool | int | float | str | None) -> tuple[s
     if kind == "binary" and not isinstance(value, str) and value in (0, 1):
         return ("yes" if value else "no"), unit
     if isinstance(value, str):
-        return value, unit
-    text = _number(float(value))
-    if not unit:
+        return (spec.value_label(value) if spec is not None else value), unit
+    text = _number(float(value), spec.decimals if spec is not None else None)
+    spoken = "" if kind == "count" else unit
+    if spec is not None and spec.spoken_unit is not None:
+        spoken = spec.spoken_unit
+    if not spoken:
         return text, unit
-    shown = unit
-    if float(value) == 1 and unit.endswith("s") and " per " not in unit:
-        shown = unit[:-1]
-    return f"{text} {shown}", unit
+    if float(value) == 1 and spoken.endswith("s") and " per " not in spoken:
+        spoken = spoken[:-1]
+    return f"{text} {spoken}", unit
 
 
 def _amount(points: float) -> str:
@@ -169,8 +185,8 @@ def reasons(explanation_row: Any, top: int | None = 3) -> list[Reason]:
     ...                      feature_names=["previous_sanctions", "age"])
     >>> for r in reasons(e[0]):
     ...     print(r.text)
-    Sanctions (cautions and convictions) before the index offence: 7 sanctions. Raises the 2-year risk by 25 percentage points compared with the average case.
-    Age at the assessment date: 30 years. Lowers the 2-year risk by 2 percentage points compared with the average case.
+    Previous sanctions: 7. Raises the 2-year risk by 25 percentage points compared with the average case.
+    Age: 30 years. Lowers the 2-year risk by 2 percentage points compared with the average case.
     """  # noqa: E501
     if top is not None and top < 1:
         raise ValueError(f"top must be a positive number of reasons or None, got {top}")
@@ -187,7 +203,7 @@ def reasons(explanation_row: Any, top: int | None = 3) -> list[Reason]:
         value_text, unit = _value_text(names[i], value)
         change = 100.0 * slope * float(values[i])
         direction: Literal["raises", "lowers"] = "raises" if values[i] > 0 else "lowers"
-        text = (f"{_meaning(names[i])}: {value_text}. {direction.capitalize()} the {label} "
+        text = (f"{_label(names[i])}: {value_text}. {direction.capitalize()} the {label} "
                 f"by {_amount(change)} compared with the average case.")
         out.append(Reason(feature=names[i], value=value, value_text=value_text, unit=unit,
                           contribution=float(values[i]), change=change,

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from riskassess.explain import Reason, explain, reasons
+from riskassess.features import CATEGORIES, FEATURES
 from riskassess.models._terms import AdditiveForm, CategoricalAxis, NumericAxis, TableTerm
 
 
@@ -26,14 +27,14 @@ def test_exact_wording_of_a_raising_and_a_lowering_reason():
     # base log-odds 0 (p = 0.5); contributions ln 3 and 0: p = 0.75, i.e. +25 points
     r = reasons(row([math.log(3), 0.0], [7, 30.0], ["previous_sanctions", "age"]))
     assert [x.text for x in r] == [
-        "Sanctions (cautions and convictions) before the index offence: 7 sanctions. "
-        "Raises the 2-year risk by 25 percentage points compared with the average case."
+        "Previous sanctions: 7. Raises the 2-year risk by 25 percentage points compared "
+        "with the average case."
     ]
     assert r[0].change == pytest.approx(25.0)
     # ln(1/3): p = 0.25, i.e. -25 points
     (low,) = reasons(row([math.log(1 / 3)], [55.0], ["age"]))
-    assert low.text == ("Age at the assessment date: 55 years. Lowers the 2-year risk by 25 "
-                        "percentage points compared with the average case.")
+    assert low.text == ("Age: 55 years. Lowers the 2-year risk by 25 percentage points "
+                        "compared with the average case.")
     assert low.direction == "lowers" and low.change == pytest.approx(-25.0)
 
 
@@ -52,28 +53,62 @@ def test_zero_contributions_are_not_reasons():
 @pytest.mark.parametrize(
     ("feature", "value", "expected"),
     [
-        ("previous_sanctions", 1, "1 sanction"),
-        ("previous_custodial", 2, "2 custodial sentences"),
+        ("previous_sanctions", 1, "1"),  # counts are bare: the label says what is counted
+        ("previous_custodial", 2, "2"),
         ("age", 23.5, "23.5 years"),
+        ("career_length", 19.6234, "19.6 years"),
+        ("years_since_last_sanction", 1.0, "1 year"),
         ("violent_history", True, "yes"),
         ("violent_history", 0, "no"),
         ("sex", "female", "female"),
+        ("index_kind", "caution", "caution"),
+        ("index_offence", "drug_possession_supply", "drug possession/supply"),
+        ("index_offence", "not_a_code", "not_a_code"),  # unknown codes are read as they are
+        ("sanction_history", "repeat_offender", "repeat offender"),
+        ("sanction_history", "multiple_cautions", "three or more cautions, no conviction"),
+        ("c_charge_degree", "F", "felony"),
         ("years_since_last_sanction", np.nan, "not recorded"),
-        ("copas_rate", -0.81234, "-0.812 log sanctions per year"),
+        ("copas_rate", -0.81234, "-0.81"),
+        ("copas_rate", -0.131, "-0.13"),
+        ("copas_rate", -0.001, "0.00"),
         ("unknown_feature", 3, "3"),
     ],
 )
-def test_values_are_read_with_their_unit(feature, value, expected):
+def test_values_are_read_as_an_officer_would_say_them(feature, value, expected):
     (r,) = reasons(row([0.3], [value], [feature]))
     assert r.value_text == expected
     assert f": {expected}. Raises" in r.text
 
 
-def test_meaning_is_shortened_for_reading_aloud():
+def test_labels_are_read_not_the_long_meaning():
     (r,) = reasons(row([0.3], [2.0], ["years_since_last_sanction"]))
     assert r.text.startswith("Offence-free time: 2 years. Raises")
     (r,) = reasons(row([0.3], [40.0], ["age_at_follow_up"]))
     assert r.text.startswith("Age at the start of follow-up: 40 years.")
+    (r,) = reasons(row([0.3], [19.6], ["career_length"]))
+    assert r.text.startswith("Length of criminal career: 19.6 years. Raises")
+    (r,) = reasons(row([0.3], [-0.131], ["copas_rate"]))
+    assert r.text == ("Rate of offending over the career (Copas rate): -0.13. Raises the "
+                      "2-year risk by 7 percentage points compared with the average case.")
+    assert r.unit == "log sanctions per year"  # the catalogue unit stays on the record
+    (r,) = reasons(row([0.3], ["drug_possession_supply"], ["index_offence"]))
+    assert r.text.startswith("Index offence: drug possession/supply. Raises")
+    (r,) = reasons(row([0.3], [3], ["unknown_feature"]))
+    assert r.text.startswith("Unknown feature: 3. Raises")
+
+
+@pytest.mark.parametrize("feature", sorted(CATEGORIES))
+def test_every_category_code_reads_without_codes(feature):
+    for code in CATEGORIES[feature]:
+        (r,) = reasons(row([0.3], [code], [feature]))
+        assert "_" not in r.text, (feature, code, r.text)
+        assert r.text.startswith(f"{FEATURES[feature].label}: ")
+
+
+def test_every_documented_feature_has_a_short_label():
+    for spec in FEATURES.values():
+        assert spec.label and "_" not in spec.label and len(spec.label) <= 50, spec.name
+        assert spec.label != spec.meaning, spec.name
 
 
 def test_small_changes_and_one_point():
