@@ -150,7 +150,7 @@ def test_reason_is_frozen_and_strict():
     with pytest.raises(ValueError, match="frozen"):
         r.text = "changed"  # type: ignore[misc]
     with pytest.raises(ValueError, match="extra"):
-        Reason(**r.model_dump(), case_name="x")
+        Reason(**r.model_dump(), case_name="x")  # type: ignore[call-arg]
 
 
 def test_many_rows_are_refused():
