@@ -654,8 +654,8 @@ def assess(model: Any, case: Case | dict[str, Any], **kwargs: Any) -> Assessment
     >>> a = assess(OGRS3(), case, background=background)
     >>> a.band, round(a.probability, 3), [h.years for h in a.probabilities]
     ('low', 0.4, [1, 2])
-    >>> a.reasons[0].text  # doctest: +ELLIPSIS
-    'Copas rate: -2 log sanctions per year. Lowers the 2-year risk by ... percentage points ...'
+    >>> print(a.reasons[0].text)  # doctest: +ELLIPSIS
+    Rate of offending over the career (Copas rate): -2.00. Lowers the 2-year risk by ...
     """
     from riskassess._assess import assess as _impl
 

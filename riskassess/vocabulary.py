@@ -16,11 +16,28 @@ True
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 __all__ = ["Disposal", "OffenceCategory", "SanctionKind", "Sex"]
 
 
-class Sex(StrEnum):
+class _Vocabulary(StrEnum):
+    """Base of the vocabularies: the JSON schema shows only the docstring's first paragraph.
+
+    The case schema is the contract case systems code against; doctest examples belong in
+    the documentation, not in it.
+    """
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> dict[str, Any]:
+        schema: dict[str, Any] = handler(core_schema)
+        doc = (cls.__doc__ or "").strip()
+        if doc:
+            schema["description"] = doc.split("\n\n")[0].strip()
+        return schema
+
+
+class Sex(_Vocabulary):
     """Sex as recorded (an input of OGRS3; a fitted model that uses it says so).
 
     Examples
@@ -33,7 +50,7 @@ class Sex(StrEnum):
     FEMALE = "female"
 
 
-class SanctionKind(StrEnum):
+class SanctionKind(_Vocabulary):
     """Kind of sanction: an out-of-court caution or a court conviction.
 
     Examples
@@ -46,7 +63,7 @@ class SanctionKind(StrEnum):
     CONVICTION = "conviction"
 
 
-class Disposal(StrEnum):
+class Disposal(_Vocabulary):
     """What the court imposed on a conviction (cautions have none).
 
     Examples
@@ -91,7 +108,7 @@ _OFFENCE_LABELS: dict[str, str] = {
 }
 
 
-class OffenceCategory(StrEnum):
+class OffenceCategory(_Vocabulary):
     """The 20 offence categories of OGRS3 (Howard et al. 2009), with stable codes.
 
     Examples
