@@ -82,6 +82,24 @@ class FeatureTable:
     rejected : pandas.DataFrame
         Columns ``case_id``, ``field``, ``problem``: one row per problem of a case left
         out (only with ``invalid="drop"``; empty otherwise).
+
+    Examples
+    --------
+    A sanction dated after the assessment is leakage: it is ignored, counted and warned
+    about, never used.
+
+    >>> import warnings
+    >>> import pandas as pd
+    >>> from riskassess.datasets import make_cohort
+    >>> from riskassess.features import build_features_from_tables
+    >>> cohort = make_cohort(300, seed=0)
+    >>> late = cohort.sanctions.iloc[[0]].assign(date=pd.Timestamp("2030-01-01"))
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     table = build_features_from_tables(
+    ...         cohort.people, pd.concat([cohort.sanctions, late]), cohort.assessments)
+    >>> table.features.shape, table.dropped_events, len(table.rejected)
+    ((300, 16), 1, 0)
     """
 
     features: pd.DataFrame

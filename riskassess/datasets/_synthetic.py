@@ -195,6 +195,17 @@ class Cohort:
         ``true_p_1y`` and ``true_p_2y`` (the true probabilities).
     seed, id_offset : int
         What generated it.
+
+    Examples
+    --------
+    >>> from riskassess.datasets import make_cohort
+    >>> cohort = make_cohort(300, seed=0)
+    >>> len(cohort.people), list(cohort.outcomes.columns)
+    (300, ['follow_up_years', 'reoffend_1y', 'reoffend_2y', 'true_p_1y', 'true_p_2y'])
+    >>> int(cohort.outcomes["reoffend_2y"].isna().sum())  # censored: never counted as 0
+    51
+    >>> next(cohort.cases()).case_id
+    'C0000001'
     """
 
     people: pd.DataFrame
