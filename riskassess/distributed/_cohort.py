@@ -26,6 +26,33 @@ def cohort_chunk(
 
     With ``outcomes=True`` the assessments also carry the outcome columns of the cohort
     (``reoffend_2y`` etc.), for fitting; the scoring pipeline ignores extra columns.
+
+    Parameters
+    ----------
+    k : int
+        Chunk (= partition) number; its people are ``k * people_per_partition + 1`` on.
+    n_people : int
+        People in the whole cohort (the last chunk may be smaller).
+    people_per_partition : int
+        People per chunk.
+    seed : int
+        Seed of the cohort; chunk ``k`` depends only on ``(seed, k)``.
+    outcomes : bool, default False
+        Join the outcome columns onto the assessments.
+
+    Returns
+    -------
+    tuple of pandas.DataFrame
+        ``(people, sanctions, assessments)`` of chunk ``k``.
+
+    Examples
+    --------
+    >>> people, sanctions, assessments = cohort_chunk(
+    ...     2, n_people=250, people_per_partition=100, seed=0)
+    >>> len(people), people["person_id"].iat[0], assessments["case_id"].iat[-1]
+    (50, 'P0000201', 'C0000250')
+    >>> bool(sanctions["person_id"].isin(people["person_id"]).all())  # whole people
+    True
     """
     from riskassess.datasets import make_cohort
 

@@ -54,7 +54,20 @@ __all__ = [
 class PartitioningError(RiskAssessError, ValueError):
     """Input tables break the contract "all rows of one person in one partition".
 
-    The message names the partition(s) and up to ten person ids.
+    The message names the partition(s) and up to ten person ids. It is a
+    :class:`~riskassess.exceptions.RiskAssessError` and a :class:`ValueError`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> try:
+    ...     check_partition(pd.DataFrame({"person_id": ["p1"]}),
+    ...                     pd.DataFrame({"person_id": ["p2"]}), partition=3)
+    ... except PartitioningError as exc:
+    ...     print(str(exc)[:60])
+    partition 3: 1 sanction row(s) of person(s) ['p2'] not in th
+    >>> issubclass(PartitioningError, ValueError)
+    True
     """
 
 
@@ -139,6 +152,17 @@ def check_partition(people: pd.DataFrame, sanctions: pd.DataFrame, *, partition:
     ------
     PartitioningError
         Naming the partition and the person ids.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> people = pd.DataFrame({"person_id": ["p1", "p2"]})
+    >>> check_partition(people, pd.DataFrame({"person_id": ["p1", "p1", "p2"]}),
+    ...                 partition=0)  # every sanction's person is here: no error
+    >>> check_partition(people, pd.DataFrame({"person_id": ["p1", "p7"]}), partition=4)
+    Traceback (most recent call last):
+    ...
+    riskassess.distributed._contract.PartitioningError: partition 4: ... ['p7'] not in this ...
     """
     for name, frame in (("people", people), ("sanctions", sanctions)):
         if "person_id" not in frame.columns:

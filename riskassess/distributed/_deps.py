@@ -40,6 +40,14 @@ def require_dask() -> ModuleType:
     ------
     ImportError
         Naming the ``riskassess[dask]`` extra when dask or pyarrow is missing.
+
+    Examples
+    --------
+    >>> dd = require_dask()
+    >>> dd.__name__
+    'dask.dataframe'
+    >>> "riskassess[dask]" in EXTRA_HINT  # what the ImportError tells you to install
+    True
     """
     _import("pyarrow")
     return _import("dask.dataframe")

@@ -55,6 +55,21 @@ class PartitionedDataset:
         The directory.
     files : tuple of str
         Part file names, the same in each table's sub-directory, in partition order.
+
+    Examples
+    --------
+    >>> import tempfile, dask
+    >>> from riskassess.distributed import write_cohort_parquet
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     data = write_cohort_parquet(tmp, 30, people_per_partition=10)
+    ...     people, sanctions, assessments = data.read_partition(1)
+    ...     with dask.config.set(scheduler="synchronous"):
+    ...         ddf_people, _, _ = data.to_dask()
+    ...         n_people = len(ddf_people)
+    >>> data.n_partitions, data.files[0], len(people), n_people
+    (3, 'part-00000.parquet', 10, 30)
+    >>> ddf_people.npartitions  # one dask partition per file
+    3
     """
 
     root: Path
@@ -118,6 +133,24 @@ def open_partitioned(path: str | Path) -> PartitionedDataset:
     ------
     PartitioningError
         A table directory is missing, or the tables do not have the same part files.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from riskassess.distributed import write_cohort_parquet
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     _ = write_cohort_parquet(tmp, 20, people_per_partition=10)
+    ...     n_partitions = open_partitioned(tmp).n_partitions
+    ...     os.remove(os.path.join(tmp, "sanctions", "part-00001.parquet"))
+    ...     try:
+    ...         open_partitioned(tmp)
+    ...     except PartitioningError as exc:
+    ...         problem = str(exc).removeprefix(tmp + ": ")
+    >>> n_partitions
+    2
+    >>> print(problem)
+    table 'sanctions' has different part files from 'people' (e.g. ['part-00001.parquet']);
+    partition i of every table must be the same file name
     """
     root = Path(path)
     names: dict[str, list[str]] = {}
@@ -227,6 +260,24 @@ def write_chunks(
     -------
     (PartitionedDataset, pandas.DataFrame)
         The dataset and the rows written per partition (people, sanctions, assessments).
+
+    Examples
+    --------
+    >>> import tempfile, pandas as pd
+    >>> def make(i):
+    ...     people = pd.DataFrame({"person_id": [f"P{i}a", f"P{i}b"]})
+    ...     sanctions = pd.DataFrame({"person_id": [f"P{i}a"] * (i + 1)})
+    ...     assessments = pd.DataFrame({"case_id": [f"C{i}"], "person_id": [f"P{i}a"]})
+    ...     return people, sanctions, assessments
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     data, rows = write_chunks(tmp, 3, make)
+    >>> data.n_partitions
+    3
+    >>> rows
+       partition  people  sanctions  assessments
+    0          0       2          1            1
+    1          1       2          2            1
+    2          2       2          3            1
     """
     root = Path(path)
     root.mkdir(parents=True, exist_ok=True)

@@ -41,7 +41,26 @@ BAND_DTYPE = pd.CategoricalDtype(list(RISK_BANDS), ordered=True)
 
 
 class PartitionOutput(NamedTuple):
-    """What one partition produces."""
+    """What one partition produces: ``scores``, ``rejected`` and ``counts``.
+
+    Returned by :func:`score_partition`; a named tuple, so it also unpacks.
+
+    Examples
+    --------
+    >>> from riskassess.datasets import make_cohort
+    >>> from riskassess.models import AdditiveRiskClassifier
+    >>> cohort = make_cohort(50, seed=0)
+    >>> X, y = cohort.features(), cohort.outcomes["reoffend_2y"]
+    >>> seen = y.notna().to_numpy()  # censored outcomes are not labels
+    >>> cols = ["age", "previous_sanctions", "copas_rate"]
+    >>> model = AdditiveRiskClassifier(max_bins=8).fit(X.loc[seen, cols], y[seen].astype(int))
+    >>> from riskassess.distributed import model_to_json
+    >>> out = score_partition(cohort.people, cohort.sanctions, cohort.assessments,
+    ...                       model_json=model_to_json(model), explain=False)
+    >>> scores, rejected, counts = out
+    >>> list(out._fields), len(scores), len(rejected)
+    (['scores', 'rejected', 'counts'], 50, 0)
+    """
 
     scores: pd.DataFrame
     """One row per scored case, indexed by ``case_id``."""
@@ -83,6 +102,30 @@ def score_frame(
     pandas.DataFrame
         Indexed like ``features``: [features...], ``probability``, ``band``,
         [``shap_base``, ``shap_<feature>``...].
+
+    Examples
+    --------
+    >>> from riskassess.datasets import make_cohort
+    >>> from riskassess.models import AdditiveRiskClassifier
+    >>> cohort = make_cohort(50, seed=0)
+    >>> X, y = cohort.features(), cohort.outcomes["reoffend_2y"]
+    >>> seen = y.notna().to_numpy()  # censored outcomes are not labels
+    >>> cols = ["age", "previous_sanctions", "copas_rate"]
+    >>> model = AdditiveRiskClassifier(max_bins=8).fit(X.loc[seen, cols], y[seen].astype(int))
+    >>> out = score_frame(model, X.head(3))
+    >>> list(out.columns)
+    ['probability', 'band', 'shap_base', 'shap_age', 'shap_previous_sanctions',
+     'shap_copas_rate']
+    >>> out[["probability", "band"]].round(3)
+              probability    band
+    case_id
+    C0000001        0.546  medium
+    C0000002        0.643  medium
+    C0000003        0.200     low
+    >>> import numpy as np  # base + SHAP values = the model's log-odds
+    >>> logit = out["shap_base"] + out.filter(like="shap_").drop(columns="shap_base").sum(axis=1)
+    >>> bool(np.allclose(1 / (1 + np.exp(-logit)), out["probability"]))
+    True
     """
     columns = _model_columns(model, features)
     X = features[columns]
@@ -193,6 +236,27 @@ def score_partition(
     ------
     PartitioningError
         A sanction's person is not in this partition, or rows were lost.
+
+    Examples
+    --------
+    >>> from riskassess.datasets import make_cohort
+    >>> from riskassess.models import AdditiveRiskClassifier
+    >>> cohort = make_cohort(50, seed=0)
+    >>> X, y = cohort.features(), cohort.outcomes["reoffend_2y"]
+    >>> seen = y.notna().to_numpy()  # censored outcomes are not labels
+    >>> cols = ["age", "previous_sanctions", "copas_rate"]
+    >>> model = AdditiveRiskClassifier(max_bins=8).fit(X.loc[seen, cols], y[seen].astype(int))
+    >>> from riskassess.distributed import model_to_json
+    >>> bad = cohort.assessments.copy()
+    >>> bad.loc[0, "person_id"] = "P9999999"  # nobody in the people table
+    >>> out = score_partition(cohort.people, cohort.sanctions, bad, invalid="drop",
+    ...                       model_json=model_to_json(model), partition=7)
+    >>> out.counts[["partition", "assessments", "scored", "rejected"]]
+       partition  assessments  scored  rejected
+    0          7           50      49         1
+    >>> out.rejected.iloc[0].to_dict()  # who, which field, why
+    {'case_id': 'C0000001', 'person_id': 'P9999999', 'field': 'person_id',
+     'problem': "no row for person 'P9999999' in people", 'partition': 7}
     """
     from riskassess.features import build_features_from_tables
 
