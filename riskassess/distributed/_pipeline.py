@@ -48,6 +48,27 @@ class ScoringResult:
         One row per problem of a case that was not scored (who and why).
     counts : pandas.DataFrame
         Row accounting per partition; ``assessments == scored + rejected``.
+
+    Examples
+    --------
+    >>> from riskassess.datasets import make_cohort
+    >>> from riskassess.models import AdditiveRiskClassifier
+    >>> cohort = make_cohort(50, seed=0)
+    >>> X, y = cohort.features(), cohort.outcomes["reoffend_2y"]
+    >>> seen = y.notna().to_numpy()  # censored outcomes are not labels
+    >>> cols = ["age", "previous_sanctions", "copas_rate"]
+    >>> model = AdditiveRiskClassifier(max_bins=8).fit(X.loc[seen, cols], y[seen].astype(int))
+    >>> import dask, tempfile
+    >>> from riskassess.distributed import write_cohort_parquet
+    >>> with tempfile.TemporaryDirectory() as tmp, dask.config.set(scheduler="synchronous"):
+    ...     data = write_cohort_parquet(tmp, 50, people_per_partition=25)
+    ...     result = score_parquet(model, data, explain=False).compute()
+    >>> result.scores.shape, result.rejected.shape
+    ((50, 2), (0, 5))
+    >>> result.counts[["partition", "assessments", "scored", "rejected"]]
+       partition  assessments  scored  rejected
+    0          0           25      25         0
+    1          1           25      25         0
     """
 
     scores: pd.DataFrame
@@ -69,6 +90,31 @@ class ScoringJob:
         Row accounting, one row per partition.
     n_partitions : int
         Number of partitions.
+
+    Examples
+    --------
+    >>> from riskassess.datasets import make_cohort
+    >>> from riskassess.models import AdditiveRiskClassifier
+    >>> cohort = make_cohort(50, seed=0)
+    >>> X, y = cohort.features(), cohort.outcomes["reoffend_2y"]
+    >>> seen = y.notna().to_numpy()  # censored outcomes are not labels
+    >>> cols = ["age", "previous_sanctions", "copas_rate"]
+    >>> model = AdditiveRiskClassifier(max_bins=8).fit(X.loc[seen, cols], y[seen].astype(int))
+    >>> import dask, os, tempfile
+    >>> import pandas as pd
+    >>> from riskassess.distributed import write_cohort_parquet
+    >>> with tempfile.TemporaryDirectory() as tmp, dask.config.set(scheduler="synchronous"):
+    ...     data = write_cohort_parquet(os.path.join(tmp, "in"), 50, people_per_partition=25)
+    ...     job = score_parquet(model, data)  # lazy: nothing has run yet
+    ...     counts = job.to_parquet(os.path.join(tmp, "out"))  # workers write the outputs
+    ...     written = sorted(os.listdir(os.path.join(tmp, "out")))
+    ...     scores = pd.read_parquet(os.path.join(tmp, "out", "scores"))
+    >>> job.n_partitions, written, len(scores)
+    (2, ['counts.csv', 'rejected', 'scores'], 50)
+    >>> counts[["partition", "people", "sanctions", "scored"]]
+       partition  people  sanctions  scored
+    0          0      25        192      25
+    1          1      25        225      25
     """
 
     scores: Any
@@ -254,6 +300,32 @@ def score_tables(
     ScoringJob
         Lazy: nothing runs until :meth:`ScoringJob.compute` or
         :meth:`ScoringJob.to_parquet`.
+
+    Examples
+    --------
+    Tables partitioned some other way are first co-partitioned by person; the scores
+    are the in-memory ones.
+
+    >>> from riskassess.datasets import make_cohort
+    >>> from riskassess.models import AdditiveRiskClassifier
+    >>> cohort = make_cohort(50, seed=0)
+    >>> X, y = cohort.features(), cohort.outcomes["reoffend_2y"]
+    >>> seen = y.notna().to_numpy()  # censored outcomes are not labels
+    >>> cols = ["age", "previous_sanctions", "copas_rate"]
+    >>> model = AdditiveRiskClassifier(max_bins=8).fit(X.loc[seen, cols], y[seen].astype(int))
+    >>> import dask, dask.dataframe as dd, numpy as np
+    >>> from riskassess.distributed import score_frame
+    >>> people, sanctions, assessments = (
+    ...     dd.from_pandas(t, npartitions=2)
+    ...     for t in (cohort.people, cohort.sanctions, cohort.assessments))
+    >>> with dask.config.set(scheduler="synchronous"):
+    ...     job = score_tables(model, *co_partition(people, sanctions, assessments, 2))
+    ...     result = job.compute()
+    >>> int(result.counts["scored"].sum()), len(result.rejected)
+    (50, 0)
+    >>> expected = score_frame(model, X).loc[result.scores.index]
+    >>> bool(np.allclose(result.scores["probability"], expected["probability"]))
+    True
     """
     import dask
 
@@ -321,6 +393,27 @@ def score_parquet(
     Returns
     -------
     ScoringJob
+
+    Examples
+    --------
+    >>> from riskassess.datasets import make_cohort
+    >>> from riskassess.models import AdditiveRiskClassifier
+    >>> cohort = make_cohort(50, seed=0)
+    >>> X, y = cohort.features(), cohort.outcomes["reoffend_2y"]
+    >>> seen = y.notna().to_numpy()  # censored outcomes are not labels
+    >>> cols = ["age", "previous_sanctions", "copas_rate"]
+    >>> model = AdditiveRiskClassifier(max_bins=8).fit(X.loc[seen, cols], y[seen].astype(int))
+    >>> import dask, tempfile
+    >>> from riskassess.distributed import write_cohort_parquet
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     _ = write_cohort_parquet(tmp, 50, people_per_partition=20)
+    ...     job = score_parquet(model, tmp, explain=False)
+    ...     with dask.config.set(scheduler="synchronous"):
+    ...         result = job.compute()
+    >>> job.n_partitions, list(result.scores.columns)
+    (3, ['probability', 'band'])
+    >>> result.counts["assessments"].tolist()
+    [20, 20, 10]
     """
     import dask
 
@@ -361,6 +454,28 @@ def co_partition(
     -------
     tuple of dask.dataframe.DataFrame
         ``(people, sanctions, assessments)``, co-partitioned.
+
+    Notes
+    -----
+    dask's shuffle hashes the bucket numbers again to place them, so partition ``i`` is
+    not bucket ``i`` and partition sizes can be uneven; some may even be empty (the
+    example below puts all 50 people in one of its two partitions). The contract, each
+    person in one partition of every table, holds either way.
+
+    Examples
+    --------
+    >>> import dask, dask.dataframe as dd
+    >>> from riskassess.datasets import make_cohort
+    >>> cohort = make_cohort(50, seed=0)
+    >>> tables = [dd.from_pandas(t, npartitions=2)  # split by row, not by person
+    ...           for t in (cohort.people, cohort.sanctions, cohort.assessments)]
+    >>> people, sanctions, assessments = co_partition(*tables, 2)
+    >>> with dask.config.set(scheduler="synchronous"):
+    ...     parts = dask.compute(people.to_delayed(), sanctions.to_delayed())
+    >>> sum(len(p) for p in parts[0]), sum(len(s) for s in parts[1])
+    (50, 427)
+    >>> all(set(s["person_id"]) <= set(p["person_id"]) for p, s in zip(*parts))
+    True
     """
     require_dask()
     if n_partitions < 1:
