@@ -13,7 +13,13 @@ Examples
 from riskassess.models._additive import AdditiveRiskClassifier
 from riskassess.models._bands import OGRS3_CUT_POINTS, RiskBands
 from riskassess.models._hgb import form_from_hist_gradient_boosting
-from riskassess.models._io import load_model, model_fingerprint, save_model
+from riskassess.models._io import (
+    load_model,
+    model_fingerprint,
+    model_from_json,
+    model_to_json,
+    save_model,
+)
 from riskassess.models._ogrs3 import OGRS3, OGRS3_COLUMNS, ogrs3_form
 from riskassess.models._scorecard import ScorecardClassifier
 from riskassess.models._terms import (
@@ -41,6 +47,8 @@ __all__ = [
     "form_from_hist_gradient_boosting",
     "load_model",
     "model_fingerprint",
+    "model_from_json",
+    "model_to_json",
     "ogrs3_form",
     "save_model",
 ]

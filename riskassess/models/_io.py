@@ -17,12 +17,16 @@ Examples
 --------
 >>> import tempfile, pathlib
 >>> from riskassess.models import OGRS3
->>> path = pathlib.Path(tempfile.mkdtemp()) / "ogrs3.json"
->>> save_model(OGRS3(horizon=1), path)
->>> load_model(path).horizon
+>>> with tempfile.TemporaryDirectory() as folder:
+...     path = pathlib.Path(folder) / "ogrs3.json"
+...     save_model(OGRS3(horizon=1), path)
+...     loaded = load_model(path)
+>>> loaded.horizon
 1
->>> model_fingerprint(load_model(path)) == model_fingerprint(OGRS3(horizon=1))
+>>> model_fingerprint(loaded) == model_fingerprint(OGRS3(horizon=1))
 True
+>>> model_from_json(model_to_json(loaded)).horizon  # the same, in memory
+1
 """
 
 from __future__ import annotations
@@ -49,7 +53,8 @@ from riskassess.models._ogrs3 import OGRS3
 from riskassess.models._scorecard import ScorecardClassifier
 from riskassess.models._terms import AdditiveForm
 
-__all__ = ["load_model", "model_fingerprint", "model_to_dict", "save_model"]
+__all__ = ["load_model", "model_fingerprint", "model_from_json", "model_to_dict", "model_to_json",
+           "save_model"]
 
 FORMAT = "riskassess-model"
 FORMAT_VERSION = 1
@@ -135,12 +140,134 @@ def model_fingerprint(model: TransparentModel) -> str:
 
     Two models with the same class, parameters, tables and training metadata have the
     same fingerprint; a loaded model has the fingerprint stored in its file.
+
+    Parameters
+    ----------
+    model : AdditiveRiskClassifier, ScorecardClassifier or OGRS3
+        A fitted model.
+
+    Returns
+    -------
+    str
+        64 hexadecimal characters.
+
+    Examples
+    --------
+    >>> from riskassess.models import OGRS3
+    >>> fp = model_fingerprint(OGRS3(horizon=2))
+    >>> len(fp), fp == model_fingerprint(OGRS3(horizon=2)), fp == model_fingerprint(OGRS3(horizon=1))
+    (64, True, False)
     """
     return _digest(model_to_dict(model))
 
 
+def model_to_json(model: TransparentModel) -> str:
+    """The model as fingerprinted canonical JSON text (what :func:`save_model` writes).
+
+    Parameters
+    ----------
+    model : AdditiveRiskClassifier, ScorecardClassifier or OGRS3
+        A fitted model (OGRS3 needs no fitting).
+
+    Returns
+    -------
+    str
+        Canonical JSON (sorted keys, one-space indent, ASCII, final newline); the same
+        model always gives the same text.
+
+    Raises
+    ------
+    ModelFileError
+        The model is of a class that cannot be stored, or holds a non-JSON value.
+
+    Examples
+    --------
+    >>> from riskassess.models import OGRS3
+    >>> text = model_to_json(OGRS3(horizon=1))
+    >>> text.splitlines()[:2]
+    ['{', ' "content": {']
+    >>> model_from_json(text).horizon
+    1
+    """
+    content = model_to_dict(model)
+    doc = {"format": FORMAT, "format_version": FORMAT_VERSION,
+           "fingerprint": _digest(content), "content": content}
+    try:
+        return _canonical(doc, compact=False)
+    except ValueError as exc:  # a NaN or infinity in the content
+        raise ModelFileError(f"cannot store {type(model).__name__}: {exc}") from None
+
+
+def model_from_json(text: str, *, source: str = "model JSON") -> TransparentModel:
+    """Rebuild a model from :func:`model_to_json` text, verifying it character for character.
+
+    Parameters
+    ----------
+    text : str
+        Exactly the text :func:`model_to_json` returned.
+    source : str, default "model JSON"
+        How error messages name where the text came from (a file name, a table row).
+
+    Returns
+    -------
+    AdditiveRiskClassifier, ScorecardClassifier or OGRS3
+        Predicts bit-identically to the model that was serialised.
+
+    Raises
+    ------
+    ModelFileError
+        Not JSON, not canonical (edited), fingerprint mismatch, unknown class or format.
+
+    Examples
+    --------
+    >>> from riskassess.models import OGRS3
+    >>> text = model_to_json(OGRS3())
+    >>> model_from_json(text).horizon
+    2
+    >>> model_from_json(text.replace("2.121705678", "2.121705679"))  # an edited value
+    Traceback (most recent call last):
+    ...
+    riskassess.exceptions.ModelFileError: model JSON: fingerprint does not match ...
+    >>> model_from_json(text.replace(": ", ":"))  # any other change of form
+    Traceback (most recent call last):
+    ...
+    riskassess.exceptions.ModelFileError: model JSON was modified: ...
+    """
+    if not isinstance(text, str):
+        raise ModelFileError(f"{source}: expected str, got {type(text).__name__}")
+    try:
+        doc = json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise ModelFileError(f"{source} is not valid JSON: {exc}") from None
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise ModelFileError(f"{source} is not a riskassess model")
+    if doc.get("format_version") != FORMAT_VERSION:
+        raise ModelFileError(f"{source}: model format version {doc.get('format_version')!r}; "
+                             f"this library reads version {FORMAT_VERSION}")
+    try:
+        canonical = _canonical(doc, compact=False)
+    except ValueError as exc:  # e.g. a number edited into 1e999 (infinite)
+        raise ModelFileError(f"{source} holds a non-finite number: {exc}") from None
+    if canonical != text:
+        raise ModelFileError(f"{source} was modified: it is not the canonical "
+                             "serialisation written by model_to_json / save_model")
+    content = doc.get("content")
+    if not isinstance(content, dict) or _digest(content) != doc.get("fingerprint"):
+        raise ModelFileError(f"{source}: fingerprint does not match the content "
+                             "(it was altered)")
+    try:
+        return _build(content)
+    except ModelFileError:
+        raise
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ModelFileError(f"{source} has inconsistent content: {exc!r}") from None
+
+
 def save_model(model: TransparentModel, path: str | os.PathLike[str]) -> None:
     """Write ``model`` to ``path`` as fingerprinted canonical JSON, atomically.
+
+    The file holds exactly :func:`model_to_json` ``(model)``, written to a temporary
+    file in the same folder and moved into place with :func:`os.replace`.
 
     Parameters
     ----------
@@ -148,11 +275,18 @@ def save_model(model: TransparentModel, path: str | os.PathLike[str]) -> None:
         A fitted model (OGRS3 needs no fitting).
     path : str or path-like
         Destination; replaced atomically if it exists.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from riskassess.models import OGRS3
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = pathlib.Path(folder) / "ogrs3.json"
+    ...     save_model(OGRS3(horizon=1), path)
+    ...     path.read_text() == model_to_json(OGRS3(horizon=1))
+    True
     """
-    content = model_to_dict(model)
-    doc = {"format": FORMAT, "format_version": FORMAT_VERSION,
-           "fingerprint": _digest(content), "content": content}
-    data = _canonical(doc, compact=False).encode("ascii")
+    data = model_to_json(model).encode("ascii")
     target = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
@@ -168,49 +302,45 @@ def save_model(model: TransparentModel, path: str | os.PathLike[str]) -> None:
 
 
 def _reject_constant(name: str) -> None:
-    raise ModelFileError(f"model file holds the non-JSON constant {name}")
+    raise ModelFileError(f"model JSON holds the non-JSON constant {name}")
 
 
 def load_model(path: str | os.PathLike[str]) -> TransparentModel:
     """Read a model written by :func:`save_model`, verifying it byte for byte.
 
+    Parameters
+    ----------
+    path : str or path-like
+        A file written by :func:`save_model`.
+
+    Returns
+    -------
+    AdditiveRiskClassifier, ScorecardClassifier or OGRS3
+
     Raises
     ------
     ModelFileError
         Unreadable, not canonical (edited), fingerprint mismatch, unknown class or format.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from riskassess.models import OGRS3
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = pathlib.Path(folder) / "ogrs3.json"
+    ...     save_model(OGRS3(horizon=1), path)
+    ...     load_model(path).horizon
+    1
     """
     try:
         raw = Path(path).read_bytes()
     except OSError as exc:
         raise ModelFileError(f"cannot read model file {str(path)!r}: {exc}") from None
     try:
-        doc = json.loads(raw.decode("ascii"), parse_constant=_reject_constant)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        text = raw.decode("ascii")
+    except UnicodeDecodeError as exc:
         raise ModelFileError(f"model file {str(path)!r} is not valid JSON: {exc}") from None
-    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-        raise ModelFileError(f"{str(path)!r} is not a riskassess model file")
-    if doc.get("format_version") != FORMAT_VERSION:
-        raise ModelFileError(f"model file format version {doc.get('format_version')!r}; "
-                             f"this library reads version {FORMAT_VERSION}")
-    try:
-        canonical = _canonical(doc, compact=False).encode("ascii")
-    except ValueError as exc:  # e.g. a number edited into 1e999 (infinite)
-        raise ModelFileError(f"model file {str(path)!r} holds a non-finite number: "
-                             f"{exc}") from None
-    if canonical != raw:
-        raise ModelFileError(f"model file {str(path)!r} was modified: it is not the "
-                             "canonical serialisation written by save_model")
-    content = doc.get("content")
-    if not isinstance(content, dict) or _digest(content) != doc.get("fingerprint"):
-        raise ModelFileError(f"model file {str(path)!r}: fingerprint does not match the "
-                             "content (the file was altered)")
-    try:
-        return _build(content)
-    except ModelFileError:
-        raise
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ModelFileError(f"model file {str(path)!r} has inconsistent content: "
-                             f"{exc!r}") from None
+    return model_from_json(text, source=f"model file {str(path)!r}")
 
 
 def _build(content: dict[str, Any]) -> TransparentModel:

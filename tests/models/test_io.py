@@ -18,6 +18,8 @@ from riskassess.models import (
     ScorecardClassifier,
     load_model,
     model_fingerprint,
+    model_from_json,
+    model_to_json,
     save_model,
 )
 
@@ -123,3 +125,44 @@ def test_not_a_model_file(tmp_path):
         load_model(path)
     with pytest.raises(ModelFileError):
         load_model(tmp_path / "absent.json")
+
+
+def test_json_round_trip_in_memory(models, tmp_path):
+    X, fitted = models
+    for model in [*fitted, OGRS3(horizon=1)]:
+        text = model_to_json(model)
+        assert isinstance(text, str)
+        again = model_from_json(text)
+        assert type(again) is type(model)
+        assert model_fingerprint(again) == model_fingerprint(model)
+        assert model_to_json(again) == text
+        path = tmp_path / "m.json"
+        save_model(model, path)
+        assert path.read_text(encoding="ascii") == text  # one implementation, same bytes
+        if not isinstance(model, OGRS3):
+            np.testing.assert_array_equal(again.decision_function(X),
+                                          model.decision_function(X))
+            np.testing.assert_array_equal(again.predict_proba(X), model.predict_proba(X))
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_json_any_changed_character_is_refused(models, data):
+    _, (model, _) = models
+    text = model_to_json(model)
+    pos = data.draw(st.integers(0, len(text) - 1))
+    new = data.draw(st.characters(codec="utf-8").filter(lambda c: c != text[pos]))
+    changed = text[:pos] + new + text[pos + 1:]
+    with pytest.raises(ModelFileError):
+        model_from_json(changed)
+
+
+def test_json_refuses_non_text_and_edited_value(models):
+    _, (model, _) = models
+    with pytest.raises(ModelFileError):
+        model_from_json(model_to_json(model).encode("ascii"))  # type: ignore[arg-type]
+    doc = json.loads(model_to_json(model))
+    doc["content"]["form"]["intercept"] += 0.5
+    with pytest.raises(ModelFileError, match="fingerprint"):
+        model_from_json(json.dumps(doc, sort_keys=True, indent=1) + "\n")
