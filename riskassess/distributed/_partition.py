@@ -6,6 +6,16 @@ partition, Spark's ``mapInPandas`` once per Spark partition. It builds features 
 with a model rebuilt from its JSON text, and checks that no row is lost::
 
     assessments in == scored + rejected (assessment rows)
+
+Examples
+--------
+The columns of the two side outputs (constants, documented here):
+
+>>> REJECTED_COLUMNS
+('case_id', 'person_id', 'field', 'problem', 'partition')
+>>> COUNT_COLUMNS
+('partition', 'people', 'sanctions', 'assessments', 'scored', 'rejected',
+ 'ignored_sanctions')
 """
 
 from __future__ import annotations

@@ -35,7 +35,29 @@ Output = Literal["scores", "rejected"]
 
 def stack_tables(people: pd.DataFrame, sanctions: pd.DataFrame,
                  assessments: pd.DataFrame) -> pd.DataFrame:
-    """The three tables as one frame with a ``_table`` column (what Spark's union gives)."""
+    """The three tables as one frame with a ``_table`` column (what Spark's union gives).
+
+    Parameters
+    ----------
+    people, sanctions, assessments : pandas.DataFrame
+        The input tables (any columns; missing ones become nulls).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows of all three, in that order, with ``_table`` naming each row's table;
+        :func:`spark_scorer` splits them apart again.
+
+    Examples
+    --------
+    >>> from riskassess.datasets import make_cohort
+    >>> cohort = make_cohort(5, seed=0)
+    >>> stacked = stack_tables(cohort.people, cohort.sanctions, cohort.assessments)
+    >>> stacked["_table"].value_counts(sort=False).to_dict()
+    {'people': 5, 'sanctions': 23, 'assessments': 5}
+    >>> int(stacked["person_id"].isna().sum())  # every row keeps its person
+    0
+    """
     frames = [t.assign(_table=name) for name, t in
               zip(TABLES, (people, sanctions, assessments), strict=True)]
     return pd.concat(frames, ignore_index=True)
@@ -88,6 +110,34 @@ def spark_scorer(
     -------
     callable
         ``Iterator[pandas.DataFrame] -> Iterator[pandas.DataFrame]``.
+
+    Examples
+    --------
+    Building the function needs no pyspark, and it is plain pandas, so it can be called
+    here on one stacked "partition" exactly as ``mapInPandas`` would call it:
+
+    >>> from riskassess.datasets import make_cohort
+    >>> from riskassess.models import AdditiveRiskClassifier
+    >>> cohort = make_cohort(50, seed=0)
+    >>> X, y = cohort.features(), cohort.outcomes["reoffend_2y"]
+    >>> seen = y.notna().to_numpy()  # censored outcomes are not labels
+    >>> cols = ["age", "previous_sanctions", "copas_rate"]
+    >>> model = AdditiveRiskClassifier(max_bins=8).fit(X.loc[seen, cols], y[seen].astype(int))
+    >>> score = spark_scorer(model, explain=False)
+    >>> stacked = stack_tables(cohort.people, cohort.sanctions, cohort.assessments)
+    >>> (out,) = score(iter([stacked.iloc[:100], stacked.iloc[100:]]))  # two batches
+    >>> out.shape, list(out.columns)
+    ((50, 3), ['case_id', 'probability', 'band'])
+
+    On Spark (not run here: CI does not install pyspark; see ``docs/distributed.md``)::
+
+        tagged = [df.withColumn("_table", F.lit(name)) for name, df in
+                  (("people", people), ("sanctions", sanctions),
+                   ("assessments", assessments))]
+        stacked = (tagged[0].unionByName(tagged[1], allowMissingColumns=True)
+                            .unionByName(tagged[2], allowMissingColumns=True))
+        parts = stacked.repartition(400, "person_id").cache()
+        scores = parts.mapInPandas(spark_scorer(model), spark_schema(model))
     """
     text = model if isinstance(model, str) else model_to_json(model)
     options: dict[str, Any] = {"model_json": text, "explain": explain, "invalid": invalid,
