@@ -155,8 +155,10 @@ def model_fingerprint(model: TransparentModel) -> str:
     --------
     >>> from riskassess.models import OGRS3
     >>> fp = model_fingerprint(OGRS3(horizon=2))
-    >>> len(fp), fp == model_fingerprint(OGRS3(horizon=2)), fp == model_fingerprint(OGRS3(horizon=1))
-    (64, True, False)
+    >>> len(fp), fp == model_fingerprint(OGRS3(horizon=2))
+    (64, True)
+    >>> fp == model_fingerprint(OGRS3(horizon=1))
+    False
     """
     return _digest(model_to_dict(model))
 
