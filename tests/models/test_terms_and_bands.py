@@ -54,7 +54,7 @@ def test_public_surface():
         "AdditiveRiskClassifier", "CategoricalAxis", "LinearTerm", "NumericAxis",
         "RiskBands", "ScorecardClassifier", "TableTerm", "Term",
         "form_from_hist_gradient_boosting", "load_model", "model_fingerprint",
-        "ogrs3_form", "save_model",
+        "model_from_json", "model_to_json", "ogrs3_form", "save_model",
     ])
     for name in models.__all__:
         assert hasattr(models, name)
