@@ -26,6 +26,7 @@ from sklearn.utils.validation import (
 
 from riskassess.exceptions import FeatureError
 from riskassess.models._bands import RiskBands
+from riskassess.models._fast import fast_decision
 from riskassess.models._terms import AdditiveForm
 
 __all__ = ["TransparentModel", "is_categorical", "prepare_labels"]
@@ -90,6 +91,18 @@ class TransparentModel(ClassifierMixin, BaseEstimator):
         """Check ``X`` and return it as a frame with the fitted columns in order."""
         if isinstance(X, pd.DataFrame) and not all(isinstance(c, str) for c in X.columns):
             X = X.to_numpy()  # no usable names: treated as an array (columns x0, x1, ...)
+        named = getattr(self, "feature_names_in_", None)
+        if not reset and named is not None and not isinstance(X, pd.DataFrame):
+            raise FeatureError(
+                f"{type(self).__name__} was fitted on a DataFrame with columns "
+                f"{[str(c) for c in named]}; got {type(X).__name__} without column names: "
+                "pass a DataFrame with those columns"
+            )
+        if not reset and named is None and isinstance(X, pd.DataFrame) and \
+                hasattr(self, "n_features_in_"):
+            # fitted on an array: columns are positional (scikit-learn warns about names)
+            validate_data(self, X, skip_check_array=True, reset=False)
+            X = X.to_numpy()
         if isinstance(X, pd.DataFrame):
             if not reset and hasattr(self, "feature_names_in_"):
                 expected = [str(c) for c in self.feature_names_in_]
@@ -202,6 +215,13 @@ class TransparentModel(ClassifierMixin, BaseEstimator):
         -------
         numpy.ndarray of shape (n_samples,)
         """
+        out = fast_decision(self, X)  # a few rows: scalar path, bit-identical
+        if out is not None:
+            return out
+        return self._decision_vectorised(X)
+
+    def _decision_vectorised(self, X: Any) -> np.ndarray:
+        """``decision_function`` without the scalar fast path (any number of rows)."""
         frame = self._checked(X)
         return self.form_.decision_function(frame)
 

@@ -190,8 +190,9 @@ class OGRS3(TransparentModel):
         self._validate_params()
         missing_cols = [c for c in OGRS3_COLUMNS if c not in X.columns]
         if missing_cols:
-            raise FeatureError(f"OGRS3 needs columns {missing_cols} (from build_features); "
-                               f"got columns {list(map(str, X.columns))}")
+            raise FeatureError(f"OGRS3 reads columns {list(OGRS3_COLUMNS)} (from "
+                               f"build_features); missing {missing_cols}; got columns "
+                               f"{list(map(str, X.columns))}")
         if len(X) == 0:
             raise ValueError("Found array with 0 sample(s); OGRS3 needs at least one row")
         frame = X[list(OGRS3_COLUMNS)]
