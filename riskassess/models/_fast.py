@@ -151,10 +151,8 @@ def fast_decision(model: Any, X: Any) -> np.ndarray | None:
     if plan is None or X.columns.tolist() != plan.columns:
         return None
     n_cols = len(plan.columns)
-    if n == 1:
-        rows = [[X.iat[0, j] for j in range(n_cols)]]
-    else:
-        rows = X.to_numpy(dtype=object).tolist()
+    rows = ([[X.iat[0, j] for j in range(n_cols)]] if n == 1
+            else X.to_numpy(dtype=object).tolist())
     out = np.empty(n, dtype=np.float64)
     missing_ok = plan.missing_ok
     for r, raw in enumerate(rows):
@@ -180,7 +178,7 @@ def fast_decision(model: Any, X: Any) -> np.ndarray | None:
                 elif kind == _NUM:
                     if not isinstance(x, float):
                         return None
-                    code = side(lookup, x)  # type: ignore[misc]
+                    code = side(lookup, x)
                 else:
                     if not isinstance(x, str):
                         return None

@@ -51,7 +51,7 @@ def test_predictions_go_through_the_tables(fitted):
 def test_tables_centred_with_counts(fitted):
     model, X, _ = fitted
     for term in model.form_.terms:
-        assert isinstance(term, TableTerm)
+        assert isinstance(term, TableTerm) and term.counts is not None
         assert term.counts.sum() == len(X)
         assert abs(np.sum(term.counts * term.table)) < 1e-8
     frame = model.to_frame()

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from sklearn.ensemble import HistGradientBoostingClassifier
 
-from riskassess.models import form_from_hist_gradient_boosting
+from riskassess.models import TableTerm, form_from_hist_gradient_boosting
 
 
 def _data(n=800, seed=0):
@@ -31,8 +31,9 @@ def test_compiled_tables_equal_the_booster(cst):
     Xt, _ = _data(seed=1)
     np.testing.assert_allclose(form.decision_function(Xt), hgb.decision_function(Xt),
                                rtol=0, atol=1e-12)
-    assert all(len(t.axes) <= 2 for t in form.terms)
+    assert all(isinstance(t, TableTerm) and len(t.axes) <= 2 for t in form.terms)
     for t in form.terms:
+        assert isinstance(t, TableTerm)
         assert t.counts is not None and t.counts.sum() == len(X)
 
 

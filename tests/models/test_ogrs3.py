@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from riskassess.exceptions import FeatureError, UnseenCategoryError
-from riskassess.models import OGRS3, RiskBands, ogrs3_form
+from riskassess.models import OGRS3, CategoricalAxis, RiskBands, TableTerm, ogrs3_form
 from riskassess.vocabulary import OffenceCategory
 
 # Typed in again from domain.md, independently of riskassess.models._ogrs3.
@@ -81,6 +81,7 @@ def test_band_uses_two_year_probability():
 def test_every_offence_code_has_a_coefficient():
     form = ogrs3_form(2)
     term = next(t for t in form.terms if t.name == "index_offence")
+    assert isinstance(term, TableTerm) and isinstance(term.axes[0], CategoricalAxis)
     assert list(term.axes[0].categories) == [o.value for o in OffenceCategory]
 
 
