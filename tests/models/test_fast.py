@@ -105,8 +105,9 @@ def test_fast_path_is_taken_for_ordinary_cases(fitted):
             assert fast is not None
             assert fast.tobytes() == model._decision_vectorised(one).tobytes()
         few = X.iloc[:MAX_ROWS]
-        assert fast_decision(model, few).tobytes() == \
-            model._decision_vectorised(few).tobytes()
+        fast_few = fast_decision(model, few)
+        assert fast_few is not None
+        assert fast_few.tobytes() == model._decision_vectorised(few).tobytes()
         assert fast_decision(model, X.iloc[:MAX_ROWS + 1]) is None  # too many rows
         assert fast_decision(model, X.iloc[:1][X.columns[::-1]]) is None  # other order
 
