@@ -133,6 +133,22 @@ class AdditiveRiskClassifier(TransparentModel):
         Solver iterations.
     training_ranges_, training_info_ : dict
         Per-column ranges / categories and missing counts; rows, base rate, date.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> X = pd.DataFrame({"age": rng.integers(18, 70, 300).astype(float),
+    ...                   "sex": rng.choice(["female", "male"], 300)})
+    >>> y = (rng.random(300) < 1 / (1 + np.exp(0.05 * (X["age"] - 35)))).astype(int)
+    >>> model = AdditiveRiskClassifier(max_bins=8).fit(X, y)
+    >>> model.form_.term_names, model.monotone_
+    (['age', 'sex'], {'age': -1, 'sex': 0})
+    >>> case = pd.DataFrame({"age": [19.0], "sex": ["male"]}, index=["C-1"])
+    >>> bool(model.predict_proba(case)[0, 1] > model.predict_proba(case.assign(age=60.0))[0, 1])
+    True
+    >>> model.to_frame().columns.tolist()
+    ['term', 'feature', 'bin', 'contribution', 'n_train']
     """
 
     _parameter_constraints: ClassVar[dict] = {

@@ -39,6 +39,16 @@ class RiskBands:
         Strictly increasing, inside (0, 1).
     labels : tuple of str, default riskassess.types.RISK_BANDS
         One more label than cut-points, lowest risk first.
+
+    Examples
+    --------
+    >>> bands = RiskBands()
+    >>> bands.cut_points, bands.labels
+    ((0.5, 0.75, 0.9), ('low', 'medium', 'high', 'very high'))
+    >>> bands.assign([0.49, 0.5, 0.9]).tolist()  # a cut-point belongs to the band above
+    ['low', 'medium', 'very high']
+    >>> RiskBands.from_dict(bands.to_dict()) == bands
+    True
     """
 
     cut_points: tuple[float, ...] = OGRS3_CUT_POINTS

@@ -104,6 +104,26 @@ def form_from_hist_gradient_boosting(booster: Any, X: pd.DataFrame | None = None
     -------
     AdditiveForm
         Equal to the booster's raw predictions up to floating-point rounding (~1e-15).
+
+    Raises
+    ------
+    ValueError
+        Multiclass booster, a tree using more than two features, or categorical
+        features without ``X``.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from sklearn.ensemble import HistGradientBoostingClassifier
+    >>> rng = np.random.default_rng(0)
+    >>> X = pd.DataFrame({"age": rng.integers(18, 70, 300).astype(float)})
+    >>> y = (rng.random(300) < 1 / (1 + np.exp(0.05 * (X["age"] - 35)))).astype(int)
+    >>> hgb = HistGradientBoostingClassifier(max_iter=10, max_leaf_nodes=3).fit(X, y)
+    >>> form = form_from_hist_gradient_boosting(hgb, X)
+    >>> form.term_names
+    ['age']
+    >>> bool(np.allclose(form.decision_function(X), hgb.decision_function(X), atol=1e-12))
+    True
     """
     check_is_fitted(booster)
     if getattr(booster, "n_trees_per_iteration_", 1) != 1:

@@ -91,6 +91,16 @@ def ogrs3_form(horizon: int = 2) -> AdditiveForm:
     Returns
     -------
     AdditiveForm
+        Intercept ``A_t`` plus the terms copas_rate (linear), sanction_history,
+        age_at_follow_up x sex and index_offence.
+
+    Examples
+    --------
+    >>> form = ogrs3_form(2)
+    >>> form.intercept, form.term_names
+    (2.121705678, ['copas_rate', 'sanction_history', 'age_at_follow_up x sex', 'index_offence'])
+    >>> ogrs3_form(1).intercept
+    1.402562384
     """
     if horizon not in _INTERCEPT:
         raise ValueError(f"horizon must be 1 or 2 (years), got {horizon!r}")
@@ -136,6 +146,25 @@ class OGRS3(TransparentModel):
     Missing inputs, an age below 10, a category outside the vocabularies or a
     non-finite Copas rate raise :class:`~riskassess.exceptions.FeatureError` naming
     the column and the rows (the frame's index, the case ids for ``build_features``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> X = pd.DataFrame({"copas_rate": [0.0, 1.2], "sanction_history": ["first_caution",
+    ...                   "repeat_offender"], "age_at_follow_up": [45.0, 19.0],
+    ...                   "sex": ["female", "male"], "index_offence": ["fraud_forgery",
+    ...                   "theft_non_motor"]}, index=["C-1", "C-2"])
+    >>> model = OGRS3()
+    >>> model.decision_function(X).round(4).tolist()  # C-1: 2.1217 - 1.5247 + 0.1599
+    [0.757, 4.1223]
+    >>> model.predict_proba(X)[:, 1].round(3).tolist()
+    [0.681, 0.984]
+    >>> model.predict_band(X).tolist()
+    ['medium', 'very high']
+    >>> model.predict_band(X.assign(age_at_follow_up=[45.0, 8.0]))
+    Traceback (most recent call last):
+    ...
+    riskassess.exceptions.FeatureError: column 'age_at_follow_up' is below 10 ... ['C-2']
     """
 
     _parameter_constraints: ClassVar[dict] = {

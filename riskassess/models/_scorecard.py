@@ -108,6 +108,23 @@ class ScorecardClassifier(TransparentModel):
         Training AUC of the unrounded bin model minus that of the integer scorecard.
     form_ : AdditiveForm
         ``a`` and ``b * points`` as tables; predictions go through it.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(1)
+    >>> X = pd.DataFrame({"age": rng.integers(18, 70, 400).astype(float),
+    ...                   "priors_count": rng.poisson(2, 400).astype(float)})
+    >>> logit = 1.0 - 0.05 * (X["age"] - 35) + 0.4 * np.sqrt(X["priors_count"])
+    >>> y = (rng.random(400) < 1 / (1 + np.exp(-logit))).astype(int)
+    >>> card = ScorecardClassifier(max_bins=3).fit(X, y)
+    >>> sorted(card.points_)
+    ['age', 'priors_count']
+    >>> all(p.dtype.kind == "i" and p.min() >= 0 for p in card.points_.values())
+    True
+    >>> table = card.score_table()  # probability of every reachable total
+    >>> bool(table["probability"].is_monotonic_increasing)
+    True
     """
 
     _parameter_constraints: ClassVar[dict] = {

@@ -73,7 +73,27 @@ def column_as_float(X: pd.DataFrame, name: str) -> np.ndarray:
 
 @dataclass(frozen=True)
 class NumericAxis:
-    """A numeric input cut at thresholds; see the module docstring for the bin rule."""
+    """A numeric input cut at thresholds; see the module docstring for the bin rule.
+
+    Parameters
+    ----------
+    feature : str
+        Input column name.
+    thresholds : tuple of float
+        Finite, strictly increasing cut-points.
+    closed : {"right", "left"}, default "right"
+        ``"right"``: a value equal to a threshold falls in the bin below it (tree models);
+        ``"left"``: in the bin above it (age bands such as "18-20").
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> axis = NumericAxis("age", (21.0, 25.0), closed="left")
+    >>> axis.labels()
+    ['< 21', '[21, 25)', '>= 25', 'missing']
+    >>> axis.codes(pd.DataFrame({"age": [18.0, 21.0, 30.0, np.nan]})).tolist()
+    [0, 1, 2, 3]
+    """
 
     feature: str
     thresholds: tuple[float, ...]
@@ -123,7 +143,26 @@ class NumericAxis:
 
 @dataclass(frozen=True)
 class CategoricalAxis:
-    """A categorical input; one bin per category plus a missing bin."""
+    """A categorical input; one bin per category plus a missing bin.
+
+    Parameters
+    ----------
+    feature : str
+        Input column name.
+    categories : tuple of str
+        The known values, unique; bin ``i`` is ``categories[i]``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> axis = CategoricalAxis("sex", ("female", "male"))
+    >>> axis.codes(pd.DataFrame({"sex": ["male", None, "female"]})).tolist()
+    [1, 2, 0]
+    >>> axis.codes(pd.DataFrame({"sex": ["other"]}))
+    Traceback (most recent call last):
+    ...
+    riskassess.exceptions.UnseenCategoryError: column 'sex': value(s) ['other'] not seen ...
+    """
 
     feature: str
     categories: tuple[str, ...]
@@ -207,6 +246,29 @@ class TableTerm:
     ``table`` has one dimension per axis, of size ``axis.n_bins``, holding log-odds
     contributions. ``counts`` (optional, same shape) holds the number of training rows in
     each cell: the default background for exact explanations.
+
+    Parameters
+    ----------
+    name : str
+        Term name (unique within a form), e.g. ``"age"`` or ``"priors x sex"``.
+    axes : tuple of NumericAxis or CategoricalAxis
+        One or two axes.
+    table : numpy.ndarray
+        Finite log-odds contributions, shape ``tuple(a.n_bins for a in axes)``.
+    counts : numpy.ndarray, optional
+        Non-negative training counts, same shape as ``table``.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> priors = NumericAxis("priors", (0.5, 3.5))
+    >>> sex = CategoricalAxis("sex", ("female", "male"))
+    >>> table = np.arange(12, dtype=float).reshape(4, 3) / 10  # 4 priors bins x 3 sex bins
+    >>> term = TableTerm("priors x sex", (priors, sex), table)
+    >>> term.features
+    ('priors', 'sex')
+    >>> term.evaluate(pd.DataFrame({"priors": [0.0, 5.0], "sex": ["male", "female"]}))
+    array([0.1, 0.6])
     """
 
     name: str
@@ -266,7 +328,23 @@ class TableTerm:
 class LinearTerm:
     """``coef * x`` for one numeric input, which must not be missing.
 
-    ``mean`` (optional) is the training mean of the input: the default background.
+    Parameters
+    ----------
+    name : str
+        Term name (unique within a form).
+    feature : str
+        Input column name.
+    coef : float
+        Log-odds per unit of the input.
+    mean : float, optional
+        Training mean of the input: the default background for explanations.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> term = LinearTerm("copas_rate", "copas_rate", 1.25)
+    >>> term.evaluate(pd.DataFrame({"copas_rate": [0.0, 2.0]}))
+    array([0. , 2.5])
     """
 
     name: str
@@ -305,6 +383,21 @@ class AdditiveForm:
         Log-odds when every term contributes 0.
     terms : tuple of Term
         The model's terms; term names are unique.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> age = TableTerm("age", (NumericAxis("age", (30.0,)),), np.array([0.4, -0.4, 0.0]))
+    >>> copas = LinearTerm("copas_rate", "copas_rate", 1.0)
+    >>> form = AdditiveForm(intercept=-0.5, terms=(age, copas))
+    >>> X = pd.DataFrame({"age": [25.0, 50.0], "copas_rate": [0.5, 0.0]})
+    >>> form.contributions(X)
+    array([[ 0.4,  0.5],
+           [-0.4,  0. ]])
+    >>> form.decision_function(X)
+    array([ 0.4, -0.9])
+    >>> AdditiveForm.from_dict(form.to_dict()) == form
+    True
     """
 
     intercept: float
