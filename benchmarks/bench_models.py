@@ -20,6 +20,10 @@ Run::
 
     python benchmarks/bench_models.py          # full
     python benchmarks/bench_models.py --quick  # 1 x 5-fold, 200k rows, small cohort
+
+It starts with single-case timings: ``decision_function`` on one row (the scalar fast
+path for frames of at most 16 rows) against the vectorised path on the same row and
+against peers' one-row predictions, and the in-memory JSON round trip.
 """
 
 from __future__ import annotations
@@ -42,6 +46,8 @@ from riskassess.models import (
     AdditiveRiskClassifier,
     ScorecardClassifier,
     form_from_hist_gradient_boosting,
+    model_from_json,
+    model_to_json,
 )
 
 CSV = Path(__file__).resolve().parents[2] / "shared" / "data" / "compas" / \
@@ -188,7 +194,7 @@ def big(n: int) -> None:
     cats = np.array(["a", "b", "c", "d", "e"])
     for j in range(4):
         codes = rng.integers(0, 5, n)
-        cols[f"cat{j}"] = pd.Categorical.from_codes(codes, categories=cats)
+        cols[f"cat{j}"] = pd.Categorical.from_codes(codes, categories=pd.Index(cats))
         logit += 0.1 * codes * (j == 0)
     X = pd.DataFrame(cols)
     y = (rng.random(n) < 1 / (1 + np.exp(-(logit - 0.5)))).astype(int)
@@ -207,9 +213,9 @@ def shapes(n: int) -> None:
 
     cohort = make_cohort(n, seed=0)
     feats = cohort.features()
-    y = cohort.outcomes["reoffend_2y"]
-    keep = y.notna().to_numpy()
-    feats, y = feats[keep], y[keep].astype(int).to_numpy()
+    outcome = cohort.outcomes["reoffend_2y"]
+    keep = outcome.notna().to_numpy()
+    feats, y = feats[keep], outcome[keep].astype(int).to_numpy()
     print(f"\nsynthetic cohort: {len(y):,} uncensored people, 2-year base rate {y.mean():.3f}")
     true_cols = list(TRUE_SHAPES)
     m = AdditiveRiskClassifier().fit(feats[true_cols], y)
@@ -234,11 +240,61 @@ def shapes(n: int) -> None:
               f"(sd of true log-odds {tz.std():.4f})")
 
 
+def _per_call(fn: Callable[[], Any], calls: int) -> float:
+    fn()
+    samples = []
+    for _ in range(calls):
+        t = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - t)
+    return float(np.median(samples))
+
+
+def single_case(calls: int) -> None:
+    """One case at a time (a case system): scalar fast path vs vectorised path vs peers."""
+    X, y, _ = load()
+    gam = AdditiveRiskClassifier().fit(X, y)
+    card = ScorecardClassifier().fit(X, y)
+    Xn = pd.get_dummies(X, dtype=float)
+    lr = LogisticRegression(max_iter=1000).fit(Xn, y)
+    hgb = HistGradientBoostingClassifier(max_iter=100, categorical_features="from_dtype"
+                                         ).fit(X, y)
+    one, one_n = X.iloc[[123]], Xn.iloc[[123]]
+    few = X.iloc[:16]
+    rows: list[tuple[str, Callable[[Any], Any], pd.DataFrame]] = [
+        ("AdditiveRiskClassifier.decision_function(1 row)", gam.decision_function, one),
+        ("  vectorised path, same row", gam._decision_vectorised, one),
+        ("AdditiveRiskClassifier.decision_function(16 rows)", gam.decision_function, few),
+        ("  vectorised path, same 16 rows", gam._decision_vectorised, few),
+        ("ScorecardClassifier.decision_function(1 row)", card.decision_function, one),
+        ("  vectorised path, same row ", card._decision_vectorised, one),
+        ("peer: LogisticRegression.decision_function(1 row)", lr.decision_function, one_n),
+        ("peer: HistGradientBoosting.decision_function(1 row)", hgb.decision_function, one),
+    ]
+    times: dict[str, float] = {}
+    for name, fn, arg in rows:
+        times[name] = _per_call(lambda fn=fn, arg=arg: fn(arg), calls)  # type: ignore[misc]
+    text = model_to_json(gam)
+    times["model_to_json(AdditiveRiskClassifier)"] = _per_call(lambda: model_to_json(gam),
+                                                                 max(calls // 20, 5))
+    times["model_from_json(same text)"] = _per_call(lambda: model_from_json(text),
+                                                     max(calls // 20, 5))
+    ref = times["AdditiveRiskClassifier.decision_function(1 row)"]
+    width = max(map(len, times))
+    print(f"\nsingle case (median of {calls} calls; ratio = time / additive fast path):")
+    for name, t in times.items():
+        print(f"{name:<{width}}  {t * 1e3:8.4f} ms  {t / ref:7.1f}x")
+    same = gam.decision_function(one).tobytes() == gam._decision_vectorised(one).tobytes()
+    print(f"fast path == vectorised path bit for bit: {same}; model JSON "
+          f"{len(text):,} characters")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="short run")
     args = parser.parse_args(argv)
+    single_case(300 if args.quick else 3000)
     if args.quick:
         compas((0,), 5)
         shapes(5_000)
