@@ -215,9 +215,10 @@ class TransparentModel(ClassifierMixin, BaseEstimator):
         -------
         numpy.ndarray of shape (n_samples,)
         """
-        out = fast_decision(self, X)  # a few rows: scalar path, bit-identical
-        if out is not None:
-            return out
+        if type(self)._checked is TransparentModel._checked:  # no extra checks to keep
+            out = fast_decision(self, X)  # a few rows: scalar path, bit-identical
+            if out is not None:
+                return out
         return self._decision_vectorised(X)
 
     def _decision_vectorised(self, X: Any) -> np.ndarray:

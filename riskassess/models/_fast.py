@@ -60,11 +60,14 @@ _AxisPlan = tuple[int, int, Any, Callable[..., int] | None, int]
 class _Plan:
     """Everything the scalar path needs, read once from a fitted model's ``form_``."""
 
-    __slots__ = ("__weakref__", "columns", "form", "intercept", "missing_ok", "terms")
+    __slots__ = ("__weakref__", "allowed", "columns", "form", "intercept", "missing_ok",
+                 "names", "terms")
 
-    def __init__(self, form: AdditiveForm, columns: list[str],
+    def __init__(self, form: AdditiveForm, names: Any, columns: list[str],
                  missing_allowed: dict[str, bool]) -> None:
         self.form = weakref.ref(form)
+        self.names = names  # the model's feature_names_in_ object (checked by identity)
+        self.allowed = dict(missing_allowed)
         self.columns = columns
         self.intercept = float(form.intercept)
         index = {c: i for i, c in enumerate(columns)}
@@ -93,20 +96,22 @@ _PLANS: dict[int, _Plan] = {}
 
 
 def _plan(model: Any, form: AdditiveForm) -> _Plan | None:
-    plan = _PLANS.get(id(form))
-    if plan is not None and plan.form() is form:
-        return plan
-    names = getattr(model, "feature_names_in_", None)
-    allowed = getattr(model, "missing_allowed_", None)
+    names = model.__dict__.get("feature_names_in_")
+    allowed = model.__dict__.get("missing_allowed_")
     if names is None or not isinstance(allowed, dict):
         return None
+    plan = _PLANS.get(id(form))
+    if plan is not None and plan.form() is form and plan.names is names and \
+            plan.allowed == allowed:
+        return plan
     columns = [str(c) for c in names]
     if not set(form.features) <= set(columns) or set(allowed) != set(columns):
         return None
-    plan = _Plan(form, columns, allowed)
+    plan = _Plan(form, names, columns, allowed)
     key = id(form)
+    if key not in _PLANS:
+        weakref.finalize(form, _PLANS.pop, key, None)
     _PLANS[key] = plan
-    weakref.finalize(form, _PLANS.pop, key, None)
     return plan
 
 

@@ -122,3 +122,16 @@ def test_bad_single_case_gives_the_usual_errors(fitted):
         model.decision_function(one.assign(charge="Z"))
     with pytest.raises(FeatureError, match="infinite"):
         model.decision_function(one.assign(age=np.inf))
+
+
+def test_shared_form_uses_each_models_own_rules(fitted):
+    X, y = _train()
+    model = fitted[1]
+    other = AdditiveRiskClassifier(monotone=None, max_bins=8).fit(X, y)
+    other.form_ = model.form_  # same tables, but other's missing rules are changed below
+    other.missing_allowed_ = {**model.missing_allowed_, "age": False}
+    one = X.iloc[[int(np.flatnonzero(X["age"].isna())[0])]]
+    assert fast_decision(model, one) is not None
+    assert fast_decision(other, one) is None  # not model's cached plan
+    with pytest.raises(FeatureError, match="'age' has missing values"):
+        other.decision_function(one)
