@@ -260,6 +260,10 @@ def _small_rows(X: pd.DataFrame) -> dict[str, list[Any]] | None:
     cols = list(X.columns)
     if len(set(cols)) != len(cols):
         return None
+    if len(X) == 1:  # one case: per-cell reads beat converting the whole frame to objects
+        cells = [X.iat[0, j] for j in range(len(cols))]
+        return {str(c): [v.item() if isinstance(v, np.generic) else v]
+                for c, v in zip(cols, cells, strict=True)}
     rows = X.to_numpy(dtype=object)
     return {str(c): rows[:, j].tolist() for j, c in enumerate(cols)}
 
