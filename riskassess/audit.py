@@ -38,18 +38,17 @@ Examples
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
 import sqlite3
-import tempfile
 import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal
 
+from riskassess._atomic import atomic_writer
 from riskassess._audit_verify import (
     GENESIS,
     LogHead,
@@ -364,25 +363,10 @@ class DecisionLog:
         file with :func:`verify_jsonl`.
         """
         target = Path(path)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-                for seq, prev, text, h in self._rows("seq, prev_hash, record, hash"):
-                    fh.write(f'{{"sequence":{int(seq)},"prev_hash":"{prev}","hash":"{h}",'
-                             f'"decision":{text}}}\n')
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
-        with contextlib.suppress(OSError):
-            dfd = os.open(target.parent, os.O_RDONLY)
-            try:
-                os.fsync(dfd)
-            finally:
-                os.close(dfd)
+        with atomic_writer(target) as fh:
+            for seq, prev, text, h in self._rows("seq, prev_hash, record, hash"):
+                fh.write(f'{{"sequence":{int(seq)},"prev_hash":"{prev}","hash":"{h}",'
+                         f'"decision":{text}}}\n')
         return target
 
     def to_frame(self) -> pd.DataFrame:

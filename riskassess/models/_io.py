@@ -31,12 +31,10 @@ True
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +42,7 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 import riskassess
+from riskassess._atomic import atomic_write_bytes
 from riskassess.exceptions import ModelFileError
 from riskassess.features import FEATURES
 from riskassess.models._additive import AdditiveRiskClassifier
@@ -288,19 +287,7 @@ def save_model(model: TransparentModel, path: str | os.PathLike[str]) -> None:
     ...     path.read_text() == model_to_json(OGRS3(horizon=1))
     True
     """
-    data = model_to_json(model).encode("ascii")
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    atomic_write_bytes(path, model_to_json(model).encode("ascii"))
 
 
 def _reject_constant(name: str) -> None:

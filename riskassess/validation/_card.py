@@ -31,8 +31,8 @@ from typing import Any
 
 import pandas as pd
 
+from riskassess._atomic import atomic_write_text
 from riskassess.features import FEATURES, PROTECTED_ATTRIBUTES
-from riskassess.validation._render import atomic_write_text
 from riskassess.validation._report import ValidationReport
 
 __all__ = ["DECLARED_SENSITIVE", "ModelCard", "model_card"]

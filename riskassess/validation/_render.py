@@ -13,8 +13,6 @@ from __future__ import annotations
 import html
 import json
 import math
-import os
-import tempfile
 from dataclasses import is_dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,12 +21,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from riskassess._atomic import atomic_write_text
 from riskassess.validation._metrics import Estimate
 
 if TYPE_CHECKING:  # pragma: no cover
     from riskassess.validation._report import ValidationReport
 
-__all__ = ["atomic_write_text", "clean", "report_to_dict", "report_to_html", "report_to_json"]
+__all__ = ["clean", "report_to_dict", "report_to_html", "report_to_json"]
 
 
 def clean(obj: Any) -> Any:
@@ -101,21 +100,6 @@ def report_to_dict(report: ValidationReport) -> dict[str, Any]:
 def report_to_json(report: ValidationReport, indent: int | None = 2) -> str:
     """The report as JSON text (strict: no NaN literals)."""
     return json.dumps(report_to_dict(report), indent=indent, allow_nan=False)
-
-
-def atomic_write_text(path: str | Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and an atomic rename."""
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 _STYLE = """
