@@ -8,9 +8,6 @@ partition it scores.
 from __future__ import annotations
 
 import functools
-import os
-import tempfile
-from pathlib import Path
 from typing import Any
 
 __all__ = ["model_from_json", "model_to_json"]
@@ -43,18 +40,9 @@ def model_to_json(model: Any) -> str:
     >>> json.loads(text)["content"]["class"]
     'AdditiveRiskClassifier'
     """
-    from riskassess import models
+    from riskassess.models import model_to_json as dumps
 
-    dumps = getattr(models, "model_to_json", None)
-    if callable(dumps):
-        return str(dumps(model))
-    # Fallback: the file API through a private temporary directory.
-    with tempfile.TemporaryDirectory(prefix="riskassess-model-") as tmp:
-        path = Path(tmp) / "model.json"
-        from riskassess.models import save_model
-
-        save_model(model, path)
-        return path.read_text(encoding="utf-8")
+    return dumps(model)
 
 
 @functools.lru_cache(maxsize=8)
@@ -89,17 +77,6 @@ def model_from_json(text: str) -> Any:
     >>> bool(np.allclose(again.predict_proba(X[cols]), model.predict_proba(X[cols])))
     True
     """
-    from riskassess import models
+    from riskassess.models import model_from_json as loads
 
-    loads = getattr(models, "model_from_json", None)
-    if callable(loads):
-        return loads(text)
-    fd, name = tempfile.mkstemp(prefix="riskassess-model-", suffix=".json")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        from riskassess.models import load_model
-
-        return load_model(name)
-    finally:
-        os.unlink(name)
+    return loads(text)
