@@ -436,12 +436,15 @@ def score_parquet(
 def co_partition(
     people: Any, sanctions: Any, assessments: Any, n_partitions: int
 ) -> tuple[Any, Any, Any]:
-    """Shuffle three dask DataFrames so that all rows of a person share a partition.
+    """Shuffle three dask DataFrames so that partition ``i`` holds bucket ``i``.
 
-    Every table is hash-partitioned on :func:`~riskassess.distributed.bucket_of` of its
-    ``person_id`` into ``n_partitions`` partitions, so partition ``i`` of each table holds
-    the same people. Use it when the tables come partitioned some other way (by date,
-    by file); it costs one shuffle of each table.
+    Every row goes to partition ``bucket_of(person_id, n_partitions)``: partition ``i``
+    of each table holds exactly the people whose :func:`~riskassess.distributed.bucket_of`
+    is ``i``, so the tables are co-partitioned by person and partition ``i`` is the same
+    set of people as partition ``i`` written by :func:`write_partitioned`. Partition sizes
+    are as even as the hash (a partition is empty only when no id falls in its bucket).
+    Use it when the tables come partitioned some other way (by date, by file); it costs
+    one shuffle of each table.
 
     Parameters
     ----------
@@ -453,14 +456,16 @@ def co_partition(
     Returns
     -------
     tuple of dask.dataframe.DataFrame
-        ``(people, sanctions, assessments)``, co-partitioned.
+        ``(people, sanctions, assessments)``, co-partitioned, ``n_partitions`` partitions
+        each. The row index is reset (0, 1, ... within each partition) and the row
+        order within a partition is not specified.
 
     Notes
     -----
-    dask's shuffle hashes the bucket numbers again to place them, so partition ``i`` is
-    not bucket ``i`` and partition sizes can be uneven; some may even be empty (the
-    example below puts all 50 people in one of its two partitions). The contract, each
-    person in one partition of every table, holds either way.
+    The bucket goes to dask as a sort key with explicit divisions
+    ``[0, 1, ..., n_partitions - 1, n_partitions - 1]`` (``set_index``), so dask routes
+    bucket ``i`` to partition ``i`` itself; a hash shuffle on the bucket would hash it
+    again and scatter the buckets unevenly.
 
     Examples
     --------
@@ -472,14 +477,20 @@ def co_partition(
     >>> people, sanctions, assessments = co_partition(*tables, 2)
     >>> with dask.config.set(scheduler="synchronous"):
     ...     parts = dask.compute(people.to_delayed(), sanctions.to_delayed())
-    >>> sum(len(p) for p in parts[0]), sum(len(s) for s in parts[1])
-    (50, 427)
+    >>> [len(p) for p in parts[0]], [len(s) for s in parts[1]]  # people, sanctions
+    ([31, 19], [237, 190])
+    >>> import numpy as np  # the same sizes, counted in memory: bucket i -> partition i
+    >>> np.bincount(bucket_of(cohort.people["person_id"], 2)).tolist()
+    [31, 19]
+    >>> [np.unique(bucket_of(p["person_id"], 2)).tolist() for p in parts[0]]
+    [[0], [1]]
     >>> all(set(s["person_id"]) <= set(p["person_id"]) for p, s in zip(*parts))
     True
     """
     require_dask()
     if n_partitions < 1:
         raise ValueError(f"n_partitions must be >= 1, got {n_partitions}")
+    divisions = [*range(n_partitions), n_partitions - 1]  # bucket i -> partition i
 
     def add_bucket(frame: pd.DataFrame) -> pd.DataFrame:
         return frame.assign(_bucket=bucket_of(frame["person_id"], n_partitions))
@@ -488,6 +499,6 @@ def co_partition(
     for table in (people, sanctions, assessments):
         meta = table._meta.assign(_bucket=pd.Series([], dtype="int64"))
         with_bucket = table.map_partitions(add_bucket, meta=meta)
-        shuffled = with_bucket.shuffle(on="_bucket", npartitions=n_partitions)
-        out.append(shuffled.drop(columns="_bucket"))
+        routed = with_bucket.set_index("_bucket", divisions=divisions, sort=True)
+        out.append(routed.reset_index(drop=True))
     return out[0], out[1], out[2]

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from riskassess.distributed import (
     PartitioningError,
@@ -105,20 +108,78 @@ def test_write_chunks_streams_chunks(tmp_path: Path) -> None:
         assert p["person_id"].str.startswith(f"k{i}-").all()
 
 
-def test_co_partition_aligns_dask_frames() -> None:
+def _independent_bucket(person_ids: pd.Series, n: int) -> np.ndarray:
+    """The documented bucketing, recomputed here without bucket_of."""
+    text = np.asarray([str(v) for v in person_ids], dtype=object)
+    return (pd.util.hash_array(text, categorize=False) % np.uint64(n)).astype(np.int64)
+
+
+def _assert_bucket_aligned(original: Tables, parts: list[Tables], n: int) -> None:
+    """Partition i of every table holds exactly the rows whose bucket is i."""
+    assert len(parts) == n
+    for k, table in enumerate(original):
+        expected_sizes = np.bincount(_independent_bucket(table["person_id"], n), minlength=n)
+        assert [len(p[k]) for p in parts] == expected_sizes.tolist(), k
+        for i, p in enumerate(parts):
+            got = _independent_bucket(p[k]["person_id"], n)
+            assert (got == i).all(), (k, i)
+        # no row lost, none duplicated, none altered
+        cols = list(table.columns)
+        back = pd.concat([p[k] for p in parts], ignore_index=True)[cols]
+        key = cols
+        pd.testing.assert_frame_equal(
+            back.astype(str).sort_values(key).reset_index(drop=True),
+            table.astype(str).sort_values(key).reset_index(drop=True))
+
+
+def _computed_parts(frames: tuple[Any, Any, Any]) -> list[Tables]:
+    import dask
+
+    with dask.config.set(scheduler="synchronous"):
+        people, sanctions, assessments = dask.compute(*(f.to_delayed() for f in frames))
+    return list(zip(people, sanctions, assessments, strict=True))
+
+
+def test_co_partition_puts_bucket_i_in_partition_i() -> None:
     import dask.dataframe as dd
 
-    people, sanctions, assessments = _tables(400, seed=3)
+    tables = _tables(400, seed=3)
     # Partitioned by row order, not by person: sanctions of a person are scattered.
-    frames = [dd.from_pandas(t, npartitions=3, sort=False) for t in
-              (people, sanctions, assessments)]
-    p, s, a = co_partition(frames[0], frames[1], frames[2], n_partitions=4)
-    parts = [
-        (p.partitions[i].compute(), s.partitions[i].compute(), a.partitions[i].compute())
-        for i in range(4)
-    ]
+    frames = [dd.from_pandas(t, npartitions=3, sort=False) for t in tables]
+    aligned = co_partition(frames[0], frames[1], frames[2], n_partitions=4)
+    assert [f.npartitions for f in aligned] == [4, 4, 4]
+    parts = _computed_parts(aligned)
     for i, (pp, ss, aa) in enumerate(parts):
         check_partition(pp, ss, partition=i)
         assert set(aa["person_id"]) <= set(pp["person_id"])
-    assert sum(len(x[1]) for x in parts) == len(sanctions)
-    assert sorted(pd.concat([x[0] for x in parts])["person_id"]) == sorted(people["person_id"])
+    _assert_bucket_aligned(tables, parts, 4)
+    # the same people as write_partitioned's partition i
+    for i, (pp, _, _) in enumerate(parts):
+        assert set(pp["person_id"]) == set(tables[0]["person_id"][bucket_of(
+            tables[0]["person_id"], 4) == i])
+
+
+@settings(max_examples=15, deadline=None)
+@given(n_people=st.integers(0, 60), n_in=st.integers(1, 4), n_out=st.integers(1, 7),
+       seed=st.integers(0, 2**16))
+def test_co_partition_routes_every_row_by_bucket(n_people: int, n_in: int, n_out: int,
+                                                 seed: int) -> None:
+    import dask.dataframe as dd
+
+    rng = np.random.default_rng(seed)
+    people, sanctions, assessments = _tables(max(n_people, 1), seed=seed)
+    people = people.iloc[:n_people]
+    sanctions = sanctions[sanctions["person_id"].isin(people["person_id"])]
+    assessments = assessments[assessments["person_id"].isin(people["person_id"])]
+    tables = (people, sanctions.iloc[rng.permutation(len(sanctions))], assessments)
+    frames = [dd.from_pandas(t, npartitions=n_in, sort=False) for t in tables]
+    parts = _computed_parts(co_partition(frames[0], frames[1], frames[2], n_out))
+    _assert_bucket_aligned(tables, parts, n_out)
+
+
+def test_co_partition_refuses_zero_partitions() -> None:
+    import dask.dataframe as dd
+
+    frames = [dd.from_pandas(t, npartitions=1) for t in _tables(5)]
+    with pytest.raises(ValueError, match="n_partitions must be >= 1"):
+        co_partition(frames[0], frames[1], frames[2], 0)

@@ -15,6 +15,7 @@ pytest.importorskip("distributed")
 
 from riskassess.distributed import (
     PartitioningError,
+    bucket_of,
     co_partition,
     model_to_json,
     open_partitioned,
@@ -90,6 +91,14 @@ def test_co_partitioned_frames_on_the_current_client(cluster_client: Any, model:
     expected, _ = in_memory(model, *tables)
     frames = [dd.from_pandas(t, npartitions=3, sort=False) for t in tables]
     aligned = co_partition(frames[0], frames[1], frames[2], 5)
+    # on the cluster (its default shuffle): partition i holds exactly bucket i
+    for frame, table in zip(aligned, tables, strict=True):
+        buckets = frame.map_partitions(
+            lambda part: pd.Series([sorted(set(bucket_of(part["person_id"], 5)))])
+        ).compute().tolist()
+        assert all(b in ([], [i]) for i, b in enumerate(buckets)), buckets
+        sizes = frame.map_partitions(len).compute().tolist()
+        assert sizes == np.bincount(bucket_of(table["person_id"], 5), minlength=5).tolist()
     job = score_tables(model, *aligned, explain=False)
     result = job.compute()  # no client given: the current one (cluster_client)
     keep = ["probability", "band"]
