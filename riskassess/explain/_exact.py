@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -36,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from riskassess.exceptions import BackgroundError, ExplanationError, FeatureError
+from riskassess.models._fast import fast_decision, small_frame_rows
 from riskassess.models._terms import (
     AdditiveForm,
     CategoricalAxis,
@@ -256,25 +258,28 @@ def _plan(form: AdditiveForm, feature_names: Sequence[str],
 # ----------------------------------------------------------------------------- values
 
 
-def _small_rows(X: pd.DataFrame) -> dict[str, list[Any]] | None:
-    cols = list(X.columns)
+def _small_columns(X: pd.DataFrame, rows: list[list[Any]]) -> dict[str, list[Any]] | None:
+    """The cells of a small frame by column name, numpy scalars as Python values."""
+    cols = [str(c) for c in X.columns]
     if len(set(cols)) != len(cols):
         return None
-    if len(X) == 1:  # one case: per-cell reads beat converting the whole frame to objects
-        cells = [X.iat[0, j] for j in range(len(cols))]
-        return {str(c): [v.item() if isinstance(v, np.generic) else v]
-                for c, v in zip(cols, cells, strict=True)}
-    rows = X.to_numpy(dtype=object)
-    return {str(c): rows[:, j].tolist() for j, c in enumerate(cols)}
+    return {c: [r[j].item() if isinstance(r[j], np.generic) else r[j] for r in rows]
+            for j, c in enumerate(cols)}
 
 
-def _values(plan: _Plan, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """SHAP values ``(n, p)`` and the explained data ``(n, p)``."""
+def _values(plan: _Plan, X: pd.DataFrame, rows: list[list[Any]] | None = None
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """SHAP values ``(n, p)`` and the explained data ``(n, p)``.
+
+    ``rows`` are the cells of a small frame (:func:`small_frame_rows`), when already read.
+    """
     n, p = len(X), len(plan.feature_names)
     missing = [f for f in plan.feature_names if f not in X.columns]
     if missing:
         raise FeatureError(f"missing column(s) {missing}; got columns {list(map(str, X.columns))}")
-    small = _small_rows(X) if n <= _SMALL else None
+    if rows is None and n <= _SMALL:
+        rows = small_frame_rows(X)
+    small = _small_columns(X, rows) if rows is not None else None
     cache: dict[Axis, np.ndarray] = {}
 
     def codes(axis: Axis) -> np.ndarray:
@@ -444,7 +449,9 @@ def _explain_additive(model: Any, form: AdditiveForm, X: pd.DataFrame,
     from riskassess.explain._shap import make_explanation
 
     # the model's own scoring first: bad input raises exactly what predict raises
-    prediction = model.decision_function(X)
+    rows = (small_frame_rows(X) if type(X) is pd.DataFrame and 0 < len(X) <= _SMALL
+            else None)
+    prediction = _model_score(model, X, rows)
     names = getattr(model, "feature_names_in_", None)
     if not isinstance(X, pd.DataFrame):
         if names is not None:
@@ -455,8 +462,41 @@ def _explain_additive(model: Any, form: AdditiveForm, X: pd.DataFrame,
         X = pd.DataFrame(arr, columns=[f"x{i}" for i in range(arr.shape[1])])
     feature_names = [str(f) for f in names] if names is not None else form.features
     plan = _plan(form, feature_names, background)
-    values, data = _values(plan, X)
+    values, data = _values(plan, X, rows)
     base = np.full(len(X), plan.base_value)
     check_additivity(values, base, prediction, X.index)
     return make_explanation(values, base, data, feature_names, horizon_label(model),
                             _instance_names(X))
+
+
+def _model_score(model: Any, X: Any, rows: list[list[Any]] | None) -> np.ndarray:
+    """``model.decision_function(X)``, reusing the cells already read for a small frame.
+
+    A riskassess model that keeps the library's own ``decision_function`` and input
+    checks scores a small frame with :func:`fast_decision`; given the same cells it
+    returns what its ``decision_function`` would (bit for bit), without reading them
+    twice. Any other model, or anything the fast path declines, calls the model.
+    """
+    if rows is not None and _keeps_library_scoring(type(model)):
+        out = fast_decision(model, X, rows)
+        if out is not None:
+            return out
+    return np.asarray(model.decision_function(X))
+
+
+_LIBRARY_SCORING: weakref.WeakKeyDictionary[type, bool] = weakref.WeakKeyDictionary()
+
+
+def _keeps_library_scoring(cls: type) -> bool:
+    known = _LIBRARY_SCORING.get(cls)
+    if known is None:
+        known = _LIBRARY_SCORING[cls] = _scores_like_the_library(cls)
+    return known
+
+
+def _scores_like_the_library(cls: type) -> bool:
+    from riskassess.models._base import TransparentModel
+
+    return (issubclass(cls, TransparentModel)
+            and getattr(cls, "decision_function", None) is TransparentModel.decision_function
+            and getattr(cls, "_checked", None) is TransparentModel._checked)

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from riskassess.exceptions import FeatureError
+from riskassess.explain._template import MAX_TEMPLATE_ROWS, small_explanation
 
 if TYPE_CHECKING:  # pragma: no cover
     import shap
@@ -56,6 +57,11 @@ def make_explanation(values: np.ndarray, base_values: np.ndarray | float, data: 
                                None if data is None else np.asarray(data, dtype=object)[None],
                                feature_names, output_name, instance_names)
         return one[0]
+    if (isinstance(values, np.ndarray) and values.ndim == 2
+            and values.shape[0] <= MAX_TEMPLATE_ROWS and isinstance(base_values, np.ndarray)):
+        # a case system's one case: a copy of a verified template of the same layout
+        return small_explanation(values, base_values, data, feature_names, output_name,
+                                 instance_names)
     large_object = (isinstance(data, np.ndarray) and data.dtype == object and data.ndim == 2
                     and data.shape[0] > _OBJECT_SCAN_LIMIT)
     explanation = shap.Explanation(

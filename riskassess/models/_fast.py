@@ -43,7 +43,7 @@ import pandas as pd
 
 from riskassess.models._terms import AdditiveForm, CategoricalAxis, LinearTerm, NumericAxis
 
-__all__ = ["MAX_ROWS", "fast_decision"]
+__all__ = ["MAX_ROWS", "fast_decision", "small_frame_rows"]
 
 #: Frames with at most this many rows take the scalar path.
 MAX_ROWS = 16
@@ -131,7 +131,39 @@ def _scalar(v: Any) -> Any:
     return None
 
 
-def fast_decision(model: Any, X: Any) -> np.ndarray | None:
+def small_frame_rows(X: pd.DataFrame) -> list[list[Any]]:
+    """The cells of a small frame as Python lists, one list per row, read once.
+
+    One row is read cell by cell (much cheaper than converting the frame to objects);
+    more rows go through one object-dtype conversion. Cells keep their pandas/numpy
+    types (e.g. ``numpy.float64``, ``str``, ``None`` or ``nan``).
+
+    Parameters
+    ----------
+    X : pandas.DataFrame
+        Any frame; meant for at most :data:`MAX_ROWS` rows.
+
+    Returns
+    -------
+    list of list
+        ``rows[i][j]`` is the cell in row ``i``, column ``j``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = small_frame_rows(pd.DataFrame({"age": [30.0, 41.0], "sex": ["M", "F"]}))
+    >>> [[float(age), sex] for age, sex in rows]
+    [[30.0, 'M'], [41.0, 'F']]
+    """
+    if len(X) == 1:
+        n_cols = X.shape[1]
+        return [[X.iat[0, j] for j in range(n_cols)]]
+    rows: list[list[Any]] = X.to_numpy(dtype=object).tolist()
+    return rows
+
+
+def fast_decision(model: Any, X: Any, rows: list[list[Any]] | None = None
+                  ) -> np.ndarray | None:
     """Log-odds of the rows of ``X`` by the scalar path, or ``None`` to take the other.
 
     Parameters
@@ -139,6 +171,9 @@ def fast_decision(model: Any, X: Any) -> np.ndarray | None:
     model : fitted transparent model (fitted on a DataFrame)
     X : pandas.DataFrame
         At most :data:`MAX_ROWS` rows, exactly the fitted columns in the fitted order.
+    rows : list of list, optional
+        ``small_frame_rows(X)`` when the caller has already read the cells (the
+        explanation does, so one case is read once); read here otherwise.
 
     Returns
     -------
@@ -156,8 +191,10 @@ def fast_decision(model: Any, X: Any) -> np.ndarray | None:
     if plan is None or X.columns.tolist() != plan.columns:
         return None
     n_cols = len(plan.columns)
-    rows = ([[X.iat[0, j] for j in range(n_cols)]] if n == 1
-            else X.to_numpy(dtype=object).tolist())
+    if rows is None:
+        rows = small_frame_rows(X)
+    elif len(rows) != n or any(len(r) != n_cols for r in rows):
+        return None
     out = np.empty(n, dtype=np.float64)
     missing_ok = plan.missing_ok
     for r, raw in enumerate(rows):

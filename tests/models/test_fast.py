@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from riskassess.exceptions import FeatureError
 from riskassess.models import AdditiveRiskClassifier, ScorecardClassifier
-from riskassess.models._fast import MAX_ROWS, fast_decision
+from riskassess.models._fast import MAX_ROWS, fast_decision, small_frame_rows
 
 CATS = ["F", "M", "O"]
 
@@ -135,3 +135,25 @@ def test_shared_form_uses_each_models_own_rules(fitted):
     assert fast_decision(other, one) is None  # not model's cached plan
     with pytest.raises(FeatureError, match="'age' has missing values"):
         other.decision_function(one)
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                 HealthCheck.too_slow])
+@given(X=frames(), which=st.integers(0, 2))
+def test_cells_read_by_the_caller_give_the_same_answer(fitted, X, which):
+    model = fitted[which]
+    own = fast_decision(model, X)
+    shared = fast_decision(model, X, small_frame_rows(X))
+    assert (own is None) == (shared is None)
+    if own is not None:
+        assert own.tobytes() == shared.tobytes()
+
+
+def test_cells_of_another_shape_are_declined(fitted):
+    X, _ = _train()
+    one = X.iloc[[3]]
+    rows = small_frame_rows(one)
+    assert fast_decision(fitted[0], one, rows) is not None
+    assert fast_decision(fitted[0], one, rows + rows) is None  # two rows for one
+    assert fast_decision(fitted[0], one, [rows[0][:-1]]) is None  # a cell short
