@@ -483,15 +483,18 @@ def assess(model: Any, case: Any, *, background: pd.DataFrame | None = None, top
     else:
         info = c.info if c is not None else model_info(model)
     p, band, per_h, expl, rs = result
+    horizon = getattr(model, "horizon", None)
+    if not isinstance(horizon, int) or isinstance(horizon, bool):
+        horizon = None
+    if horizon is not None and horizon not in dict(per_h):  # the model's own horizon
+        per_h = sorted([*per_h, (horizon, p)])
     if horizon_models:
         per_h = _other_horizons(valid, per_h, model, horizon_models)
     names = [str(f) for f in getattr(model, "feature_names_in_", list(row))]
-    horizon = getattr(model, "horizon", None)
     created = assessed_at or datetime.now(UTC)
     return Assessment(
         case_id=valid.case_id, assessment_date=valid.assessment_date, probability=p,
-        horizon_years=horizon if isinstance(horizon, int) and not isinstance(horizon, bool)
-        else None,
+        horizon_years=horizon,
         probabilities=tuple(HorizonProbability(years=h, probability=q) for h, q in per_h),
         band=band, explanation=expl,
         reasons=tuple(ReasonRecord(text=r.text, feature=r.feature, value=_plain(r.value),

@@ -84,7 +84,9 @@ def _load_data(args: argparse.Namespace) -> tuple[pd.DataFrame, pd.Series, pd.Da
 def _make_model(kind: str) -> Any:
     from riskassess.models import AdditiveRiskClassifier, ScorecardClassifier
 
-    return AdditiveRiskClassifier() if kind == "additive" else ScorecardClassifier()
+    # both data sources' labels are reoffending within two years
+    return (AdditiveRiskClassifier(horizon=2) if kind == "additive"
+            else ScorecardClassifier(horizon=2))
 
 
 # --------------------------------------------------------------------------- commands

@@ -368,3 +368,26 @@ def test_probabilities_for_other_horizons_can_be_passed(fitted: dict[str, object
     with pytest.raises(ValueError, match="given twice"):
         assess(fitted["ogrs3"], data, background=fitted["background"],
                horizon_models={2: one_year})
+
+
+def test_a_model_horizon_names_the_risk_and_is_recorded(fitted: dict[str, object]) -> None:
+    from sklearn.base import clone
+
+    from riskassess import assess
+
+    data = case_dicts().example()
+    plain = fitted["additive"]
+    dated = clone(plain).set_params(horizon=2)  # type: ignore[attr-defined]
+    fitted_state = {k: v for k, v in plain.__dict__.items() if k.endswith("_")}
+    dated.__dict__.update(fitted_state)  # the same tables, now with a horizon
+    for fast in (True, False):
+        a = assess(plain, data, fast=fast, assessed_at=CREATED)
+        b = assess(dated, data, fast=fast, assessed_at=CREATED)
+        assert a.horizon_years is None and a.probabilities == ()
+        assert b.horizon_years == 2
+        assert [(h.years, h.probability) for h in b.probabilities] == [(2, b.probability)]
+        assert b.probability == a.probability
+        assert all("2-year risk" in r.text for r in b.reasons)
+        assert not any("2-year" in r.text for r in a.reasons)
+    with pytest.raises(ValueError, match="given twice"):
+        assess(dated, data, horizon_models={2: fitted["scorecard"]})

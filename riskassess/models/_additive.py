@@ -120,6 +120,10 @@ class AdditiveRiskClassifier(TransparentModel):
         Protected characteristics explicitly allowed as inputs.
     bands : RiskBands or None, default None
         Bands for :meth:`predict_band` (None: OGRS3's cut-points).
+    horizon : int or None, default None
+        Follow-up period of the outcome in years (2 for reoffending within two years).
+        Not used in fitting: it names what the model predicts, so explanations and
+        reasons say "the 2-year risk" and an assessment records its horizon.
 
     Attributes
     ----------
@@ -160,12 +164,13 @@ class AdditiveRiskClassifier(TransparentModel):
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "allow_protected": [list, tuple],
         "bands": [RiskBands, None],
+        "horizon": [Interval(Integral, 1, None, closed="left"), None],
     }
 
     def __init__(self, *, monotone: Any = "auto", interactions: Sequence[tuple[str, str]] = (),
                  smoothing: float = 100.0, ridge: float = 1.0, max_bins: int = 128,
                  max_iter: int = 1000, allow_protected: Sequence[str] = (),
-                 bands: RiskBands | None = None) -> None:
+                 bands: RiskBands | None = None, horizon: int | None = None) -> None:
         self.monotone = monotone
         self.interactions = interactions
         self.smoothing = smoothing
@@ -174,6 +179,7 @@ class AdditiveRiskClassifier(TransparentModel):
         self.max_iter = max_iter
         self.allow_protected = allow_protected
         self.bands = bands
+        self.horizon = horizon
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> AdditiveRiskClassifier:

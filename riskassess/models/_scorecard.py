@@ -99,6 +99,10 @@ class ScorecardClassifier(TransparentModel):
         Smoothing of the first-stage additive model.
     allow_protected : sequence of str, default ()
     bands : RiskBands or None, default None
+    horizon : int or None, default None
+        Follow-up period of the outcome in years (2 for reoffending within two years).
+        Not used in fitting: it names what the model predicts, so explanations and
+        reasons say "the 2-year risk" and an assessment records its horizon.
 
     Attributes
     ----------
@@ -135,12 +139,13 @@ class ScorecardClassifier(TransparentModel):
         "smoothing": [Interval(Real, 0, None, closed="left")],
         "allow_protected": [list, tuple],
         "bands": [RiskBands, None],
+        "horizon": [Interval(Integral, 1, None, closed="left"), None],
     }
 
     def __init__(self, *, max_features: int = 6, max_bins: int = 5,
                  points_to_double_odds: float = 20.0, monotone: Any = "auto",
                  smoothing: float = 300.0, allow_protected: Sequence[str] = (),
-                 bands: RiskBands | None = None) -> None:
+                 bands: RiskBands | None = None, horizon: int | None = None) -> None:
         self.max_features = max_features
         self.max_bins = max_bins
         self.points_to_double_odds = points_to_double_odds
@@ -148,6 +153,7 @@ class ScorecardClassifier(TransparentModel):
         self.smoothing = smoothing
         self.allow_protected = allow_protected
         self.bands = bands
+        self.horizon = horizon
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> ScorecardClassifier:

@@ -168,3 +168,22 @@ def test_out_of_range(fitted):
     report = model.out_of_range(X.assign(age=[10.0] + [30.0] * (len(X) - 1)))
     row = report.set_index("feature").loc["age"]
     assert row["n_below"] == 1 and row["n_above"] == 0
+
+
+@pytest.mark.parametrize("cls", ["AdditiveRiskClassifier", "ScorecardClassifier"])
+def test_horizon_is_a_checked_parameter_that_survives_json(cls, tmp_path):
+    import riskassess.models as models
+    from riskassess.models import load_model, save_model
+
+    rng = np.random.default_rng(2)
+    X = pd.DataFrame({"age": rng.integers(18, 70, 300).astype(float),
+                      "priors_count": rng.poisson(2, 300).astype(float)})
+    y = (rng.random(300) < 0.4).astype(int)
+    model = getattr(models, cls)(horizon=1).fit(X, y)
+    save_model(model, tmp_path / "m.json")
+    assert load_model(tmp_path / "m.json").horizon == 1
+    unset = getattr(models, cls)().fit(X, y)
+    assert unset.horizon is None
+    np.testing.assert_array_equal(unset.predict_proba(X), model.predict_proba(X))
+    with pytest.raises(ValueError, match="horizon"):
+        getattr(models, cls)(horizon=0).fit(X, y)
