@@ -25,8 +25,8 @@ Examples
 >>> override_rates(ds)[["n_decisions", "n_overrides", "override_rate"]].round(3)
      n_decisions  n_overrides  override_rate
 all            3            1          0.333
->>> override_rates(ds, by="model_band").loc["high", "n_overrides"]
-np.int64(1)
+>>> int(override_rates(ds, by="model_band").loc["high", "n_overrides"])
+1
 """
 
 from __future__ import annotations
@@ -114,8 +114,8 @@ def decisions_frame(decisions: Iterable[Any], *, sequence: Sequence[int] | None 
     0         1     C-1        low        low     False      <NA>
     1         2     C-2       high       high     False      <NA>
     2         3     C-3       high     medium      True      down
-    >>> str(frame["decided_at"].dtype), frame["final_band"].cat.ordered
-    ('datetime64[us, UTC]', True)
+    >>> str(frame["decided_at"].dt.tz), frame["final_band"].cat.ordered
+    ('UTC', True)
     """
     rows = []
     for d in decisions:
@@ -239,8 +239,8 @@ def override_rates(data: Any, by: str | Sequence[str] | None = None) -> pd.DataF
     officer_id
     o-1                   2            0            0.0
     o-2                   1            1            1.0
-    >>> override_rates(ds, by="reason").loc["protective_factors", "share_of_overrides"]
-    np.float64(1.0)
+    >>> float(override_rates(ds, by="reason").loc["protective_factors", "share_of_overrides"])
+    1.0
     """
     frame = _as_frame(data)
     keys = _keys(by)

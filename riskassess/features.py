@@ -318,8 +318,8 @@ def describe_features(source: Literal["case", "compas", "all"] = "all") -> pd.Da
 
     Examples
     --------
-    >>> describe_features("case").loc["copas_rate", "monotone"]
-    np.int64(1)
+    >>> int(describe_features("case").loc["copas_rate", "monotone"])
+    1
     """
     specs = [s for s in FEATURES.values() if source == "all" or s.source == source]
     if source in ("case", "all"):

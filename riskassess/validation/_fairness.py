@@ -11,7 +11,7 @@ Examples
 >>> pred = [1, 1, 0, 0, 1, 0]
 >>> g = ["a", "a", "a", "b", "b", "b"]
 >>> t = group_error_rates(y, pred, g)
->>> t.loc["a", ["n", "tp", "fp", "fn", "tn"]].tolist()
+>>> t[["n", "tp", "fp", "fn", "tn"]].loc["a"].tolist()
 [3, 1, 1, 1, 0]
 >>> float(t.loc["b", "fpr"])
 0.0
