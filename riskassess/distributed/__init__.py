@@ -40,13 +40,17 @@ from riskassess.distributed._contract import (
     check_partition,
     duplicate_people,
 )
+from riskassess.distributed._copartition import co_partition
 from riskassess.distributed._deps import EXTRA_HINT, require_dask
 from riskassess.distributed._model import model_from_json, model_to_json
 from riskassess.distributed._parquet import (
+    DICTIONARY_COLUMNS,
     TABLES,
     PartitionedDataset,
     open_partitioned,
+    read_part,
     write_chunks,
+    write_frame,
     write_partitioned,
 )
 from riskassess.distributed._partition import (
@@ -59,7 +63,6 @@ from riskassess.distributed._partition import (
 from riskassess.distributed._pipeline import (
     ScoringJob,
     ScoringResult,
-    co_partition,
     score_parquet,
     score_tables,
 )
@@ -67,6 +70,7 @@ from riskassess.distributed._spark import spark_schema, spark_scorer, stack_tabl
 
 __all__ = [
     "COUNT_COLUMNS",
+    "DICTIONARY_COLUMNS",
     "EXTRA_HINT",
     "REJECTED_COLUMNS",
     "TABLES",
@@ -83,6 +87,7 @@ __all__ = [
     "model_from_json",
     "model_to_json",
     "open_partitioned",
+    "read_part",
     "require_dask",
     "score_frame",
     "score_parquet",
@@ -93,5 +98,6 @@ __all__ = [
     "stack_tables",
     "write_chunks",
     "write_cohort_parquet",
+    "write_frame",
     "write_partitioned",
 ]

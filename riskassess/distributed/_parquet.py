@@ -28,10 +28,13 @@ import pandas as pd
 from riskassess.distributed._contract import PartitioningError, bucket_of
 
 __all__ = [
+    "DICTIONARY_COLUMNS",
     "TABLES",
     "PartitionedDataset",
     "open_partitioned",
+    "read_part",
     "write_chunks",
+    "write_frame",
     "write_partitioned",
 ]
 
@@ -43,6 +46,107 @@ _FORMAT = "riskassess.partitioned-by-person"
 
 def _part_name(i: int) -> str:
     return f"part-{i:05d}.parquet"
+
+
+#: Text columns read as categoricals by :func:`read_part`: codes from a short vocabulary.
+#: Parquet stores them dictionary-encoded, so they decode to small integer codes and a
+#: handful of distinct values, and the feature builder then checks the distinct values
+#: only. (Ids are read as text: arrow hashes text faster than a per-file dictionary of
+#: some 80,000 ids converts to a pandas Categorical.)
+DICTIONARY_COLUMNS: dict[str, tuple[str, ...]] = {
+    "people": ("sex",),
+    "sanctions": ("kind", "disposal", "offence"),
+    "assessments": ("index_offence", "index_kind", "index_disposal"),
+}
+
+
+def read_part(path: str, table: str) -> pd.DataFrame:
+    """One part file of one table, read the way the scoring task needs it.
+
+    Only the columns of :data:`riskassess.features.TABLE_COLUMNS` that the file has are
+    read (a missing one is then reported by the feature builder, naming it); text
+    columns in :data:`DICTIONARY_COLUMNS` come back as ``Categorical``, other text as
+    pandas' string dtype. One thread (the worker's own). The values are those
+    :func:`pandas.read_parquet` gives; only some dtypes differ.
+
+    Parameters
+    ----------
+    path : str
+        A Parquet file (local path or URL pyarrow can open).
+    table : {"people", "sanctions", "assessments"}
+        Which table the file belongs to.
+
+    Returns
+    -------
+    pandas.DataFrame
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from riskassess.distributed import write_cohort_parquet
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     data = write_cohort_parquet(tmp, 20, people_per_partition=10, outcomes=True)
+    ...     files = data.partitions()[0]
+    ...     sanctions = read_part(files[1], "sanctions")
+    ...     assessments = read_part(files[2], "assessments")
+    >>> str(sanctions["kind"].dtype), str(sanctions["date"].dtype)
+    ('category', 'datetime64[ms]')
+    >>> "reoffend_2y" in assessments.columns  # extra columns are not read
+    False
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from riskassess.features import TABLE_COLUMNS
+
+    if table not in TABLE_COLUMNS:
+        raise ValueError(f"table must be one of {list(TABLE_COLUMNS)}, got {table!r}")
+    schema = pq.read_schema(path)
+    columns = [c for c in TABLE_COLUMNS[table] if c in schema.names]
+    text = [c for c in DICTIONARY_COLUMNS[table]
+            if c in columns and (pa.types.is_string(schema.field(c).type)
+                                 or pa.types.is_large_string(schema.field(c).type))]
+    arrow = pq.read_table(path, columns=columns, read_dictionary=text, use_threads=False)
+    return arrow.to_pandas(use_threads=False)
+
+
+def write_frame(frame: pd.DataFrame, path: str, *, index: bool = True,
+                compression: str = "snappy") -> None:
+    """Write a result frame as one Parquet file, cheaply.
+
+    Float and text columns are written plain (no dictionary pages: scores and SHAP values
+    have too many distinct values for a dictionary to pay off), categoricals with their
+    dictionary, without column statistics, by pyarrow directly.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        What to write.
+    path : str
+        Target file (local path or URL pyarrow can open).
+    index : bool, default True
+        Keep the index as a column (restored by :func:`pandas.read_parquet`).
+    compression : str, default "snappy"
+        Parquet codec (``"none"``, ``"snappy"``, ``"zstd"``, ...).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> frame = pd.DataFrame({"probability": [0.25, 0.5]},
+    ...                      index=pd.Index(["C1", "C2"], name="case_id"))
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     write_frame(frame, os.path.join(tmp, "part.parquet"))
+    ...     back = pd.read_parquet(os.path.join(tmp, "part.parquet"))
+    >>> back.equals(frame)
+    True
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    arrow = pa.Table.from_pandas(frame, preserve_index=index)
+    dictionary = [f.name for f in arrow.schema if pa.types.is_dictionary(f.type)]
+    pq.write_table(arrow, path, compression=compression, use_dictionary=dictionary or False,
+                   write_statistics=False)
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,10 @@ threads.
 
 from __future__ import annotations
 
+import functools
 import shutil
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -23,17 +24,22 @@ import pandas as pd
 
 from riskassess.distributed._contract import (
     PartitioningError,
-    bucket_of,
     duplicate_people,
     person_hashes,
     repeated_hashes,
 )
 from riskassess.distributed._deps import current_client, require_dask
 from riskassess.distributed._model import model_from_json, model_to_json
-from riskassess.distributed._parquet import PartitionedDataset, open_partitioned
+from riskassess.distributed._parquet import (
+    TABLES,
+    PartitionedDataset,
+    open_partitioned,
+    read_part,
+    write_frame,
+)
 from riskassess.distributed._partition import PartitionOutput, score_partition
 
-__all__ = ["ScoringJob", "ScoringResult", "co_partition", "score_parquet", "score_tables"]
+__all__ = ["ScoringJob", "ScoringResult", "score_parquet", "score_tables"]
 
 
 @dataclass(frozen=True)
@@ -124,6 +130,9 @@ class ScoringJob:
     _ids: tuple[tuple[str, tuple[Any, ...]], ...]
     _parts: tuple[Any, ...]
     check_partitioning: bool = True
+    #: Makes one task per partition that scores *and* writes it (``root, compression``);
+    #: None: write the outputs of ``_parts``.
+    _write_tasks: Callable[[str, str], list[Any]] | None = field(default=None, repr=False)
 
     def _run(self, collections: Sequence[Any], client: Any) -> tuple[Any, ...]:
         import dask
@@ -174,18 +183,24 @@ class ScoringJob:
         return ScoringResult(scores, rejected.reset_index(drop=True),
                              counts.reset_index(drop=True))
 
-    def to_parquet(self, path: str | Path, *, client: Any = None) -> pd.DataFrame:
+    def to_parquet(self, path: str | Path, *, client: Any = None,
+                   compression: str = "snappy") -> pd.DataFrame:
         """Run the job; workers write ``scores/`` and ``rejected/`` under ``path``.
 
-        Only the small row accounting comes back to the caller.
+        Only the small row accounting comes back to the caller. A job from
+        :func:`score_parquet` reads, scores and writes each partition in one task, so a
+        partition's results never leave the worker that computed them.
 
         Parameters
         ----------
         path : str or pathlib.Path
             Output directory (created; ``scores/`` and ``rejected/`` are replaced) or a
-            URL pandas can write to (fsspec), where existing files are overwritten.
+            URL pyarrow can write to, where existing files are overwritten.
         client : distributed.Client, optional
             Defaults to the current client, else dask's local scheduler.
+        compression : str, default "snappy"
+            Parquet codec of the output files (see :func:`write_frame`); ``"none"`` is
+            a little cheaper to write and some five times larger.
 
         Returns
         -------
@@ -202,17 +217,22 @@ class ScoringJob:
                     shutil.rmtree(folder)
                 folder.mkdir(parents=True)
         # each task writes its own partition: results never leave the worker
-        writes = [dask.delayed(_write_partition, pure=False)(part, root, i)
-                  for i, part in enumerate(self._parts)]
+        if self._write_tasks is not None:
+            writes = self._write_tasks(root, compression)
+        else:
+            writes = [dask.delayed(_write_partition, pure=False)(part, root, i, compression)
+                      for i, part in enumerate(self._parts)]
         counts = pd.concat(self._run(writes, client), ignore_index=True)
         counts.to_csv(f"{root}/counts.csv", index=False)
         return counts
 
 
-def _write_partition(output: PartitionOutput, root: str, i: int) -> pd.DataFrame:
+def _write_partition(output: PartitionOutput, root: str, i: int,
+                     compression: str = "snappy") -> pd.DataFrame:
     name = f"part.{i}.parquet"
-    output.scores.to_parquet(f"{root}/scores/{name}", index=True)
-    output.rejected.to_parquet(f"{root}/rejected/{name}", index=False)
+    write_frame(output.scores, f"{root}/scores/{name}", index=True, compression=compression)
+    write_frame(output.rejected, f"{root}/rejected/{name}", index=False,
+                compression=compression)
     return output.counts
 
 
@@ -227,6 +247,7 @@ def _meta(
 def _job(
     parts: list[Any], metas: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame],
     people_ids: list[Any], case_ids: list[Any], check_partitioning: bool,
+    write_tasks: Callable[[str, str], list[Any]] | None = None,
 ) -> ScoringJob:
     dd = require_dask()
     scores = dd.from_delayed([p[0] for p in parts], meta=metas[0], verify_meta=True)
@@ -234,7 +255,7 @@ def _job(
     counts = dd.from_delayed([p[2] for p in parts], meta=metas[2], verify_meta=True)
     ids = (("people", tuple(people_ids)), ("assessments", tuple(case_ids)))
     return ScoringJob(scores, rejected, counts, len(parts), ids, tuple(parts),
-                      check_partitioning)
+                      check_partitioning, write_tasks)
 
 
 def _options(model: Any, explain: bool, invalid: str, include_features: bool) -> dict[str, Any]:
@@ -314,12 +335,13 @@ def score_tables(
     >>> cols = ["age", "previous_sanctions", "copas_rate"]
     >>> model = AdditiveRiskClassifier(max_bins=8).fit(X.loc[seen, cols], y[seen].astype(int))
     >>> import dask, dask.dataframe as dd, numpy as np
+    >>> import riskassess.distributed as rd
     >>> from riskassess.distributed import score_frame
     >>> people, sanctions, assessments = (
     ...     dd.from_pandas(t, npartitions=2)
     ...     for t in (cohort.people, cohort.sanctions, cohort.assessments))
     >>> with dask.config.set(scheduler="synchronous"):
-    ...     job = score_tables(model, *co_partition(people, sanctions, assessments, 2))
+    ...     job = score_tables(model, *rd.co_partition(people, sanctions, assessments, 2))
     ...     result = job.compute()
     >>> int(result.counts["scored"].sum()), len(result.rejected)
     (50, 0)
@@ -357,13 +379,31 @@ def _column(frame: pd.DataFrame, name: str) -> pd.Series:
     return frame[name]
 
 
-def _read(path: str, columns: list[str] | None = None) -> pd.DataFrame:
-    return pd.read_parquet(path, columns=columns)
+def _read_ids(path: str, column: str) -> pd.Series:
+    import pyarrow.parquet as pq
+
+    ids = pq.read_table(path, columns=[column], use_threads=False).column(0)
+    return ids.to_pandas()
 
 
 def _score_files(paths: tuple[str, str, str], partition: int, **options: Any) -> Any:
-    people, sanctions, assessments = (_read(p) for p in paths)
+    people, sanctions, assessments = (read_part(p, t) for p, t in zip(paths, TABLES,
+                                                                       strict=True))
     return score_partition(people, sanctions, assessments, partition=partition, **options)
+
+
+def _score_files_to_parquet(paths: tuple[str, str, str], partition: int, root: str,
+                            compression: str, **options: Any) -> pd.DataFrame:
+    output = _score_files(paths, partition, **options)
+    return _write_partition(output, root, partition, compression)
+
+
+def _parquet_write_tasks(files: list[tuple[str, str, str]], options: dict[str, Any],
+                         root: str, compression: str) -> list[Any]:
+    import dask
+
+    run = dask.delayed(_score_files_to_parquet, pure=False)
+    return [run(paths, i, root, compression, **options) for i, paths in enumerate(files)]
 
 
 def score_parquet(
@@ -425,80 +465,8 @@ def score_parquet(
     graph_options = _in_graph(options)
     parts = [run(files, i, **graph_options) for i, files in enumerate(data.partitions())]
     people_ids, case_ids = (
-        [dask.delayed(_column)(dask.delayed(_read, pure=True)(files[k], [column]), column)
-         for files in data.partitions()]
+        [dask.delayed(_read_ids, pure=True)(files[k], column) for files in data.partitions()]
         for k, column in ((0, "person_id"), (2, "case_id"))
     )
-    return _job(parts, metas, people_ids, case_ids, check_partitioning)
-
-
-
-def co_partition(
-    people: Any, sanctions: Any, assessments: Any, n_partitions: int
-) -> tuple[Any, Any, Any]:
-    """Shuffle three dask DataFrames so that partition ``i`` holds bucket ``i``.
-
-    Every row goes to partition ``bucket_of(person_id, n_partitions)``: partition ``i``
-    of each table holds exactly the people whose :func:`~riskassess.distributed.bucket_of`
-    is ``i``, so the tables are co-partitioned by person and partition ``i`` is the same
-    set of people as partition ``i`` written by :func:`write_partitioned`. Partition sizes
-    are as even as the hash (a partition is empty only when no id falls in its bucket).
-    Use it when the tables come partitioned some other way (by date, by file); it costs
-    one shuffle of each table.
-
-    Parameters
-    ----------
-    people, sanctions, assessments : dask.dataframe.DataFrame
-        Tables with a ``person_id`` column.
-    n_partitions : int
-        Number of output partitions.
-
-    Returns
-    -------
-    tuple of dask.dataframe.DataFrame
-        ``(people, sanctions, assessments)``, co-partitioned, ``n_partitions`` partitions
-        each. The row index is reset (0, 1, ... within each partition) and the row
-        order within a partition is not specified.
-
-    Notes
-    -----
-    The bucket goes to dask as a sort key with explicit divisions
-    ``[0, 1, ..., n_partitions - 1, n_partitions - 1]`` (``set_index``), so dask routes
-    bucket ``i`` to partition ``i`` itself; a hash shuffle on the bucket would hash it
-    again and scatter the buckets unevenly.
-
-    Examples
-    --------
-    >>> import dask, dask.dataframe as dd
-    >>> from riskassess.datasets import make_cohort
-    >>> cohort = make_cohort(50, seed=0)
-    >>> tables = [dd.from_pandas(t, npartitions=2)  # split by row, not by person
-    ...           for t in (cohort.people, cohort.sanctions, cohort.assessments)]
-    >>> people, sanctions, assessments = co_partition(*tables, 2)
-    >>> with dask.config.set(scheduler="synchronous"):
-    ...     parts = dask.compute(people.to_delayed(), sanctions.to_delayed())
-    >>> [len(p) for p in parts[0]], [len(s) for s in parts[1]]  # people, sanctions
-    ([31, 19], [237, 190])
-    >>> import numpy as np  # the same sizes, counted in memory: bucket i -> partition i
-    >>> np.bincount(bucket_of(cohort.people["person_id"], 2)).tolist()
-    [31, 19]
-    >>> [np.unique(bucket_of(p["person_id"], 2)).tolist() for p in parts[0]]
-    [[0], [1]]
-    >>> all(set(s["person_id"]) <= set(p["person_id"]) for p, s in zip(*parts))
-    True
-    """
-    require_dask()
-    if n_partitions < 1:
-        raise ValueError(f"n_partitions must be >= 1, got {n_partitions}")
-    divisions = [*range(n_partitions), n_partitions - 1]  # bucket i -> partition i
-
-    def add_bucket(frame: pd.DataFrame) -> pd.DataFrame:
-        return frame.assign(_bucket=bucket_of(frame["person_id"], n_partitions))
-
-    out = []
-    for table in (people, sanctions, assessments):
-        meta = table._meta.assign(_bucket=pd.Series([], dtype="int64"))
-        with_bucket = table.map_partitions(add_bucket, meta=meta)
-        routed = with_bucket.set_index("_bucket", divisions=divisions, sort=True)
-        out.append(routed.reset_index(drop=True))
-    return out[0], out[1], out[2]
+    write_tasks = functools.partial(_parquet_write_tasks, data.partitions(), graph_options)
+    return _job(parts, metas, people_ids, case_ids, check_partitioning, write_tasks)

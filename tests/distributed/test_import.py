@@ -34,14 +34,16 @@ def test_public_surface() -> None:
 
     assert sorted(rd.__all__) == sorted(
         [
-            "COUNT_COLUMNS", "EXTRA_HINT", "REJECTED_COLUMNS", "TABLES", "PartitionOutput",
+            "COUNT_COLUMNS", "DICTIONARY_COLUMNS", "EXTRA_HINT", "REJECTED_COLUMNS", "TABLES",
+            "PartitionOutput",
             "PartitionedDataset", "PartitioningError", "ScoringJob", "ScoringResult",
             "bucket_of", "check_partition", "co_partition", "cohort_chunk",
             "duplicate_people",
-            "model_from_json", "model_to_json", "open_partitioned", "require_dask",
+            "model_from_json", "model_to_json", "open_partitioned", "read_part",
+            "require_dask",
             "score_frame", "score_parquet", "score_partition", "score_tables",
             "spark_schema", "spark_scorer", "stack_tables",
-            "write_chunks", "write_cohort_parquet", "write_partitioned",
+            "write_chunks", "write_cohort_parquet", "write_frame", "write_partitioned",
         ]
     )
     for name in rd.__all__:

@@ -183,3 +183,53 @@ def test_co_partition_refuses_zero_partitions() -> None:
     frames = [dd.from_pandas(t, npartitions=1) for t in _tables(5)]
     with pytest.raises(ValueError, match="n_partitions must be >= 1"):
         co_partition(frames[0], frames[1], frames[2], 0)
+
+
+def test_read_part_gives_the_values_pandas_reads(tmp_path: Path) -> None:
+    from riskassess.distributed import DICTIONARY_COLUMNS, TABLES, read_part, write_cohort_parquet
+    from riskassess.features import TABLE_COLUMNS
+
+    data = write_cohort_parquet(tmp_path, 40, people_per_partition=40, outcomes=True)
+    for table, path in zip(TABLES, data.partitions()[0], strict=True):
+        got = read_part(path, table)
+        full = pd.read_parquet(path)
+        assert list(got.columns) == list(TABLE_COLUMNS[table])  # extra columns not read
+        assert len(full.columns) >= len(got.columns)
+        for column in got.columns:
+            assert got[column].astype(object).where(got[column].notna(), None).tolist() == \
+                full[column].astype(object).where(full[column].notna(), None).tolist(), column
+            if column in DICTIONARY_COLUMNS[table]:
+                assert isinstance(got[column].dtype, pd.CategoricalDtype), column
+
+
+def test_read_part_turns_plain_text_codes_into_categoricals(tmp_path: Path) -> None:
+    from riskassess.distributed import read_part
+
+    path = str(tmp_path / "s.parquet")
+    kinds = ["caution", "conviction", None, "conviction"]
+    pd.DataFrame({"person_id": ["a", "b", "c", "d"], "kind": pd.Series(kinds, dtype="str"),
+                  "other": [1, 2, 3, 4]}).to_parquet(path)
+    got = read_part(path, "sanctions")
+    assert list(got.columns) == ["person_id", "kind"]  # only what the table has
+    assert isinstance(got["kind"].dtype, pd.CategoricalDtype)
+    assert got["kind"].astype(object).where(got["kind"].notna(), None).tolist() == kinds
+    with pytest.raises(ValueError, match="table must be one of"):
+        read_part(path, "convictions")
+
+
+def test_write_frame_round_trips(tmp_path: Path) -> None:
+    from riskassess.distributed import write_frame
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(
+        {"probability": rng.random(50), "band": pd.Categorical(rng.choice(["low", "high"], 50),
+                                                               categories=["low", "high"]),
+         "shap_age": rng.normal(size=50)},
+        index=pd.Index([f"C{i}" for i in range(50)], name="case_id", dtype="str"))
+    for compression in ("none", "snappy"):
+        path = str(tmp_path / f"{compression}.parquet")
+        write_frame(frame, path, compression=compression)
+        pd.testing.assert_frame_equal(pd.read_parquet(path), frame)
+    write_frame(frame.reset_index(), str(tmp_path / "flat.parquet"), index=False)
+    assert list(pd.read_parquet(tmp_path / "flat.parquet").columns) == [
+        "case_id", "probability", "band", "shap_age"]

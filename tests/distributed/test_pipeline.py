@@ -241,3 +241,15 @@ def test_case_in_two_partitions_raises(cluster_client: Any, model: Any, tables: 
     with pytest.raises(PartitioningError, match=rf"case id.*'{who}': \[0, 1\]"):
         score_parquet(model, data, invalid="drop").compute(client=cluster_client)
     assert len(p0) > 0
+
+
+def test_frames_job_writes_what_it_computes(cluster_client: Any, model: Any,
+                                            dataset: Any, tmp_path: Path) -> None:
+    job = score_tables(model, *dataset.to_dask(), invalid="drop")
+    computed = job.compute(client=cluster_client)
+    counts = job.to_parquet(tmp_path, client=cluster_client, compression="none")
+    written = pd.read_parquet(tmp_path / "scores")
+    assert_same(written, computed.scores)
+    assert list(written.columns) == list(computed.scores.columns)
+    assert counts["scored"].sum() == len(written) == len(computed.scores)
+    assert pd.read_parquet(tmp_path / "rejected").empty
