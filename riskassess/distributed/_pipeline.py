@@ -127,7 +127,8 @@ class ScoringJob:
     rejected: Any
     counts: Any
     n_partitions: int
-    _ids: tuple[tuple[str, tuple[Any, ...]], ...]
+    #: Per checked table: its name, each partition's ids, each partition's id hashes.
+    _ids: tuple[tuple[str, tuple[Any, ...], tuple[Any, ...]], ...]
     _parts: tuple[Any, ...]
     check_partitioning: bool = True
     #: Makes one task per partition that scores *and* writes it (``root, compression``);
@@ -148,12 +149,9 @@ class ScoringJob:
         import dask
 
         kwargs = {"scheduler": client} if client is not None else {}
-        suspects = [
-            dask.delayed(repeated_hashes)([dask.delayed(person_hashes)(ids) for ids in parts])
-            for _, parts in self._ids
-        ]
+        suspects = [dask.delayed(repeated_hashes)(list(hashes)) for _, _, hashes in self._ids]
         found_hashes = dask.compute(*suspects, **kwargs)
-        for (table, parts), hashes in zip(self._ids, found_hashes, strict=True):
+        for (table, parts, _), hashes in zip(self._ids, found_hashes, strict=True):
             if len(hashes) == 0:
                 continue
             (dups,) = dask.compute(dask.delayed(duplicate_people)(list(parts), hashes),
@@ -248,12 +246,19 @@ def _job(
     parts: list[Any], metas: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame],
     people_ids: list[Any], case_ids: list[Any], check_partitioning: bool,
     write_tasks: Callable[[str, str], list[Any]] | None = None,
+    id_hashes: tuple[list[Any], list[Any]] | None = None,
 ) -> ScoringJob:
+    import dask
+
     dd = require_dask()
     scores = dd.from_delayed([p[0] for p in parts], meta=metas[0], verify_meta=True)
     rejected = dd.from_delayed([p[1] for p in parts], meta=metas[1], verify_meta=True)
     counts = dd.from_delayed([p[2] for p in parts], meta=metas[2], verify_meta=True)
-    ids = (("people", tuple(people_ids)), ("assessments", tuple(case_ids)))
+    if id_hashes is None:
+        id_hashes = ([dask.delayed(person_hashes)(ids) for ids in people_ids],
+                     [dask.delayed(person_hashes)(ids) for ids in case_ids])
+    ids = (("people", tuple(people_ids), tuple(id_hashes[0])),
+           ("assessments", tuple(case_ids), tuple(id_hashes[1])))
     return ScoringJob(scores, rejected, counts, len(parts), ids, tuple(parts),
                       check_partitioning, write_tasks)
 
@@ -386,6 +391,11 @@ def _read_ids(path: str, column: str) -> pd.Series:
     return ids.to_pandas()
 
 
+def _hash_ids(path: str, column: str) -> Any:
+    """Read one id column and hash it in the same task (only 8 bytes per id leave it)."""
+    return person_hashes(_read_ids(path, column))
+
+
 def _score_files(paths: tuple[str, str, str], partition: int, **options: Any) -> Any:
     people, sanctions, assessments = (read_part(p, t) for p, t in zip(paths, TABLES,
                                                                        strict=True))
@@ -468,5 +478,10 @@ def score_parquet(
         [dask.delayed(_read_ids, pure=True)(files[k], column) for files in data.partitions()]
         for k, column in ((0, "person_id"), (2, "case_id"))
     )
+    people_hashes, case_hashes = (
+        [dask.delayed(_hash_ids, pure=True)(files[k], column) for files in data.partitions()]
+        for k, column in ((0, "person_id"), (2, "case_id"))
+    )
     write_tasks = functools.partial(_parquet_write_tasks, data.partitions(), graph_options)
-    return _job(parts, metas, people_ids, case_ids, check_partitioning, write_tasks)
+    return _job(parts, metas, people_ids, case_ids, check_partitioning, write_tasks,
+                (people_hashes, case_hashes))

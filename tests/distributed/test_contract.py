@@ -81,3 +81,11 @@ def test_arrow_membership_matches_pandas(values: list[str | None], known: list[s
     expected = np.array([x is not None and x in known for x in values], dtype=bool)
     np.testing.assert_array_equal(_is_in(v, pd.Series(known, dtype="str")), expected)
     np.testing.assert_array_equal(_is_in(v, pd.Series(known, dtype="category")), expected)
+
+
+@given(st.lists(st.lists(st.integers(0, 20), max_size=15, unique=True), max_size=6))
+def test_repeated_hashes_are_those_in_two_partitions(parts: list[list[int]]) -> None:
+    arrays = [np.array(p, dtype=np.uint64) for p in parts]
+    expected = sorted({v for i, p in enumerate(parts) for v in p
+                       if any(v in q for j, q in enumerate(parts) if j != i)})
+    assert repeated_hashes(arrays).tolist() == expected
