@@ -123,6 +123,11 @@ def _text(ids: pd.Series) -> Any:
     return arr if pa.types.is_string(arr.type) else arr.cast(pa.string())
 
 
+def _id_text(ids: pd.Series) -> Any:
+    """Ids as arrow text for hashing; a Python-object column of any values via ``str``."""
+    return _text(ids.astype("str") if ids.dtype == object else ids)
+
+
 def _is_in(values: pd.Series, known: pd.Series) -> np.ndarray:
     """``values.isin(known)`` for id columns, hashed in arrow (fast on text)."""
     if isinstance(values.dtype, pd.CategoricalDtype):  # test each distinct value once
@@ -194,8 +199,57 @@ def person_hashes(person_ids: pd.Series) -> np.ndarray:
     Eight bytes per person: the global check of 10 million people moves 80 MB, not the
     ids themselves.
     """
-    text = np.asarray(person_ids.astype(str), dtype=object)
-    return pd.unique(pd.util.hash_array(text, categorize=False))
+    return pd.unique(text_hashes(_id_text(person_ids)))
+
+
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+
+
+def _mix(h: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser, elementwise (wrapping uint64 arithmetic)."""
+    h = (h ^ (h >> np.uint64(30))) * _MIX1
+    h = (h ^ (h >> np.uint64(27))) * _MIX2
+    return h ^ (h >> np.uint64(31))
+
+
+def text_hashes(text: Any) -> np.ndarray:
+    """A 64-bit hash of each string of an arrow string array, vectorised.
+
+    Reads the UTF-8 bytes from arrow's buffers (no Python object per string): each string
+    is zero-padded to whole 8-byte words, and the words are mixed in with its length.
+    Equal strings get equal hashes, in every process; every missing value gets one
+    fixed hash. Only a pre-filter: callers confirm suspects by comparing the text.
+    """
+    import pyarrow as pa
+
+    if isinstance(text, pa.ChunkedArray):
+        text = text.combine_chunks()
+    text = text.cast(pa.large_string())
+    n = len(text)
+    if n == 0:
+        return np.empty(0, dtype=np.uint64)
+    _, offsets_buffer, data_buffer = text.buffers()
+    offsets = np.frombuffer(offsets_buffer, dtype=np.int64, count=n + 1, offset=text.offset * 8)
+    starts, lengths = offsets[:-1], np.diff(offsets)
+    width = max(8, -(-int(lengths.max()) // 8) * 8)
+    padded = np.zeros(n * width, dtype=np.uint8)
+    total = int(lengths.sum())
+    if total:
+        data = np.frombuffer(data_buffer, dtype=np.uint8)
+        source = np.arange(starts[0], starts[0] + total, dtype=np.int64)
+        # byte j of string i goes to i * width + j; strings are contiguous in arrow
+        shift = np.repeat(np.arange(n, dtype=np.int64) * width - starts, lengths)
+        padded[source + shift] = data[source]
+    words = padded.view(np.uint64).reshape(n, width // 8)
+    h = _mix(lengths.astype(np.uint64) + np.uint64(0x9E3779B97F4A7C15))
+    n_words = (lengths + 7) // 8  # a string's own words only: the hash ignores the width
+    for j in range(words.shape[1]):
+        h = np.where(n_words > j, _mix(h ^ words[:, j]), h)
+    if text.null_count:
+        h[np.asarray(text.is_null().to_numpy(zero_copy_only=False), dtype=bool)] = \
+            np.uint64(0x6E756C6C)
+    return h
 
 
 def repeated_hashes(hashes_by_partition: list[np.ndarray]) -> np.ndarray:
@@ -233,11 +287,9 @@ def duplicate_people(
     """
     pieces = []
     for i, ids in enumerate(people_ids_by_partition):
+        if among_hashes is not None:  # the suspects only: same hash as person_hashes
+            ids = ids[np.isin(text_hashes(_id_text(ids)), among_hashes)]
         text = pd.Series(np.asarray(ids.astype(str), dtype=object)).drop_duplicates()
-        if among_hashes is not None:
-            keep = np.isin(pd.util.hash_array(text.to_numpy(object), categorize=False),
-                           among_hashes)
-            text = text[keep]
         pieces.append(pd.DataFrame({"person_id": text.to_numpy(object), "partition": i}))
     if not pieces:
         return {}

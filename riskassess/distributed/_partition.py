@@ -157,7 +157,10 @@ def score_frame(
         if n:
             from riskassess.explain import explain as _explain
 
-            expl = _explain(model, X)
+            # by position: the values do not depend on the index, and case ids as
+            # shap instance names cost a Python object per case (and the garbage
+            # collector's time) for names this frame does not keep
+            expl = _explain(model, X.reset_index(drop=True))
             got = [f"shap_{c}" for c in expl.feature_names]
             if got != names:
                 raise RuntimeError(f"explanation columns {got} differ from inputs {names}")

@@ -391,9 +391,13 @@ def _read_ids(path: str, column: str) -> pd.Series:
     return ids.to_pandas()
 
 
-def _hash_ids(path: str, column: str) -> Any:
-    """Read one id column and hash it in the same task (only 8 bytes per id leave it)."""
-    return person_hashes(_read_ids(path, column))
+def _hash_ids(people_path: str, assessments_path: str) -> tuple[Any, Any]:
+    """Hashes of one partition's person ids and case ids, read and hashed in one task.
+
+    Only 8 bytes per id leave the task.
+    """
+    return (person_hashes(_read_ids(people_path, "person_id")),
+            person_hashes(_read_ids(assessments_path, "case_id")))
 
 
 def _score_files(paths: tuple[str, str, str], partition: int, **options: Any) -> Any:
@@ -478,10 +482,9 @@ def score_parquet(
         [dask.delayed(_read_ids, pure=True)(files[k], column) for files in data.partitions()]
         for k, column in ((0, "person_id"), (2, "case_id"))
     )
-    people_hashes, case_hashes = (
-        [dask.delayed(_hash_ids, pure=True)(files[k], column) for files in data.partitions()]
-        for k, column in ((0, "person_id"), (2, "case_id"))
-    )
+    hashed = [dask.delayed(_hash_ids, pure=True, nout=2)(files[0], files[2])
+              for files in data.partitions()]
+    people_hashes, case_hashes = [h[0] for h in hashed], [h[1] for h in hashed]
     write_tasks = functools.partial(_parquet_write_tasks, data.partitions(), graph_options)
     return _job(parts, metas, people_ids, case_ids, check_partitioning, write_tasks,
                 (people_hashes, case_hashes))

@@ -89,3 +89,28 @@ def test_repeated_hashes_are_those_in_two_partitions(parts: list[list[int]]) -> 
     expected = sorted({v for i, p in enumerate(parts) for v in p
                        if any(v in q for j, q in enumerate(parts) if j != i)})
     assert repeated_hashes(arrays).tolist() == expected
+
+
+@given(st.lists(st.one_of(st.none(), st.text(max_size=20)), max_size=30),
+       st.integers(0, 5))
+def test_text_hashes_equal_for_equal_text(values: list[str | None], cut: int) -> None:
+    import pyarrow as pa
+
+    from riskassess.distributed._contract import text_hashes
+
+    arr = pa.array(values, type=pa.string())
+    h = text_hashes(arr)
+    assert h.dtype == np.uint64 and h.shape == (len(values),)
+    for i, a in enumerate(values):
+        for j, b in enumerate(values):
+            if a == b:
+                assert h[i] == h[j]
+    # an offset slice or a chunked array hashes the same strings the same way
+    np.testing.assert_array_equal(text_hashes(arr.slice(min(cut, len(values)))),
+                                  h[min(cut, len(values)):])
+    k = min(cut, len(values))
+    np.testing.assert_array_equal(
+        text_hashes(pa.chunked_array([arr[:k], arr[k:]], type=pa.string())), h)
+    # distinct short strings do not collide here (a pre-filter, but a useful one)
+    distinct = {v for v in values if v is not None}
+    assert len({int(h[i]) for i, v in enumerate(values) if v is not None}) == len(distinct)
