@@ -235,7 +235,11 @@ def text_hashes(text: Any) -> np.ndarray:
     width = max(8, -(-int(lengths.max()) // 8) * 8)
     padded = np.zeros(n * width, dtype=np.uint8)
     total = int(lengths.sum())
-    if total:
+    if total and int(lengths.min()) * n == total:  # all the same length (fixed-format ids)
+        data = np.frombuffer(data_buffer, dtype=np.uint8)
+        size = total // n
+        padded.reshape(n, width)[:, :size] = data[starts[0]:starts[0] + total].reshape(n, size)
+    elif total:
         data = np.frombuffer(data_buffer, dtype=np.uint8)
         source = np.arange(starts[0], starts[0] + total, dtype=np.int64)
         # byte j of string i goes to i * width + j; strings are contiguous in arrow

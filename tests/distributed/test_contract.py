@@ -114,3 +114,19 @@ def test_text_hashes_equal_for_equal_text(values: list[str | None], cut: int) ->
     # distinct short strings do not collide here (a pre-filter, but a useful one)
     distinct = {v for v in values if v is not None}
     assert len({int(h[i]) for i, v in enumerate(values) if v is not None}) == len(distinct)
+
+
+@given(st.lists(st.text(alphabet="AB9é", min_size=3, max_size=3), min_size=1, max_size=20),
+       st.integers(0, 3))
+def test_text_hashes_fixed_width_path_matches_general_path(values: list[str],
+                                                           cut: int) -> None:
+    import pyarrow as pa
+
+    from riskassess.distributed._contract import text_hashes
+
+    # same characters, but byte lengths differ when 'é' (2 bytes) is present: both
+    # paths run; a longer string appended forces the general path for the same values
+    k = min(cut, len(values) - 1)
+    arr = pa.array(values[k:], type=pa.string())
+    longer = pa.array([*values[k:], "a much longer id"], type=pa.string())
+    np.testing.assert_array_equal(text_hashes(arr), text_hashes(longer)[:-1])
