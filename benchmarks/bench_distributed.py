@@ -9,10 +9,14 @@ ratios next to the raw numbers):
    ``explain``, one core; cases per second per core;
 2. a synthetic cohort of ``--people`` people (default 10,000,000, about 9 sanctions each)
    written to co-partitioned Parquet chunk by chunk on the cluster (never whole in memory);
-3. the distributed job on a ``LocalCluster`` of 2 single-threaded worker processes:
-   read Parquet -> features -> scores -> bands -> explanations -> write Parquet;
+3. the distributed job on a freshly started ``LocalCluster`` of 2 single-threaded worker
+   processes: read Parquet -> features -> scores -> bands -> explanations -> write
+   Parquet, timed from building the job to the last file written, so the workers' first
+   imports (riskassess, shap) and the model parse are included (nothing is pre-loaded);
    cases per second per core (one core per worker), ratio to (1) (goal >= 0.8), and
-   peak resident memory of each worker process, sampled every 0.2 s (goal <= 2 GiB);
+   peak resident memory of each worker process, sampled every 0.2 s (goal <= 2 GiB).
+   Workers run without dask's ``MALLOC_TRIM_THRESHOLD_`` (see :data:`WORKER_ENV`);
+   ``--compare-dask-env`` also runs the job with dask's default;
 4. scaling: the same job on ``--scaling-people`` people at 1 and at 2 workers; speed-up.
 
 Run::
