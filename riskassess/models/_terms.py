@@ -66,8 +66,10 @@ def column_as_float(X: pd.DataFrame, name: str) -> np.ndarray:
     try:
         return np.asarray(pd.to_numeric(col, errors="raise"), dtype=np.float64)
     except (TypeError, ValueError) as exc:
+        bad = pd.to_numeric(col, errors="coerce").isna() & col.notna()
+        where = f"case {col.index[bad.to_numpy()][0]!r}: " if bad.any() else ""
         raise FeatureError(
-            f"column {name!r} must be numeric; got dtype {col.dtype} ({exc})"
+            f"{where}column {name!r} must be numeric; got dtype {col.dtype} ({exc})"
         ) from None
 
 

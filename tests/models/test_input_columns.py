@@ -72,3 +72,11 @@ def test_ogrs3_names_expected_columns():
         with pytest.raises(FeatureError) as info:
             model.decision_function(bad)
         assert all(repr(c) in str(info.value) for c in OGRS3_COLUMNS)
+
+
+def test_a_non_numeric_value_is_reported_with_its_case_id():
+    from riskassess.models._terms import column_as_float
+
+    X = pd.DataFrame({"age": ["30", "x", "41"]}, index=["C-1", "C-2", "C-3"])
+    with pytest.raises(FeatureError, match=r"case 'C-2': column 'age' must be numeric"):
+        column_as_float(X, "age")
