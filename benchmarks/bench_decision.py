@@ -29,8 +29,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from riskassess.audit import DecisionLog, canonical_json
-from riskassess.decision import Assessment, FinalDecision, OverrideReason
+from riskassess.decisions import (
+    Assessment,
+    DecisionLog,
+    FinalDecision,
+    OverrideReason,
+    canonical_json,
+)
 
 
 def _cases(n: int, seed: int = 0) -> list[dict[str, Any]]:
@@ -167,8 +172,8 @@ def bench_appends(root: Path, decisions: list[FinalDecision], n_single: int, n_b
 def bench_assess(cases: list[dict[str, Any]], repeats: int) -> list[tuple[str, float, str]]:
     from riskassess import assess
     from riskassess.datasets._synthetic import make_cohort
+    from riskassess.instruments._ogrs3 import OGRS3
     from riskassess.models import AdditiveRiskClassifier
-    from riskassess.models._ogrs3 import OGRS3
 
     cohort = make_cohort(3000, seed=1)
     X = cohort.features()
@@ -217,7 +222,7 @@ def main(argv: list[str] | None = None) -> None:
 
     from riskassess import assess
     from riskassess.datasets._synthetic import make_cohort
-    from riskassess.models._ogrs3 import OGRS3
+    from riskassess.instruments._ogrs3 import OGRS3
 
     cases = _cases(n_cases)
     bg = make_cohort(500, seed=2).features()

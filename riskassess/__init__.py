@@ -23,24 +23,23 @@ _LAZY_NAMES: dict[str, str] = {
     "Sanction": "riskassess.cases",
     "IndexOffence": "riskassess.cases",
     "Case": "riskassess.cases",
-    "assess": "riskassess.decision",
-    "Assessment": "riskassess.decision",
-    "FinalDecision": "riskassess.decision",
-    "OverrideReason": "riskassess.decision",
-    "DecisionLog": "riskassess.audit",
+    "assess": "riskassess.decisions",
+    "Assessment": "riskassess.decisions",
+    "FinalDecision": "riskassess.decisions",
+    "OverrideReason": "riskassess.decisions",
+    "DecisionLog": "riskassess.decisions",
     "RiskAssessError": "riskassess.exceptions",
 }
 
 _LAZY_MODULES: tuple[str, ...] = (
-    "analytics",
-    "audit",
     "cases",
     "datasets",
-    "decision",
+    "decisions",
     "distributed",
     "exceptions",
     "explain",
     "features",
+    "instruments",
     "models",
     "testing",
     "types",
@@ -52,24 +51,22 @@ __all__ = sorted([*_LAZY_NAMES, *_LAZY_MODULES, "__version__"])
 
 if TYPE_CHECKING:  # pragma: no cover - imports for type checkers only
     from riskassess import (
-        analytics,
-        audit,
         cases,
         datasets,
-        decision,
+        decisions,
         distributed,
         exceptions,
         explain,
         features,
+        instruments,
         models,
         testing,
         types,
         validation,
         vocabulary,
     )
-    from riskassess.audit import DecisionLog
     from riskassess.cases import Case, IndexOffence, Person, Sanction
-    from riskassess.decision import Assessment, FinalDecision, OverrideReason, assess
+    from riskassess.decisions import Assessment, DecisionLog, FinalDecision, OverrideReason, assess
     from riskassess.exceptions import RiskAssessError
 
 

@@ -95,9 +95,9 @@ def _make_model(kind: str) -> Any:
 def _cmd_demo(args: argparse.Namespace) -> int:
     from sklearn.model_selection import train_test_split
 
-    from riskassess.audit import DecisionLog
-    from riskassess.decision import OverrideReason, assess
-    from riskassess.models import OGRS3, save_model
+    from riskassess.decisions import DecisionLog, OverrideReason, assess
+    from riskassess.instruments import OGRS3
+    from riskassess.models import save_model
     from riskassess.types import RISK_BANDS
     from riskassess.validation import model_card, validate
 
@@ -209,7 +209,7 @@ def _cmd_fit(args: argparse.Namespace) -> int:
 
 
 def _cmd_assess(args: argparse.Namespace) -> int:
-    from riskassess.decision import assess
+    from riskassess.decisions import assess
     from riskassess.models import load_model
 
     model = load_model(args.model)
@@ -262,7 +262,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_log_verify(args: argparse.Namespace) -> int:
-    from riskassess.audit import DecisionLog
+    from riskassess.decisions import DecisionLog
 
     _require_file(args.path)
     with DecisionLog(args.path) as log:
@@ -272,7 +272,7 @@ def _cmd_log_verify(args: argparse.Namespace) -> int:
 
 
 def _cmd_log_stats(args: argparse.Namespace) -> int:
-    from riskassess.audit import DecisionLog
+    from riskassess.decisions import DecisionLog
 
     _require_file(args.path)
     with DecisionLog(args.path) as log:
@@ -404,8 +404,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     >>> import contextlib, sqlite3, tempfile
     >>> from pathlib import Path
     >>> from datetime import UTC, date, datetime
-    >>> from riskassess.audit import DecisionLog
-    >>> from riskassess.decision import Assessment, ModelInfo
+    >>> from riskassess.decisions import DecisionLog
+    >>> from riskassess.decisions import Assessment, ModelInfo
     >>> a = Assessment(case_id="C-1", assessment_date=date(2024, 3, 1), probability=0.3,
     ...                band="low", model=ModelInfo(name="m", version="1", fingerprint="x"),
     ...                input_sha256="0" * 64, created_at=datetime(2024, 3, 1, tzinfo=UTC))

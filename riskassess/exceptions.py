@@ -168,7 +168,7 @@ class DecisionError(RiskAssessError, ValueError):
 
     Examples
     --------
-    >>> from riskassess.decision import check_rationale
+    >>> from riskassess.decisions import check_rationale
     >>> try:
     ...     check_rationale("n/a", case_id="C-7")
     ... except ValueError as exc:

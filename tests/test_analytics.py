@@ -12,14 +12,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import binomtest
 
-from riskassess.analytics import (
+from riskassess.decisions import (
+    Assessment,
+    DecisionLog,
+    FinalDecision,
+    ModelInfo,
+    OverrideReason,
     decisions_frame,
     override_outcomes,
     override_rates,
     wilson_interval,
 )
-from riskassess.audit import DecisionLog
-from riskassess.decision import Assessment, FinalDecision, ModelInfo, OverrideReason
 from riskassess.exceptions import ValidationInputError
 from riskassess.types import RISK_BANDS
 

@@ -14,16 +14,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import riskassess._audit_verify as chain
-from riskassess.audit import GENESIS, DecisionLog, LogHead, canonical_json, verify_jsonl
-from riskassess.decision import (
+import riskassess.decisions._verify as chain
+from riskassess.decisions import (
+    GENESIS,
     Assessment,
+    DecisionLog,
     ExplanationRecord,
     FeatureContribution,
     FinalDecision,
+    LogHead,
     ModelInfo,
     OverrideReason,
     ReasonRecord,
+    canonical_json,
+    verify_jsonl,
 )
 from riskassess.exceptions import AuditLogError, TamperedLogError
 from riskassess.types import RISK_BANDS
@@ -136,7 +140,7 @@ def test_a_failed_batch_appends_nothing(log: DecisionLog, monkeypatch: pytest.Mo
             raise RuntimeError("disk on fire")
         return real(prev, seq, rec)
 
-    monkeypatch.setattr("riskassess.audit.record_hash", failing)
+    monkeypatch.setattr("riskassess.decisions._log.record_hash", failing)
     with pytest.raises(RuntimeError, match="disk on fire"):
         log.append_many([make_decision(i) for i in range(2, 6)])
     monkeypatch.undo()

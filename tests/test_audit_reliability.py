@@ -24,9 +24,8 @@ from pathlib import Path
 
 import pytest
 
-from riskassess._audit_verify import record_hash
-from riskassess.audit import DecisionLog
-from riskassess.decision import Assessment, FinalDecision, ModelInfo
+from riskassess.decisions import Assessment, DecisionLog, FinalDecision, ModelInfo
+from riskassess.decisions._verify import record_hash
 
 pytestmark = pytest.mark.slow
 
@@ -37,8 +36,8 @@ T0 = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
 WORKER = r"""
 import os, sys, time
 from datetime import UTC, date, datetime, timedelta
-from riskassess.audit import DecisionLog
-from riskassess.decision import Assessment, ModelInfo
+from riskassess.decisions import DecisionLog
+from riskassess.decisions import Assessment, ModelInfo
 path, tag, n, batch, ack, go = sys.argv[1:7]
 n, batch = int(n), int(batch)
 t0 = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)

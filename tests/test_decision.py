@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from riskassess.decision import (
+from riskassess.decisions import (
     MIN_RATIONALE_CHARS,
     Assessment,
     AssessmentWarning,
@@ -208,8 +208,8 @@ def test_override_reason_codes_are_stable() -> None:
 @pytest.fixture(scope="module")
 def fitted() -> dict[str, object]:
     from riskassess.datasets._synthetic import make_cohort
+    from riskassess.instruments._ogrs3 import OGRS3
     from riskassess.models import AdditiveRiskClassifier
-    from riskassess.models._ogrs3 import OGRS3
     from riskassess.models._scorecard import ScorecardClassifier
 
     cohort = make_cohort(1000, seed=5)
@@ -243,7 +243,7 @@ def test_assess_fast_route_equals_the_models_own_route(fitted: dict[str, object]
                                                       data: dict[str, object], key: str) -> None:
     import numpy as np
 
-    from riskassess._assess import _fast_capable
+    from riskassess.decisions._assess import _fast_capable
     from riskassess.features import build_features
 
     assert _fast_capable(fitted[key]), f"{key} should take the compiled route"
@@ -269,8 +269,8 @@ def test_assess_fast_route_equals_the_models_own_route(fitted: dict[str, object]
 
 def test_assess_provenance_reasons_and_decision_round_trip(fitted: dict[str, object],
                                                            tmp_path: object) -> None:
-    from riskassess.audit import DecisionLog
     from riskassess.cases import Case
+    from riskassess.decisions import DecisionLog
 
     data = case_dicts().example()
     a = _assess(fitted, "ogrs3", data)
@@ -327,8 +327,8 @@ def test_a_refitted_or_reconfigured_model_is_never_served_from_the_cache(
         fitted: dict[str, object]) -> None:
     from riskassess.datasets._synthetic import make_cohort
     from riskassess.features import build_features
+    from riskassess.instruments._ogrs3 import OGRS3
     from riskassess.models import AdditiveRiskClassifier
-    from riskassess.models._ogrs3 import OGRS3
 
     data = case_dicts().example()
     X1 = make_cohort(600, seed=11).features()

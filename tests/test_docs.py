@@ -11,8 +11,8 @@ import inspect
 import pytest
 
 PUBLIC_MODULES = [
-    "riskassess", "riskassess.analytics", "riskassess.audit", "riskassess.cases",
-    "riskassess.cli", "riskassess.datasets", "riskassess.decision", "riskassess.distributed",
+    "riskassess", "riskassess.cases", "riskassess.cli", "riskassess.datasets",
+    "riskassess.decisions", "riskassess.distributed", "riskassess.instruments",
     "riskassess.exceptions", "riskassess.explain", "riskassess.explain.plot",
     "riskassess.features", "riskassess.models", "riskassess.testing", "riskassess.types",
     "riskassess.validation", "riskassess.vocabulary",

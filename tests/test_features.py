@@ -19,14 +19,13 @@ from riskassess.features import (
     CASE_FEATURES,
     CATEGORIES,
     TABLE_COLUMNS,
-    _lookup,
-    _lookup_pandas,
     build_features,
     build_features_from_tables,
     case_feature_names,
     case_feature_row,
     cases_to_tables,
 )
+from riskassess.features._columns import _lookup, _lookup_pandas
 from riskassess.testing._strategies import case_lists
 
 

@@ -11,11 +11,12 @@ import riskassess as ra
 CONTRACT = {
     "riskassess": ["Case", "Person", "Sanction", "IndexOffence", "assess", "Assessment",
                    "FinalDecision", "OverrideReason", "DecisionLog", "features", "datasets",
-                   "models", "explain", "validation", "testing", "exceptions"],
+                   "models", "instruments", "explain", "decisions", "validation", "testing",
+                   "exceptions"],
     "riskassess.features": ["build_features", "build_features_from_tables", "FEATURES",
                             "CASE_FEATURES", "monotone_defaults", "check_no_protected"],
     "riskassess.datasets": ["make_cohort", "load_compas", "Cohort"],
-    "riskassess.models": ["AdditiveRiskClassifier", "ScorecardClassifier", "OGRS3",
+    "riskassess.models": ["AdditiveRiskClassifier", "ScorecardClassifier",
                           "RiskBands", "save_model", "load_model", "model_fingerprint",
                           "AdditiveForm"],
     "riskassess.explain": ["explain", "reasons", "Reason", "to_probability"],
@@ -24,7 +25,9 @@ CONTRACT = {
     "riskassess.testing": ["cases", "case_dicts", "bad_case_dicts", "assert_calibrated",
                            "assert_monotone", "assert_additive_explanations",
                            "assert_group_gap_within", "assert_no_protected_inputs"],
-    "riskassess.analytics": ["override_rates", "override_outcomes"],
+    "riskassess.decisions": ["assess", "Assessment", "FinalDecision", "OverrideReason",
+                             "DecisionLog", "override_rates", "override_outcomes"],
+    "riskassess.instruments": ["OGRS3"],
 }
 
 

@@ -48,10 +48,10 @@ from riskassess.features import (
     CATEGORIES,
     DAYS_PER_YEAR,
     FeatureTable,
-    _assemble,
-    _tenth_days,
     build_features_from_tables,
 )
+from riskassess.features._base import _assemble  # TODO(layout): table path instead
+from riskassess.features._columns import _tenth_days
 from riskassess.vocabulary import Disposal, OffenceCategory
 
 __all__ = [

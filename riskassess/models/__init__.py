@@ -1,4 +1,4 @@
-"""Transparent risk models: additive model, integer scorecard, OGRS3, bands, persistence.
+"""Transparent risk models: additive model, integer scorecard, bands, persistence.
 
 Every model exposes ``form_`` (:class:`AdditiveForm`): an intercept plus lookup tables
 that anyone can print, plot and check by hand; predictions go through those tables.
@@ -18,9 +18,9 @@ from riskassess.models._io import (
     model_fingerprint,
     model_from_json,
     model_to_json,
+    register_model_class,
     save_model,
 )
-from riskassess.models._ogrs3 import OGRS3, OGRS3_COLUMNS, ogrs3_form
 from riskassess.models._scorecard import ScorecardClassifier
 from riskassess.models._terms import (
     AdditiveForm,
@@ -32,8 +32,6 @@ from riskassess.models._terms import (
 )
 
 __all__ = [
-    "OGRS3",
-    "OGRS3_COLUMNS",
     "OGRS3_CUT_POINTS",
     "AdditiveForm",
     "AdditiveRiskClassifier",
@@ -49,6 +47,6 @@ __all__ = [
     "model_fingerprint",
     "model_from_json",
     "model_to_json",
-    "ogrs3_form",
+    "register_model_class",
     "save_model",
 ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -77,7 +77,37 @@ class TransparentModel(ClassifierMixin, BaseEstimator):
     form_: AdditiveForm
     classes_: np.ndarray
 
+    #: Fitted attributes a model file stores besides the form (subclasses add theirs).
+    _persisted_attributes: ClassVar[tuple[str, ...]] = (
+        "training_ranges_", "training_info_", "missing_allowed_", "monotone_")
+
     # -- tags -----------------------------------------------------------------
+    # -- persistence (the instrument protocol's part; riskassess.models._io calls these) --
+    def _fitted_state(self) -> dict[str, Any]:
+        """Fitted attributes a model file stores, besides ``form_`` (JSON-ready values)."""
+        names = getattr(self, "feature_names_in_", None)
+        state: dict[str, Any] = {
+            "classes_": np.asarray(self.classes_).tolist(),
+            "feature_names_in_": None if names is None else [str(c) for c in names],
+            "n_features_in_": int(self.n_features_in_),
+        }
+        for attr in self._persisted_attributes:
+            if hasattr(self, attr):
+                state[attr] = getattr(self, attr)
+        return state
+
+    def _restore_fitted_state(self, form: AdditiveForm, fitted: Mapping[str, Any]) -> None:
+        """Inverse of :meth:`_fitted_state` on a fresh instance (instruments also check
+        that ``form`` is their published one)."""
+        self.form_ = form
+        self.classes_ = np.asarray(fitted["classes_"])
+        if fitted.get("feature_names_in_") is not None:
+            self.feature_names_in_ = np.asarray(fitted["feature_names_in_"], dtype=object)
+        self.n_features_in_ = int(fitted["n_features_in_"])
+        for attr in self._persisted_attributes:
+            if attr in fitted:
+                setattr(self, attr, fitted[attr])
+
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = True

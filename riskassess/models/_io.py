@@ -16,7 +16,7 @@ the fingerprint must match: any changed byte raises
 Examples
 --------
 >>> import tempfile, pathlib
->>> from riskassess.models import OGRS3
+>>> from riskassess.instruments import OGRS3
 >>> with tempfile.TemporaryDirectory() as folder:
 ...     path = pathlib.Path(folder) / "ogrs3.json"
 ...     save_model(OGRS3(horizon=1), path)
@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import importlib
 import json
 import os
 from pathlib import Path
@@ -48,25 +49,22 @@ from riskassess.features import FEATURES
 from riskassess.models._additive import AdditiveRiskClassifier
 from riskassess.models._bands import RiskBands
 from riskassess.models._base import TransparentModel
-from riskassess.models._ogrs3 import OGRS3
 from riskassess.models._scorecard import ScorecardClassifier
 from riskassess.models._terms import AdditiveForm
 
 __all__ = ["load_model", "model_fingerprint", "model_from_json", "model_to_dict", "model_to_json",
-           "save_model"]
+           "register_model_class", "save_model"]
 
 FORMAT = "riskassess-model"
 FORMAT_VERSION = 1
 _CLASSES: dict[str, type[TransparentModel]] = {
     "AdditiveRiskClassifier": AdditiveRiskClassifier,
     "ScorecardClassifier": ScorecardClassifier,
-    "OGRS3": OGRS3,
 }
-_COMMON = ("training_ranges_", "training_info_", "missing_allowed_", "monotone_")
-_EXTRA = {
-    "ScorecardClassifier": ("points_", "slope_", "offset_", "selected_features_",
-                            "auc_unrounded_", "auc_rounded_", "rounding_auc_cost_"),
-}
+# Published instruments live in riskassess.instruments, a later stage of the flow than
+# models; they register their classes here when imported (register_model_class), and a
+# file naming a class not yet registered imports that package once to find it.
+_PLUGIN_PACKAGES = ("riskassess.instruments",)
 
 
 def _jsonable(value: Any) -> Any:
@@ -95,28 +93,57 @@ def _param_from_json(name: str, value: Any) -> Any:
     return value
 
 
+def register_model_class(cls: type[TransparentModel]) -> type[TransparentModel]:
+    """Let :func:`load_model` rebuild ``cls`` from a file naming it (a class decorator).
+
+    Parameters
+    ----------
+    cls : type
+        A :class:`~riskassess.models.TransparentModel` subclass; its ``__name__`` is the
+        ``class`` stored in the file, so two registered classes cannot share a name.
+
+    Returns
+    -------
+    type
+        ``cls`` itself.
+
+    Examples
+    --------
+    >>> from riskassess.models import AdditiveRiskClassifier
+    >>> register_model_class(AdditiveRiskClassifier) is AdditiveRiskClassifier
+    True
+    """
+    if not (isinstance(cls, type) and issubclass(cls, TransparentModel)):
+        raise ModelFileError(f"only TransparentModel subclasses can be registered, got {cls!r}")
+    known = _CLASSES.get(cls.__name__)
+    if known is not None and known is not cls:
+        raise ModelFileError(f"a different model class named {cls.__name__!r} is registered")
+    _CLASSES[cls.__name__] = cls
+    return cls
+
+
+def _registered(name: str) -> type[TransparentModel] | None:
+    if name not in _CLASSES:
+        for package in _PLUGIN_PACKAGES:
+            importlib.import_module(package)
+    return _CLASSES.get(name)
+
+
 def model_to_dict(model: TransparentModel) -> dict[str, Any]:
     """The content stored in a model file (JSON-ready)."""
     name = type(model).__name__
-    if name not in _CLASSES or type(model) is not _CLASSES[name]:
+    if _registered(name) is not type(model):
         raise ModelFileError(f"only {sorted(_CLASSES)} can be saved, got {name}")
     check_is_fitted(model, "form_")
-    form = model.form_
-    fitted: dict[str, Any] = {"classes_": _jsonable(np.asarray(model.classes_))}
-    if name != "OGRS3":
-        names = getattr(model, "feature_names_in_", None)
-        fitted["feature_names_in_"] = None if names is None else [str(c) for c in names]
-        fitted["n_features_in_"] = int(model.n_features_in_)
-    for attr in (*_COMMON, *_EXTRA.get(name, ())):
-        if hasattr(model, attr):
-            fitted[attr] = _jsonable(getattr(model, attr))
+    fitted = {k: _jsonable(v) for k, v in model._fitted_state().items()}
     features = {
-        f: (dataclasses.asdict(FEATURES[f]) if f in FEATURES else None) for f in form.features
+        f: (dataclasses.asdict(FEATURES[f]) if f in FEATURES else None)
+        for f in model.form_.features
     }
     return {
         "class": name,
         "params": _jsonable(model.get_params(deep=False)),
-        "form": form.to_dict(),
+        "form": model.form_.to_dict(),
         "fitted": fitted,
         "features": features,
         "library_version": riskassess.__version__,
@@ -152,7 +179,7 @@ def model_fingerprint(model: TransparentModel) -> str:
 
     Examples
     --------
-    >>> from riskassess.models import OGRS3
+    >>> from riskassess.instruments import OGRS3
     >>> fp = model_fingerprint(OGRS3(horizon=2))
     >>> len(fp), fp == model_fingerprint(OGRS3(horizon=2))
     (64, True)
@@ -183,7 +210,7 @@ def model_to_json(model: TransparentModel) -> str:
 
     Examples
     --------
-    >>> from riskassess.models import OGRS3
+    >>> from riskassess.instruments import OGRS3
     >>> text = model_to_json(OGRS3(horizon=1))
     >>> text.splitlines()[:2]
     ['{', ' "content": {']
@@ -221,7 +248,7 @@ def model_from_json(text: str, *, source: str = "model JSON") -> TransparentMode
 
     Examples
     --------
-    >>> from riskassess.models import OGRS3
+    >>> from riskassess.instruments import OGRS3
     >>> text = model_to_json(OGRS3())
     >>> model_from_json(text).horizon
     2
@@ -280,7 +307,7 @@ def save_model(model: TransparentModel, path: str | os.PathLike[str]) -> None:
     Examples
     --------
     >>> import tempfile, pathlib
-    >>> from riskassess.models import OGRS3
+    >>> from riskassess.instruments import OGRS3
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     path = pathlib.Path(folder) / "ogrs3.json"
     ...     save_model(OGRS3(horizon=1), path)
@@ -314,7 +341,7 @@ def load_model(path: str | os.PathLike[str]) -> TransparentModel:
     Examples
     --------
     >>> import tempfile, pathlib
-    >>> from riskassess.models import OGRS3
+    >>> from riskassess.instruments import OGRS3
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     path = pathlib.Path(folder) / "ogrs3.json"
     ...     save_model(OGRS3(horizon=1), path)
@@ -334,25 +361,10 @@ def load_model(path: str | os.PathLike[str]) -> TransparentModel:
 
 def _build(content: dict[str, Any]) -> TransparentModel:
     name = content["class"]
-    if name not in _CLASSES:
+    cls = _registered(name)
+    if cls is None:
         raise ModelFileError(f"unknown model class {name!r}; expected one of {sorted(_CLASSES)}")
     params = {k: _param_from_json(k, v) for k, v in content["params"].items()}
-    model = _CLASSES[name](**params)
-    form = AdditiveForm.from_dict(content["form"])
-    fitted = content["fitted"]
-    if isinstance(model, OGRS3):
-        if form.to_dict() != model.form_.to_dict():
-            raise ModelFileError("OGRS3 file tables differ from the published coefficients")
-    else:
-        model.form_ = form
-        model.classes_ = np.asarray(fitted["classes_"])
-        if fitted.get("feature_names_in_") is not None:
-            model.feature_names_in_ = np.asarray(fitted["feature_names_in_"], dtype=object)
-        model.n_features_in_ = int(fitted["n_features_in_"])
-    for attr in (*_COMMON, *_EXTRA.get(name, ())):
-        if attr in fitted:
-            value = fitted[attr]
-            if attr == "points_":
-                value = {k: np.asarray(v, dtype=np.int64) for k, v in value.items()}
-            setattr(model, attr, value)
+    model = cls(**params)
+    model._restore_fitted_state(AdditiveForm.from_dict(content["form"]), content["fitted"])
     return model

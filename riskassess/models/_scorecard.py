@@ -131,6 +131,10 @@ class ScorecardClassifier(TransparentModel):
     True
     """
 
+    _persisted_attributes: ClassVar[tuple[str, ...]] = (
+        *TransparentModel._persisted_attributes, "points_", "slope_", "offset_",
+        "selected_features_", "auc_unrounded_", "auc_rounded_", "rounding_auc_cost_")
+
     _parameter_constraints: ClassVar[dict] = {
         "max_features": [Interval(Integral, 1, None, closed="left")],
         "max_bins": [Interval(Integral, 2, None, closed="left")],
@@ -246,6 +250,11 @@ class ScorecardClassifier(TransparentModel):
             ax = NumericAxis(ax.feature, tuple(ax.thresholds[c - 1] for c in cuts),
                              closed=ax.closed)
         return ax, f2c, n_runs + 1
+
+    def _restore_fitted_state(self, form: AdditiveForm, fitted: Any) -> None:
+        super()._restore_fitted_state(form, fitted)
+        if hasattr(self, "points_"):
+            self.points_ = {k: np.asarray(v, dtype=np.int64) for k, v in self.points_.items()}
 
     def points_frame(self) -> pd.DataFrame:
         """Points of every bin of every kept feature: the card itself.

@@ -24,7 +24,7 @@ def ogrs3_cases(n: int, seed: int) -> pd.DataFrame:
 
 
 def test_ogrs3_needs_a_background_and_then_adds_up():
-    from riskassess.models import OGRS3
+    from riskassess.instruments import OGRS3
 
     model = OGRS3(horizon=2)
     X = ogrs3_cases(20, 0)

@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from riskassess.exceptions import FeatureError
-from riskassess.models import OGRS3, OGRS3_COLUMNS, AdditiveRiskClassifier, ScorecardClassifier
+from riskassess.instruments import OGRS3, OGRS3_COLUMNS
+from riskassess.models import AdditiveRiskClassifier, ScorecardClassifier
 
 
 def _data(n=300):

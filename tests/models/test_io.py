@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from riskassess.exceptions import ModelFileError
+from riskassess.instruments import OGRS3
 from riskassess.models import (
-    OGRS3,
     AdditiveRiskClassifier,
     RiskBands,
     ScorecardClassifier,

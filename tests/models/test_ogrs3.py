@@ -9,10 +9,11 @@ import pandas as pd
 import pytest
 
 from riskassess.exceptions import FeatureError, UnseenCategoryError
-from riskassess.models import OGRS3, CategoricalAxis, RiskBands, TableTerm, ogrs3_form
+from riskassess.instruments import OGRS3, ogrs3_form
+from riskassess.models import CategoricalAxis, RiskBands, TableTerm
 from riskassess.vocabulary import OffenceCategory
 
-# Typed in again from domain.md, independently of riskassess.models._ogrs3.
+# Typed in again from domain.md, independently of riskassess.instruments._ogrs3.
 A = {1: 1.402562384, 2: 2.121705678}
 COPAS = 1.251124464
 MALE_30_34 = -1.325976554

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from riskassess.models import OGRS3, AdditiveRiskClassifier, ScorecardClassifier
+from riskassess.instruments import OGRS3
+from riskassess.models import AdditiveRiskClassifier, ScorecardClassifier
 
 _SOLVER = (
     "the tables are fitted by L-BFGS-B, which stops at a tolerance: fitting with integer "

@@ -50,11 +50,11 @@ def test_band_edges_and_validation():
 
 def test_public_surface():
     assert sorted(models.__all__) == sorted([
-        "OGRS3", "OGRS3_COLUMNS", "OGRS3_CUT_POINTS", "AdditiveForm",
+        "OGRS3_CUT_POINTS", "AdditiveForm",
         "AdditiveRiskClassifier", "CategoricalAxis", "LinearTerm", "NumericAxis",
         "RiskBands", "ScorecardClassifier", "TableTerm", "Term",
         "form_from_hist_gradient_boosting", "load_model", "model_fingerprint",
-        "model_from_json", "model_to_json", "ogrs3_form", "save_model",
+        "model_from_json", "model_to_json", "register_model_class", "save_model",
     ])
     for name in models.__all__:
         assert hasattr(models, name)

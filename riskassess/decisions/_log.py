@@ -14,7 +14,7 @@ embedded SQLite file (standard library ``sqlite3``):
   them (editing the file) is caught by :meth:`DecisionLog.verify`;
 * **tamper-evident**: each record holds its canonical JSON (:func:`canonical_json`),
   the SHA-256 of the previous record and its own SHA-256 over (previous hash, sequence
-  number, JSON); see :mod:`riskassess._audit_verify` for what ``verify`` can tell apart.
+  number, JSON); see :mod:`riskassess.decisions._verify` for what ``verify`` can tell apart.
 
 Only pseudonymous ids are stored (case and officer ids are validated pseudonyms).
 
@@ -23,7 +23,7 @@ Examples
 >>> import tempfile
 >>> from pathlib import Path
 >>> from datetime import UTC, date, datetime
->>> from riskassess.decision import Assessment, ModelInfo
+>>> from riskassess.decisions._records import Assessment, ModelInfo
 >>> a = Assessment(case_id="C-1", assessment_date=date(2024, 3, 1), probability=0.3,
 ...                band="low", model=ModelInfo(name="m", version="1", fingerprint="x"),
 ...                input_sha256="0" * 64, created_at=datetime(2024, 3, 1, tzinfo=UTC))
@@ -49,7 +49,8 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal
 
 from riskassess._atomic import atomic_writer
-from riskassess._audit_verify import (
+from riskassess.decisions._records import FinalDecision, _final_decision_from_json
+from riskassess.decisions._verify import (
     GENESIS,
     LogHead,
     LogProblem,
@@ -57,7 +58,6 @@ from riskassess._audit_verify import (
     diagnose,
     record_hash,
 )
-from riskassess.decision import FinalDecision, _final_decision_from_json
 from riskassess.exceptions import AuditLogError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -102,7 +102,7 @@ def canonical_json(decision: FinalDecision) -> str:
     Examples
     --------
     >>> from datetime import UTC, date, datetime
-    >>> from riskassess.decision import Assessment, ModelInfo
+    >>> from riskassess.decisions._records import Assessment, ModelInfo
     >>> a = Assessment(case_id="C-1", assessment_date=date(2024, 3, 1), probability=0.3,
     ...                band="low", model=ModelInfo(name="m", version="1", fingerprint="x"),
     ...                input_sha256="0" * 64, created_at=datetime(2024, 3, 1, tzinfo=UTC))
@@ -137,7 +137,7 @@ class DecisionLog:
     >>> import tempfile
     >>> from pathlib import Path
     >>> from datetime import UTC, date, datetime
-    >>> from riskassess.decision import Assessment, ModelInfo
+    >>> from riskassess.decisions._records import Assessment, ModelInfo
     >>> a = Assessment(case_id="C-1", assessment_date=date(2024, 3, 1), probability=0.7,
     ...                band="high", model=ModelInfo(name="m", version="1", fingerprint="x"),
     ...                input_sha256="0" * 64, created_at=datetime(2024, 3, 1, tzinfo=UTC))
@@ -371,7 +371,7 @@ class DecisionLog:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per decision (see :func:`riskassess.analytics.decisions_frame`)."""
-        from riskassess.analytics import decisions_frame
+        from riskassess.decisions._analytics import decisions_frame
 
         records = [(int(s), str(h), json.loads(r)) for s, r, h in self._rows("seq, record, hash")]
         return decisions_frame([r for _, _, r in records], sequence=[s for s, _, _ in records],
@@ -379,7 +379,7 @@ class DecisionLog:
 
     def override_rates(self, by: str | list[str] | None = None) -> pd.DataFrame:
         """Override rates (see :func:`riskassess.analytics.override_rates`)."""
-        from riskassess.analytics import override_rates
+        from riskassess.decisions._analytics import override_rates
 
         return override_rates(self.to_frame(), by=by)
 
@@ -429,7 +429,7 @@ def verify_jsonl(path: str | os.PathLike[str], *,
     >>> import tempfile
     >>> from pathlib import Path
     >>> from datetime import UTC, date, datetime
-    >>> from riskassess.decision import Assessment, ModelInfo
+    >>> from riskassess.decisions._records import Assessment, ModelInfo
     >>> a = Assessment(case_id="C-1", assessment_date=date(2024, 3, 1), probability=0.3,
     ...                band="low", model=ModelInfo(name="m", version="1", fingerprint="x"),
     ...                input_sha256="0" * 64, created_at=datetime(2024, 3, 1, tzinfo=UTC))

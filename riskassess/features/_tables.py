@@ -15,14 +15,15 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from riskassess._features_base import (
+from riskassess.exceptions import CaseValidationError, FeatureError
+from riskassess.features._base import (
     _CAUTION,
     _CONVICTION,
     _EPOCH_ORDINAL,
     DAYS_PER_YEAR,
     _assemble,
 )
-from riskassess._features_columns import (
+from riskassess.features._columns import (
     _BREACH,
     _CUSTODY,
     _bools,
@@ -34,7 +35,6 @@ from riskassess._features_columns import (
     _lookup,
     _tenth_days,
 )
-from riskassess.exceptions import CaseValidationError, FeatureError
 
 __all__ = ["TABLE_COLUMNS", "FeatureTable", "build_features_from_tables"]
 

@@ -28,8 +28,8 @@ import pandas as pd
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_consistent_length
 
-from riskassess.exceptions import FeatureError
-from riskassess.models._bands import RiskBands
+from riskassess.exceptions import FeatureError, ModelFileError
+from riskassess.models import RiskBands, register_model_class
 from riskassess.models._base import TransparentModel, prepare_labels
 from riskassess.models._terms import (
     AdditiveForm,
@@ -125,6 +125,7 @@ def ogrs3_form(horizon: int = 2) -> AdditiveForm:
     )
 
 
+@register_model_class
 class OGRS3(TransparentModel):
     """The Offender Group Reconviction Scale v3: the published coefficients, no fitting.
 
@@ -183,14 +184,26 @@ class OGRS3(TransparentModel):
         return ogrs3_form(self.horizon)
 
     @property
-    def feature_names_in_(self) -> np.ndarray:
+    def feature_names_in_(self) -> np.ndarray:  # type: ignore[override]
         """The columns OGRS3 reads."""
         return np.asarray(OGRS3_COLUMNS, dtype=object)
 
     @property
-    def n_features_in_(self) -> int:
+    def n_features_in_(self) -> int:  # type: ignore[override]
         """Number of columns OGRS3 reads."""
         return len(OGRS3_COLUMNS)
+
+    def _fitted_state(self) -> dict[str, Any]:
+        return {"classes_": [0, 1], "feature_names_in_": list(OGRS3_COLUMNS),
+                "n_features_in_": len(OGRS3_COLUMNS),
+                **{a: getattr(self, a) for a in self._persisted_attributes if hasattr(self, a)}}
+
+    def _restore_fitted_state(self, form: AdditiveForm, fitted: Any) -> None:
+        if form.to_dict() != self.form_.to_dict():
+            raise ModelFileError("OGRS3 file tables differ from the published coefficients")
+        for attr in self._persisted_attributes:
+            if attr in fitted:
+                setattr(self, attr, fitted[attr])
 
     def __sklearn_is_fitted__(self) -> bool:
         return True

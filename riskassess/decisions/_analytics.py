@@ -13,7 +13,7 @@ come with 95% Wilson score intervals.
 Examples
 --------
 >>> from datetime import UTC, date, datetime
->>> from riskassess.decision import Assessment, ModelInfo
+>>> from riskassess.decisions._records import Assessment, ModelInfo
 >>> def case(i, band):
 ...     return Assessment(case_id=f"C-{i}", assessment_date=date(2024, 1, 2),
 ...                       probability=0.5, band=band, input_sha256="0" * 64,
@@ -96,7 +96,7 @@ def decisions_frame(decisions: Iterable[Any], *, sequence: Sequence[int] | None 
     Examples
     --------
     >>> from datetime import UTC, date, datetime
-    >>> from riskassess.decision import Assessment, ModelInfo
+    >>> from riskassess.decisions._records import Assessment, ModelInfo
     >>> def case(i, band, p):
     ...     return Assessment(case_id=f"C-{i}", assessment_date=date(2024, 1, 2),
     ...                       probability=p, band=band, input_sha256="0" * 64,
@@ -194,7 +194,7 @@ def _with_month(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 
 
 def _reason_codes() -> list[str]:
-    from riskassess.decision import OverrideReason
+    from riskassess.decisions._records import OverrideReason
 
     return [r.value for r in OverrideReason]
 
@@ -222,7 +222,7 @@ def override_rates(data: Any, by: str | Sequence[str] | None = None) -> pd.DataF
     Examples
     --------
     >>> from datetime import UTC, date, datetime
-    >>> from riskassess.decision import Assessment, ModelInfo
+    >>> from riskassess.decisions._records import Assessment, ModelInfo
     >>> def case(i, band, p):
     ...     return Assessment(case_id=f"C-{i}", assessment_date=date(2024, 1, 2),
     ...                       probability=p, band=band, input_sha256="0" * 64,
@@ -345,7 +345,7 @@ def override_outcomes(data: Any, outcomes: Any, *, by_band: bool = True,
     Examples
     --------
     >>> from datetime import UTC, date, datetime
-    >>> from riskassess.decision import Assessment, ModelInfo
+    >>> from riskassess.decisions._records import Assessment, ModelInfo
     >>> def case(i, band, p):
     ...     return Assessment(case_id=f"C-{i}", assessment_date=date(2024, 1, 2),
     ...                       probability=p, band=band, input_sha256="0" * 64,

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
-from riskassess.decision import (
+from riskassess.decisions._records import (
     Assessment,
     AssessmentWarning,
     ExplanationRecord,
@@ -134,8 +134,8 @@ class _Compiled:
 
 
 def _fast_capable(model: Any) -> bool:
+    from riskassess.instruments._ogrs3 import OGRS3
     from riskassess.models._base import TransparentModel
-    from riskassess.models._ogrs3 import OGRS3
     from riskassess.models._terms import AdditiveForm
 
     if not isinstance(model, TransparentModel):
@@ -249,7 +249,7 @@ def _compiled(model: Any, background: pd.DataFrame | None) -> _Compiled:
 
 def _compile(model: Any, background: pd.DataFrame | None) -> _Compiled:
     from riskassess.explain._exact import horizon_label
-    from riskassess.models._ogrs3 import OGRS3, ogrs3_form
+    from riskassess.instruments._ogrs3 import OGRS3, ogrs3_form
 
     form = model.form_
     names = [str(f) for f in model.feature_names_in_]
@@ -362,7 +362,7 @@ def _general(model: Any, X: pd.DataFrame, background: pd.DataFrame | None, top: 
     from sklearn.base import clone
 
     from riskassess.explain import explain, reasons
-    from riskassess.models._ogrs3 import OGRS3
+    from riskassess.instruments._ogrs3 import OGRS3
 
     if not (hasattr(model, "predict_proba") and hasattr(model, "predict_band")):
         raise TypeError(f"assess needs a fitted model with predict_proba and predict_band "
@@ -454,6 +454,24 @@ def assess(model: Any, case: Any, *, background: pd.DataFrame | None = None, top
     -------
     Assessment
         A recommendation; the officer decides with :meth:`Assessment.decide`.
+
+    Examples
+    --------
+    >>> from riskassess.datasets import make_cohort
+    >>> from riskassess.instruments._ogrs3 import OGRS3
+    >>> background = make_cohort(300, seed=0).features()
+    >>> case = {"case_id": "C-42",
+    ...         "person": {"person_id": "P-42", "date_of_birth": "1990-05-01", "sex": "male"},
+    ...         "assessment_date": "2024-03-01",
+    ...         "index_offence": {"date": "2024-02-01", "offence": "theft_non_motor",
+    ...                           "disposal": "community", "violent": False},
+    ...         "sanctions": [{"date": "2019-06-01", "kind": "conviction", "disposal": "fine",
+    ...                        "offence": "theft_non_motor", "violent": False}]}
+    >>> a = assess(OGRS3(), case, background=background)
+    >>> a.band, round(a.probability, 3), [h.years for h in a.probabilities]
+    ('low', 0.4, [1, 2])
+    >>> print(a.reasons[0].text)  # doctest: +ELLIPSIS
+    Rate of offending over the career (Copas rate): -2.00. Lowers the 2-year risk by ...
     """
     from riskassess.cases import Case
 

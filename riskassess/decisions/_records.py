@@ -62,7 +62,7 @@ from riskassess.exceptions import DecisionError
 from riskassess.types import RISK_BANDS, CaseId, OfficerId, Probability, RiskBand
 
 if TYPE_CHECKING:  # pragma: no cover
-    from riskassess.cases import Case
+    pass
 
 __all__ = [
     "MIN_RATIONALE_CHARS",
@@ -77,7 +77,6 @@ __all__ = [
     "ModelInfo",
     "OverrideReason",
     "ReasonRecord",
-    "assess",
     "check_rationale",
 ]
 
@@ -615,48 +614,3 @@ class FinalDecision(_Frozen):
 def _final_decision_from_json(text: str | bytes) -> FinalDecision:
     """Rebuild a FinalDecision from its JSON (the decision log's private read path)."""
     return FinalDecision.model_validate_json(text, context=_GATE)
-
-
-def assess(model: Any, case: Case | dict[str, Any], **kwargs: Any) -> Assessment:
-    """Assess one case with a fitted model: probability, band, reasons, provenance.
-
-    Parameters
-    ----------
-    model : fitted classifier
-        A riskassess model (``AdditiveRiskClassifier``, ``ScorecardClassifier``,
-        ``OGRS3``) or any classifier with ``predict_proba`` and ``predict_band``.
-    case : Case or dict
-        The case; a dict is validated (a bad record raises ``ValidationError`` naming
-        the case id and the field).
-    **kwargs
-        ``background`` (features of a reference population; needed by OGRS3, which
-        stores none), ``top`` (number of reasons, default 3), ``assessed_at``
-        (timezone-aware creation time) and ``fast`` (default True): see
-        :func:`riskassess._assess.assess`.
-
-    Returns
-    -------
-    Assessment
-        A recommendation; the officer decides with :meth:`Assessment.decide`.
-
-    Examples
-    --------
-    >>> from riskassess.datasets import make_cohort
-    >>> from riskassess.models._ogrs3 import OGRS3
-    >>> background = make_cohort(300, seed=0).features()
-    >>> case = {"case_id": "C-42",
-    ...         "person": {"person_id": "P-42", "date_of_birth": "1990-05-01", "sex": "male"},
-    ...         "assessment_date": "2024-03-01",
-    ...         "index_offence": {"date": "2024-02-01", "offence": "theft_non_motor",
-    ...                           "disposal": "community", "violent": False},
-    ...         "sanctions": [{"date": "2019-06-01", "kind": "conviction", "disposal": "fine",
-    ...                        "offence": "theft_non_motor", "violent": False}]}
-    >>> a = assess(OGRS3(), case, background=background)
-    >>> a.band, round(a.probability, 3), [h.years for h in a.probabilities]
-    ('low', 0.4, [1, 2])
-    >>> print(a.reasons[0].text)  # doctest: +ELLIPSIS
-    Rate of offending over the career (Copas rate): -2.00. Lowers the 2-year risk by ...
-    """
-    from riskassess._assess import assess as _impl
-
-    return _impl(model, case, **kwargs)

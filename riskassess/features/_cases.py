@@ -2,7 +2,7 @@
 
 Private to :mod:`riskassess.features` (which re-exports the public names). Per-case day
 numbers and counts (:func:`_case_numbers`) go through the shared arithmetic of
-:mod:`riskassess._features_base`, as a table (:func:`_assemble`) or one case at a time.
+:mod:`riskassess.features._base`, as a table (:func:`_assemble`) or one case at a time.
 """
 
 from __future__ import annotations
@@ -13,15 +13,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from riskassess._features_base import (
+from riskassess.exceptions import CaseValidationError
+from riskassess.features._base import (
     _NUMBERS,
     _SCALAR_OPS,
     _assemble,
     _case_numbers,
     _features,
 )
-from riskassess._features_columns import _VOCAB
-from riskassess.exceptions import CaseValidationError
+from riskassess.features._columns import _VOCAB
 
 if TYPE_CHECKING:  # pragma: no cover
     from riskassess.cases import Case

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from riskassess._features_base import CATEGORIES
+from riskassess.features._base import CATEGORIES
 from riskassess.vocabulary import Disposal, OffenceCategory
 
 _ID_RE = r"[A-Za-z0-9][A-Za-z0-9._:\-]{0,63}"

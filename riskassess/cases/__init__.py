@@ -1,0 +1,33 @@
+"""Case records: the validated input of every assessment (first stage of the flow).
+
+A :class:`Case` is one person (:class:`Person`) assessed on one date, for one current
+(index) sanction (:class:`IndexOffence`), with the sanctions before it (:class:`Sanction`).
+The validity rules are listed in :mod:`riskassess.cases._records`; ``Case.model_json_schema()``
+is the contract case systems code against.
+
+Examples
+--------
+>>> from riskassess.cases import Case
+>>> sorted(Case.model_json_schema()["required"])
+['assessment_date', 'case_id', 'index_offence', 'person']
+"""
+
+from riskassess.cases._records import (
+    MAX_AGE_YEARS,
+    Case,
+    IndexOffence,
+    Person,
+    Sanction,
+    tenth_birthday,
+    validate_cases,
+)
+
+__all__ = [
+    "MAX_AGE_YEARS",
+    "Case",
+    "IndexOffence",
+    "Person",
+    "Sanction",
+    "tenth_birthday",
+    "validate_cases",
+]

@@ -1,0 +1,18 @@
+"""Published risk instruments behind the same interface as every fitted model.
+
+OGRS3 (the Offender Group Reconviction Scale, version 3) is here; HMPPS's current
+predictors (ARP, VRP, SVRP) are in :mod:`riskassess.instruments.arns`. An instrument is an
+ordinary :class:`~riskassess.models.TransparentModel`: fixed published coefficients,
+``fit`` only records the training frame (for background means), and nothing outside its
+own module treats it specially.
+
+Examples
+--------
+>>> from riskassess.instruments import OGRS3
+>>> OGRS3(horizon=2).horizon
+2
+"""
+
+from riskassess.instruments._ogrs3 import OGRS3, OGRS3_COLUMNS, ogrs3_form
+
+__all__ = ["OGRS3", "OGRS3_COLUMNS", "ogrs3_form"]
