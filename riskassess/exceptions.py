@@ -10,6 +10,7 @@ subclass also derives from the builtin a caller would naturally catch::
     ├── FeatureError (ValueError)             missing / extra / mistyped model input columns
     ├── UnseenCategoryError (FeatureError)    a category the model never saw in training
     ├── NotFittedError (sklearn NotFittedError) model used before ``fit``
+    ├── UnsupportedModelError (TypeError)     an estimator lacking what the call needs
     ├── ModelFileError (ValueError)           unreadable, tampered or incompatible model file
     ├── ExplanationError (ArithmeticError)    explanation does not add up to the prediction
     ├── BackgroundError (ValueError)          no background to explain against (pass one)
@@ -48,6 +49,7 @@ __all__ = [
     "RiskAssessError",
     "TamperedLogError",
     "UnseenCategoryError",
+    "UnsupportedModelError",
     "ValidationInputError",
 ]
 
@@ -220,5 +222,15 @@ class ValidationInputError(RiskAssessError, ValueError):
     Examples
     --------
     >>> issubclass(ValidationInputError, ValueError)
+    True
+    """
+
+
+class UnsupportedModelError(RiskAssessError, TypeError):
+    """The estimator lacks what the call needs (e.g. ``predict_band`` for ``assess``).
+
+    Examples
+    --------
+    >>> issubclass(UnsupportedModelError, TypeError)
     True
     """

@@ -243,10 +243,10 @@ def test_assess_fast_route_equals_the_models_own_route(fitted: dict[str, object]
                                                       data: dict[str, object], key: str) -> None:
     import numpy as np
 
-    from riskassess.decisions._assess import _fast_capable
     from riskassess.features import build_features
+    from riskassess.models import plan_of
 
-    assert _fast_capable(fitted[key]), f"{key} should take the compiled route"
+    assert plan_of(fitted[key]).scalar, f"{key} should take the plan's scalar route"
     fast = _assess(fitted, key, data)
     slow = _assess(fitted, key, data, fast=False)
     X = build_features([data])

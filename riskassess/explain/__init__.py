@@ -3,6 +3,8 @@
 * :func:`explain` -- log-odds contributions per feature as a ``shap.Explanation``; exact
   (straight from the lookup tables) for riskassess models, shap's own explainers for any
   other scikit-learn classifier. Additivity is checked on every call.
+* :func:`shap_values` -- the same exact values as plain arrays (values, base value),
+  without building a ``shap.Explanation``: the fastest route.
 * :func:`to_probability` -- the same contributions in probability units (secant method).
 * :func:`reasons` -- the largest contributions of one case as :class:`Reason` objects
   whose ``text`` an officer can read out.
@@ -18,7 +20,13 @@ Examples
 
 from __future__ import annotations
 
-from riskassess.explain._exact import ADDITIVITY_TOLERANCE, BackgroundError, explain
+from riskassess.explain._exact import (
+    ADDITIVITY_TOLERANCE,
+    BackgroundError,
+    explain,
+    horizon_label,
+    shap_values,
+)
 from riskassess.explain._reasons import Reason, reasons, to_probability
 
 __all__ = [
@@ -26,6 +34,8 @@ __all__ = [
     "BackgroundError",
     "Reason",
     "explain",
+    "horizon_label",
     "reasons",
+    "shap_values",
     "to_probability",
 ]

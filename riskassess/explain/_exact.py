@@ -1,311 +1,50 @@
-"""Exact interventional SHAP values for additive models, read straight from the tables.
+"""Exact interventional SHAP values for transparent models, read from the compiled plan.
 
-A transparent model's log-odds is an :class:`~riskassess.models._terms.AdditiveForm`:
-``intercept + sum_t term_t(x)``. For such a model the interventional Shapley value of a
-feature is, term by term:
+A transparent model's log-odds is ``intercept + sum_t term_t(x)``; its exact SHAP values
+are per-cell shares precomputed by :meth:`riskassess.models.Plan.shap` (the formulas are
+in :mod:`riskassess.models._plan`). This module turns them into the public results:
 
-* a one-axis table term or a linear term: its contribution minus the term's mean over the
-  background, ``term(x) - E_bg[term]``;
-* a pairwise table term ``f(a, b)``: the exact Shapley split of the two-player game
-  ``v(S) = E_bg[f(x_S, X_rest)]`` (background marginals for the absent player)::
+* :func:`shap_values`: the values and the base value as plain arrays (no
+  ``shap.Explanation``): the fastest route, for pipelines and case systems;
+* :func:`explain`: the same numbers wrapped in a ``shap.Explanation`` (any other
+  scikit-learn classifier is explained by shap's own explainers, same call, same type).
 
-      phi_a = ((g_a(x_a) - mu) + (f(x_a, x_b) - g_b(x_b))) / 2,   g_a(a) = E_bg[f(a, B)]
-      phi_b = ((g_b(x_b) - mu) + (f(x_a, x_b) - g_a(x_a))) / 2,   g_b(b) = E_bg[f(A, b)]
-
-  with ``mu = E_bg[f(A, B)]`` under the joint background, so ``phi_a + phi_b = f - mu``.
-
-Shapley values are linear in the model, so a feature read by several terms gets the sum
-of its shares. The base value is ``intercept + sum_t E_bg[term_t]``, and
-``base + sum(values)`` equals the model's log-odds: this is checked on every call against
-``model.decision_function(X)``.
-
-Every per-cell share is precomputed once per (model, background) as a small "centred"
-table, so explaining ``n`` rows costs one table look-up per term and row.
+``base + sum(values)`` equals the model's log-odds; this is checked on every call against
+the model's own score.
 """
 
 from __future__ import annotations
 
-import bisect
 import math
 import weakref
 from collections.abc import Sequence
-from dataclasses import dataclass
-from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from riskassess.exceptions import BackgroundError, ExplanationError, FeatureError
-from riskassess.models._fast import fast_decision, small_frame_rows
-from riskassess.models._terms import (
-    AdditiveForm,
+from riskassess.exceptions import BackgroundError, ExplanationError
+from riskassess.models import (
+    SMALL_FRAME,
     CategoricalAxis,
-    LinearTerm,
-    NumericAxis,
-    TableTerm,
-    column_as_float,
+    Plan,
+    ShapTables,
+    TransparentModel,
+    frame_rows,
+    plan_of,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
     import shap
 
-__all__ = ["ADDITIVITY_TOLERANCE", "BackgroundError", "explain"]
+__all__ = ["ADDITIVITY_TOLERANCE", "BackgroundError", "explain", "shap_values"]
 
 #: Largest allowed ``|base + sum(values) - model.decision_function(X)|`` (log-odds).
 ADDITIVITY_TOLERANCE = 1e-9
 
-#: Frames with at most this many rows take the per-row (pure Python) column path.
-_SMALL = 16
-
-Axis = NumericAxis | CategoricalAxis
-
-
-# ----------------------------------------------------------------------------- codes
-
-
-@lru_cache(maxsize=256)
-def _category_lookup(axis: CategoricalAxis) -> dict[str, int]:
-    return {c: i for i, c in enumerate(axis.categories)}
-
-
-@lru_cache(maxsize=256)
-def _category_index(axis: CategoricalAxis) -> pd.Index:
-    return pd.Index(list(axis.categories), dtype=object)
-
-
-def _is_missing(v: Any) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v))
-
-
-def _frame_codes(axis: Axis, X: pd.DataFrame) -> np.ndarray:
-    """Bin codes of ``axis`` for every row, identical to ``axis.codes(X)`` but faster.
-
-    Anything unusual (unseen categories, non-string categories, mistyped columns) is
-    handed to the form's own ``axis.codes``, which is the authority on values and errors.
-    """
-    if isinstance(axis, NumericAxis):
-        col = X[axis.feature] if axis.feature in X.columns else None
-        if (col is not None and isinstance(col, pd.Series) and isinstance(col.dtype, np.dtype)
-                and col.dtype.kind in "biuf"):
-            values = col.to_numpy(dtype=np.float64)
-        else:
-            values = column_as_float(X, axis.feature)
-        return _numeric_codes(axis, values)
-    if axis.feature not in X.columns or not isinstance(X[axis.feature], pd.Series):
-        return axis.codes(X)
-    # one hash pass over the rows, then a look-up per distinct value
-    src, uniques = pd.factorize(X[axis.feature], use_na_sentinel=True)
-    found = _category_index(axis).get_indexer(pd.Index(np.asarray(uniques, dtype=object)))
-    if (found < 0).any():
-        return axis.codes(X)  # raises UnseenCategoryError, or maps by str(value)
-    return np.append(found, axis.n_bins - 1).astype(np.intp)[src]
-
-
-def _numeric_codes(axis: NumericAxis, values: np.ndarray) -> np.ndarray:
-    """Bin codes of float ``values`` (NaN to the missing bin), as ``NumericAxis.codes``."""
-    edges = np.asarray(axis.thresholds, dtype=np.float64)
-    side: Literal["left", "right"] = "left" if axis.closed == "right" else "right"
-    if len(values) >= 10_000:  # whole numbers in a short range: bin each number once
-        lo, hi = float(values.min()), float(values.max())
-        if math.isfinite(lo) and math.isfinite(hi) and hi - lo <= 100_000:
-            whole = values.astype(np.intp)
-            if np.array_equal(whole, values):
-                start = int(lo)
-                table = np.searchsorted(edges, np.arange(start, int(hi) + 1, dtype=np.float64),
-                                        side=side)
-                codes: np.ndarray = table[whole - start]
-                return codes
-    codes = np.searchsorted(edges, values, side=side)
-    codes[np.isnan(values)] = axis.n_bins - 1
-    return codes
-
-
-def _small_codes(axis: Axis, values: Sequence[Any]) -> np.ndarray | None:
-    """Codes for a few rows from Python values; ``None`` means "use the frame path"."""
-    out = np.empty(len(values), dtype=np.intp)
-    if isinstance(axis, NumericAxis):
-        t = axis.thresholds
-        find = bisect.bisect_left if axis.closed == "right" else bisect.bisect_right
-        for i, v in enumerate(values):
-            if not isinstance(v, int | float | np.integer | np.floating):
-                return None
-            f = float(v)
-            out[i] = axis.n_bins - 1 if math.isnan(f) else find(t, f)
-        return out
-    lookup = _category_lookup(axis)
-    for i, v in enumerate(values):
-        if _is_missing(v):
-            out[i] = axis.n_bins - 1
-        elif isinstance(v, str) and v in lookup:
-            out[i] = lookup[v]
-        else:
-            return None
-    return out
-
-
-# ----------------------------------------------------------------------------- plan
-
-
-@dataclass(frozen=True)
-class _TablePiece:
-    column: int  # output column (feature) index
-    axes: tuple[Axis, ...]
-    table: np.ndarray  # this feature's share of the term, per cell, background-centred
-
-
-@dataclass(frozen=True)
-class _LinearPiece:
-    column: int
-    term: LinearTerm
-    mean: float
-
-
-@dataclass(frozen=True)
-class _Plan:
-    feature_names: tuple[str, ...]
-    base_value: float
-    tables: tuple[_TablePiece, ...]
-    linears: tuple[_LinearPiece, ...]
-
-
-def _table_weights(term: TableTerm, background: pd.DataFrame | None) -> np.ndarray:
-    if background is None:
-        if term.counts is None:
-            raise BackgroundError(
-                f"term {term.name!r} stores no background counts; pass background=<a "
-                "DataFrame of representative cases with the model's input columns>"
-            )
-        weights = np.asarray(term.counts, dtype=np.float64)
-    else:
-        codes = tuple(_frame_codes(a, background) for a in term.axes)
-        flat = np.ravel_multi_index(codes, term.table.shape)
-        weights = np.bincount(flat, minlength=term.table.size).astype(np.float64)
-        weights = weights.reshape(term.table.shape)
-    total = weights.sum()
-    if not total > 0:
-        raise BackgroundError(f"term {term.name!r}: the background is empty")
-    return weights / total
-
-
-def _linear_mean(term: LinearTerm, background: pd.DataFrame | None) -> float:
-    if background is not None:
-        x = column_as_float(background, term.feature)
-        if np.isnan(x).any() or len(x) == 0:
-            raise BackgroundError(f"background column {term.feature!r} is empty or has "
-                                  f"missing values; term {term.name!r} needs every value")
-        return float(x.mean())
-    if term.mean is None:
-        raise BackgroundError(
-            f"term {term.name!r} stores no training mean; pass background=<a DataFrame of "
-            "representative cases with the model's input columns>"
-        )
-    return float(term.mean)
-
-
-def _make_plan(form: AdditiveForm, feature_names: Sequence[str],
-               background: pd.DataFrame | None) -> _Plan:
-    position = {f: i for i, f in enumerate(feature_names)}
-    unknown = [f for f in form.features if f not in position]
-    if unknown:
-        raise FeatureError(f"the model's terms read {unknown}, which are not among its "
-                           f"input features {list(feature_names)}")
-    base = float(form.intercept)
-    tables: list[_TablePiece] = []
-    linears: list[_LinearPiece] = []
-    for term in form.terms:
-        if isinstance(term, LinearTerm):
-            mean = _linear_mean(term, background)
-            base += term.coef * mean
-            linears.append(_LinearPiece(position[term.feature], term, mean))
-            continue
-        p = _table_weights(term, background)
-        t = term.table
-        mu = float((p * t).sum())
-        base += mu
-        if len(term.axes) == 1:
-            tables.append(_TablePiece(position[term.features[0]], term.axes, t - mu))
-            continue
-        g_a = t @ p.sum(axis=0)  # E[f(a, B)], B from its background marginal
-        g_b = p.sum(axis=1) @ t  # E[f(A, b)]
-        phi_a = 0.5 * ((g_a[:, None] - mu) + (t - g_b[None, :]))
-        phi_b = 0.5 * ((g_b[None, :] - mu) + (t - g_a[:, None]))
-        fa, fb = term.features
-        tables.append(_TablePiece(position[fa], term.axes, phi_a))
-        tables.append(_TablePiece(position[fb], term.axes, phi_b))
-    return _Plan(tuple(feature_names), base, tuple(tables), tuple(linears))
-
-
-_PLAN_CACHE: dict[int, tuple[AdditiveForm, tuple[str, ...], _Plan]] = {}
-
-
-def _plan(form: AdditiveForm, feature_names: Sequence[str],
-          background: pd.DataFrame | None) -> _Plan:
-    """The plan for the stored background is cached per form object."""
-    if background is not None:
-        return _make_plan(form, feature_names, background)
-    names = tuple(feature_names)
-    hit = _PLAN_CACHE.get(id(form))
-    if hit is not None and hit[0] is form and hit[1] == names:
-        return hit[2]
-    plan = _make_plan(form, names, None)
-    if len(_PLAN_CACHE) >= 64:
-        _PLAN_CACHE.pop(next(iter(_PLAN_CACHE)))
-    _PLAN_CACHE[id(form)] = (form, names, plan)
-    return plan
-
-
-# ----------------------------------------------------------------------------- values
-
-
-def _small_columns(X: pd.DataFrame, rows: list[list[Any]]) -> dict[str, list[Any]] | None:
-    """The cells of a small frame by column name, numpy scalars as Python values."""
-    cols = [str(c) for c in X.columns]
-    if len(set(cols)) != len(cols):
-        return None
-    return {c: [r[j].item() if isinstance(r[j], np.generic) else r[j] for r in rows]
-            for j, c in enumerate(cols)}
-
-
-def _values(plan: _Plan, X: pd.DataFrame, rows: list[list[Any]] | None = None
-            ) -> tuple[np.ndarray, np.ndarray]:
-    """SHAP values ``(n, p)`` and the explained data ``(n, p)``.
-
-    ``rows`` are the cells of a small frame (:func:`small_frame_rows`), when already read.
-    """
-    n, p = len(X), len(plan.feature_names)
-    missing = [f for f in plan.feature_names if f not in X.columns]
-    if missing:
-        raise FeatureError(f"missing column(s) {missing}; got columns {list(map(str, X.columns))}")
-    if rows is None and n <= _SMALL:
-        rows = small_frame_rows(X)
-    small = _small_columns(X, rows) if rows is not None else None
-    cache: dict[Axis, np.ndarray] = {}
-
-    def codes(axis: Axis) -> np.ndarray:
-        c = cache.get(axis)
-        if c is None:
-            c = _small_codes(axis, small[axis.feature]) if small is not None else None
-            if c is None:
-                c = _frame_codes(axis, X)
-            cache[axis] = c
-        return c
-
-    out = np.zeros((p, n))
-    for piece in plan.tables:
-        idx = tuple(codes(a) for a in piece.axes)
-        out[piece.column] += piece.table[idx]
-    for lin in plan.linears:
-        x = column_as_float(X, lin.term.feature)
-        if np.isnan(x).any():
-            lin.term.evaluate(X)  # raises the form's own error
-        out[lin.column] += lin.term.coef * (x - lin.mean)
-    if small is not None:
-        data = np.array([small[f] for f in plan.feature_names], dtype=object).T
-    else:
-        read = {a.feature: (a, c) for a, c in cache.items() if isinstance(a, CategoricalAxis)}
-        data = _frame_data(X, plan.feature_names, read)
-    return out.T, data
+#: Frames with more rows than this get no ``instance_names`` (shap builds a slicer alias
+#: of one Python object per row: seconds per million rows); rows follow ``X``'s order.
+MAX_NAMED_ROWS = 1000
 
 
 def _frame_data(X: pd.DataFrame, names: Sequence[str],
@@ -342,7 +81,14 @@ def _boxed(values: np.ndarray) -> np.ndarray:
 
 
 def horizon_label(model: object) -> str:
-    """What the explanation explains, e.g. ``"2-year risk"`` (``"risk"`` if no horizon)."""
+    """What the explanation explains, e.g. ``"2-year risk"`` (``"risk"`` if no horizon).
+
+    Examples
+    --------
+    >>> from riskassess.instruments import OGRS3
+    >>> horizon_label(OGRS3(horizon=1)), horizon_label(object())
+    ('1-year risk', 'risk')
+    """
     h = getattr(model, "horizon", None)
     if isinstance(h, bool) or h is None:
         return "risk"
@@ -372,7 +118,7 @@ def check_additivity(values: np.ndarray, base: np.ndarray, prediction: np.ndarra
 
 
 def _instance_names(X: pd.DataFrame) -> list[str] | None:
-    if isinstance(X.index, pd.RangeIndex):
+    if isinstance(X.index, pd.RangeIndex) or len(X) > MAX_NAMED_ROWS:
         return None
     return [str(i) for i in X.index]
 
@@ -380,14 +126,67 @@ def _instance_names(X: pd.DataFrame) -> list[str] | None:
 # ----------------------------------------------------------------------------- public
 
 
+
+
+# ----------------------------------------------------------------------------- public
+
+
+def shap_values(model: Any, X: pd.DataFrame, *, background: pd.DataFrame | None = None
+                ) -> tuple[np.ndarray, float]:
+    """Exact SHAP values of a transparent model as plain arrays (no ``shap.Explanation``).
+
+    The same numbers as :func:`explain`, without the cost of building an Explanation:
+    the route for pipelines that only need the values, and for one case in a case system.
+
+    Parameters
+    ----------
+    model : TransparentModel
+        A fitted riskassess model or instrument.
+    X : pandas.DataFrame
+        Cases, with the model's input columns.
+    background : pandas.DataFrame, optional
+        The reference population; defaults to the training distribution stored in the
+        model (compiled once per background object either way).
+
+    Returns
+    -------
+    values : numpy.ndarray of shape (n, n_features)
+        Log-odds contributions, columns ``model.explained_features_``.
+    base_value : float
+        The background's mean log-odds; ``base_value + values.sum(1)`` is the log-odds.
+
+    Raises
+    ------
+    FeatureError, UnseenCategoryError, BackgroundError, ExplanationError
+        As :func:`explain`.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from riskassess.models import AdditiveRiskClassifier
+    >>> rng = np.random.default_rng(0)
+    >>> X = pd.DataFrame({"age": rng.integers(18, 70, 500).astype(float),
+    ...                   "priors": rng.poisson(2, 500).astype(float)})
+    >>> y = (rng.random(500) < 0.3 + 0.05 * X["priors"].clip(0, 8)).astype(int)
+    >>> model = AdditiveRiskClassifier().fit(X, y)
+    >>> values, base = shap_values(model, X.head(3))
+    >>> values.shape
+    (3, 2)
+    >>> bool(np.allclose(base + values.sum(1), model.decision_function(X.head(3))))
+    True
+    """
+    values, base, _ = _values(_require_transparent(model), X, background, with_data=False)
+    return values, base
+
+
 def explain(model: Any, X: pd.DataFrame, *, background: pd.DataFrame | None = None
             ) -> shap.Explanation:
     """Explain each row of ``X``: log-odds contributions that add up to the model's score.
 
-    For a transparent model (anything with a ``form_`` lookup-table form: the additive
-    model, the scorecard, OGRS3) the values are exact interventional SHAP values computed
-    straight from the tables. Any other fitted scikit-learn classifier is explained by
-    shap's own explainers (linear, tree-interventional, or model-agnostic), through the
+    For a transparent model (the additive model, the scorecard, the instruments) the
+    values are exact interventional SHAP values read from the compiled plan. Any other
+    fitted scikit-learn classifier is explained by shap's own explainers (linear through
+    ``LinearExplainer.shap_values``, tree-interventional, or model-agnostic), through the
     same call and with the same return type.
 
     Parameters
@@ -398,16 +197,18 @@ def explain(model: Any, X: pd.DataFrame, *, background: pd.DataFrame | None = No
         Cases to explain, with the model's input columns.
     background : pandas.DataFrame, optional
         The reference population ("the average case"). Defaults to the training
-        distribution stored in the model's terms; required when the model stores none
-        (OGRS3) or is not a riskassess model.
+        distribution stored in the model; required when the model stores none (an
+        instrument that was never fitted, or a model that is not a riskassess model).
 
     Returns
     -------
     shap.Explanation
         ``values`` (n, n_features) log-odds contributions, ``base_values`` (n,) the
         background's mean log-odds, ``data`` the explained values, ``feature_names`` the
-        model's input features, ``output_names`` what is explained (e.g. ``"2-year risk"``).
-        ``base_values + values.sum(1)`` equals ``model.decision_function(X)``.
+        explained features, ``output_names`` what is explained (e.g. ``"2-year risk"``),
+        ``instance_names`` the case ids of a frame of at most :data:`MAX_NAMED_ROWS`
+        rows with a non-default index. ``base_values + values.sum(1)`` equals
+        ``model.decision_function(X)``.
 
     Raises
     ------
@@ -420,83 +221,107 @@ def explain(model: Any, X: pd.DataFrame, *, background: pd.DataFrame | None = No
 
     Examples
     --------
-    >>> import numpy as np, pandas as pd
-    >>> from riskassess.models._terms import AdditiveForm, NumericAxis, TableTerm
-    >>> age = NumericAxis("age", (25.0,))
-    >>> form = AdditiveForm(-1.0, (TableTerm("age", (age,), np.array([0.6, -0.2, 0.0]),
-    ...                                      counts=np.array([1.0, 3.0, 0.0])),))
-    >>> class Model:  # any estimator exposing form_ and decision_function
-    ...     form_, feature_names_in_ = form, np.array(["age"])
-    ...     def decision_function(self, X):
-    ...         return form.decision_function(X)
-    >>> e = explain(Model(), pd.DataFrame({"age": [19.0, 40.0]}))
-    >>> e.base_values  # -1 + (0.6 * 1 - 0.2 * 3) / 4
-    array([-1., -1.])
-    >>> e.values
-    array([[ 0.6],
-           [-0.2]])
+    >>> from riskassess.datasets import make_cohort
+    >>> from riskassess.instruments import OGRS3
+    >>> X = make_cohort(500, seed=0).features()
+    >>> e = explain(OGRS3().fit(X), X.head(2))
+    >>> e.feature_names
+    ['copas_rate', 'sanction_history', 'age_at_follow_up', 'sex', 'index_offence']
+    >>> bool(abs(e.base_values[0] + e.values[0].sum()
+    ...          - OGRS3().fit(X).decision_function(X.head(1))[0]) < 1e-9)
+    True
     """
-    form = getattr(model, "form_", None)
-    if not isinstance(form, AdditiveForm):
+    if not isinstance(model, TransparentModel):
         from riskassess.explain._shap import explain_with_shap
 
         return explain_with_shap(model, X, background=background)
-    return _explain_additive(model, form, X, background)
-
-
-def _explain_additive(model: Any, form: AdditiveForm, X: pd.DataFrame,
-                      background: pd.DataFrame | None) -> shap.Explanation:
     from riskassess.explain._shap import make_explanation
 
-    # the model's own scoring first: bad input raises exactly what predict raises
-    rows = (small_frame_rows(X) if type(X) is pd.DataFrame and 0 < len(X) <= _SMALL
-            else None)
-    prediction = _model_score(model, X, rows)
-    names = getattr(model, "feature_names_in_", None)
-    if not isinstance(X, pd.DataFrame):
-        if names is not None:
-            raise FeatureError(f"expected a pandas DataFrame with columns {list(names)}; "
-                               f"got {type(X).__name__}")
-        # fitted on an array: columns are named x0, x1, ... (as the models do)
-        arr = np.asarray(X, dtype=np.float64)
-        X = pd.DataFrame(arr, columns=[f"x{i}" for i in range(arr.shape[1])])
-    feature_names = [str(f) for f in names] if names is not None else form.features
-    plan = _plan(form, feature_names, background)
-    values, data = _values(plan, X, rows)
-    base = np.full(len(X), plan.base_value)
-    check_additivity(values, base, prediction, X.index)
-    return make_explanation(values, base, data, feature_names, horizon_label(model),
-                            _instance_names(X))
+    values, base, data = _values(model, X, background, with_data=True)
+    return make_explanation(values, np.full(len(values), base), data,
+                            list(model.explained_features_), horizon_label(model),
+                            _instance_names(X) if isinstance(X, pd.DataFrame) else None)
 
 
-def _model_score(model: Any, X: Any, rows: list[list[Any]] | None) -> np.ndarray:
-    """``model.decision_function(X)``, reusing the cells already read for a small frame.
+def _require_transparent(model: Any) -> TransparentModel:
+    if not isinstance(model, TransparentModel):
+        raise ExplanationError(f"shap_values reads a riskassess model's tables; got "
+                               f"{type(model).__name__} (use explain(), which hands other "
+                               "classifiers to shap's explainers)")
+    return model
 
-    A riskassess model that keeps the library's own ``decision_function`` and input
-    checks scores a small frame with :func:`fast_decision`; given the same cells it
-    returns what its ``decision_function`` would (bit for bit), without reading them
-    twice. Any other model, or anything the fast path declines, calls the model.
-    """
-    if rows is not None and _keeps_library_scoring(type(model)):
-        out = fast_decision(model, X, rows)
-        if out is not None:
-            return out
-    return np.asarray(model.decision_function(X))
+
+def _values(model: TransparentModel, X: Any, background: pd.DataFrame | None, *,
+            with_data: bool) -> tuple[np.ndarray, float, Any]:
+    """``(values, base_value, data)``, additivity checked against the model's score."""
+    plan = plan_of(model)
+    tables = plan.shap(background)
+    if type(X) is pd.DataFrame and 0 < len(X) <= SMALL_FRAME and plan.scalar and \
+            X.columns.tolist() == list(plan.columns):
+        small = _small_values(model, plan, tables, X, with_data)
+        if small is not None:
+            return small
+    frame = model._form_frame(X)  # the model's own checks: bad input raises its errors
+    codes = plan.frame_codes(frame)
+    columns = plan.linear_columns(frame)
+    values = tables.values(codes, columns)
+    if _keeps_library_scoring(type(model)):
+        score = plan.scores(plan.main, codes, frame, columns)
+    else:
+        score = np.asarray(model.decision_function(X))
+    index = frame.index if isinstance(X, pd.DataFrame) else pd.RangeIndex(len(frame))
+    check_additivity(values, np.full(len(values), tables.base_value), score, index)
+    data = None
+    if with_data:
+        axes = {a.feature: (a, c) for a, c in zip(plan.axes, codes, strict=True)
+                if isinstance(a, CategoricalAxis)}
+        data = _frame_data(frame, plan.outputs, axes)
+    return values, tables.base_value, data
+
+
+def _small_values(model: TransparentModel, plan: Plan, tables: ShapTables, X: pd.DataFrame,
+                  with_data: bool) -> tuple[np.ndarray, float, Any] | None:
+    """The scalar route for a few rows of plain cells; ``None`` hands over to the frame."""
+    cells_rows = frame_rows(X)
+    values = np.empty((len(cells_rows), tables.n_outputs))
+    score = np.empty(len(cells_rows))
+    plain_rows = []
+    for i, cells in enumerate(cells_rows):
+        row = plan.row_cells(cells)
+        codes = None if row is None else plan.row_codes(row)
+        z = None if row is None or codes is None else plan.row_score(plan.main, codes, row)
+        if z is None or row is None or codes is None:
+            return None
+        values[i] = tables.row_values(codes, row)
+        score[i] = z
+        plain_rows.append(row)
+    if not _keeps_library_scoring(type(model)):
+        score = np.asarray(model.decision_function(X))
+    check_additivity(values, np.full(len(values), tables.base_value), score, X.index)
+    data = None
+    if with_data:
+        data = np.array([[None if _is_missing(v) else v for v in cells] for cells in
+                         _plain_cells(cells_rows)], dtype=object)
+    return values, tables.base_value, data
+
+
+def _plain_cells(rows: list[list[Any]]) -> list[list[Any]]:
+    return [[v.item() if isinstance(v, np.generic) else v for v in r] for r in rows]
+
+
+def _is_missing(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
 
 
 _LIBRARY_SCORING: weakref.WeakKeyDictionary[type, bool] = weakref.WeakKeyDictionary()
 
 
 def _keeps_library_scoring(cls: type) -> bool:
+    """Whether the class scores exactly as its plan does (it does not override scoring);
+    otherwise additivity is checked against the class's own ``decision_function``."""
     known = _LIBRARY_SCORING.get(cls)
     if known is None:
-        known = _LIBRARY_SCORING[cls] = _scores_like_the_library(cls)
+        known = _LIBRARY_SCORING[cls] = (
+            getattr(cls, "decision_function", None) is TransparentModel.decision_function
+            and getattr(cls, "_scores", None) is TransparentModel._scores)
     return known
-
-
-def _scores_like_the_library(cls: type) -> bool:
-    from riskassess.models._base import TransparentModel
-
-    return (issubclass(cls, TransparentModel)
-            and getattr(cls, "decision_function", None) is TransparentModel.decision_function
-            and getattr(cls, "_checked", None) is TransparentModel._checked)

@@ -197,8 +197,9 @@ def explain_with_shap(model: Any, X: pd.DataFrame, *, background: pd.DataFrame |
     if _is_linear(model):
         masker = shap.maskers.Independent(bg.to_numpy(dtype=np.float64), max_samples=len(bg))
         explainer = shap.LinearExplainer(model, masker)
-        raw = explainer(data.to_numpy(dtype=np.float64))
-        values, base = _positive_class(raw.values, raw.base_values)
+        # shap's vectorised API (its docs' fast path), not the per-row __call__
+        raw_values = explainer.shap_values(data.to_numpy(dtype=np.float64))
+        values, base = _positive_class(raw_values, explainer.expected_value)
     else:
         try:
             tree_bg = bg if len(bg) <= _TREE_BACKGROUND else bg.sample(_TREE_BACKGROUND,

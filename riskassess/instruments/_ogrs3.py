@@ -20,6 +20,9 @@ Examples
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
+from functools import lru_cache
 from numbers import Integral
 from typing import Any, ClassVar
 
@@ -102,8 +105,28 @@ def ogrs3_form(horizon: int = 2) -> AdditiveForm:
     >>> ogrs3_form(1).intercept
     1.402562384
     """
+    return _published_form(horizon, None)
+
+
+@lru_cache(maxsize=32)
+def _published_form(horizon: int, background: _Background | None) -> AdditiveForm:
+    """OGRS3's form for ``horizon``; with a background, its tables carry the background's
+    cell counts and the Copas term its mean (what explanations are measured against).
+    Cached, so a model's forms keep their identity (the compiled plan is keyed on it)."""
+    form = _form(horizon)
+    if background is None:
+        return form
+    counts = dict(background.counts)
+    terms = tuple(
+        TableTerm(t.name, t.axes, t.table, np.asarray(counts[t.name]).reshape(t.table.shape))
+        if isinstance(t, TableTerm) else LinearTerm(t.name, t.feature, t.coef, background.mean)
+        for t in form.terms)
+    return AdditiveForm(form.intercept, terms)
+
+
+def _form(horizon: int) -> AdditiveForm:
     if horizon not in _INTERCEPT:
-        raise ValueError(f"horizon must be 1 or 2 (years), got {horizon!r}")
+        raise FeatureError(f"horizon must be 1 or 2 (years), got {horizon!r}")
     offences = tuple(o.value for o in OffenceCategory)
     sanction_axis = CategoricalAxis("sanction_history", tuple(_SANCTION))
     age_axis = NumericAxis("age_at_follow_up", _AGE_CUTS, closed="left")
@@ -123,6 +146,47 @@ def ogrs3_form(horizon: int = 2) -> AdditiveForm:
                       np.array([*(_OFFENCE[o] for o in offences), 0.0])),
         ),
     )
+
+
+@dataclass(frozen=True)
+class _Background:
+    """Cell counts of every table term and the Copas mean over the frame OGRS3 was fitted
+    on: the reference population its explanations are measured against (hashable, so
+    forms built from it can be cached)."""
+
+    counts: tuple[tuple[str, tuple[float, ...]], ...]
+    mean: float
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame) -> _Background:
+        form = _form(2)
+        counts = []
+        for t in form.terms:
+            if isinstance(t, TableTerm):
+                flat = np.ravel_multi_index(t.codes(frame), t.table.shape)
+                cells = np.bincount(flat, minlength=t.table.size).astype(float)
+                counts.append((t.name, tuple(cells.tolist())))
+        return cls(tuple(counts), float(column_as_float(frame, "copas_rate").mean()))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"counts": {k: list(v) for k, v in self.counts}, "mean": self.mean}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> _Background:
+        return cls(tuple((str(k), tuple(float(x) for x in v)) for k, v in d["counts"].items()),
+                   float(d["mean"]))
+
+
+class _PublishedForm:
+    """``OGRS3.form_``: the published form for the model's horizon and background.
+
+    A non-data descriptor computed from the parameters, so ``set_params(horizon=1)`` is
+    always reflected and an unfitted OGRS3 predicts."""
+
+    def __get__(self, model: OGRS3 | None, owner: type) -> Any:
+        if model is None:
+            return self
+        return _published_form(model.horizon, model.__dict__.get("background_"))
 
 
 @register_model_class
@@ -178,10 +242,20 @@ class OGRS3(TransparentModel):
         self.horizon = horizon
         self.bands = bands
 
-    @property
-    def form_(self) -> AdditiveForm:  # type: ignore[override]
-        """The published model as lookup tables."""
-        return ogrs3_form(self.horizon)
+    form_ = _PublishedForm()
+
+    #: The scalar route refuses what ``_checked`` refuses: an age below 10.
+    _row_bounds: ClassVar[dict[str, tuple[float, float]] | None] = {
+        "age_at_follow_up": (10.0, math.inf), "copas_rate": (-math.inf, math.inf)}
+
+    def horizon_forms(self) -> dict[int, AdditiveForm]:
+        """Both published horizons (1 and 2 years)."""
+        background = self.__dict__.get("background_")
+        return {h: _published_form(h, background) for h in (1, 2)}
+
+    def band_form(self) -> AdditiveForm:
+        """The 2-year form: OGRS3 bands its 2-year probability, whatever ``horizon`` is."""
+        return _published_form(2, self.__dict__.get("background_"))
 
     @property
     def feature_names_in_(self) -> np.ndarray:  # type: ignore[override]
@@ -194,11 +268,23 @@ class OGRS3(TransparentModel):
         return len(OGRS3_COLUMNS)
 
     def _fitted_state(self) -> dict[str, Any]:
-        return {"classes_": [0, 1], "feature_names_in_": list(OGRS3_COLUMNS),
-                "n_features_in_": len(OGRS3_COLUMNS),
-                **{a: getattr(self, a) for a in self._persisted_attributes if hasattr(self, a)}}
+        state: dict[str, Any] = {
+            "classes_": [0, 1], "feature_names_in_": list(OGRS3_COLUMNS),
+            "n_features_in_": len(OGRS3_COLUMNS),
+            **{a: getattr(self, a) for a in self._persisted_attributes if hasattr(self, a)}}
+        background = self.__dict__.get("background_")
+        if background is not None:
+            state["background_"] = background.to_dict()
+        return state
 
     def _restore_fitted_state(self, form: AdditiveForm, fitted: Any) -> None:
+        # The numbers are pinned here, not read from the file: a file claiming OGRS3 with
+        # other coefficients or other band cut-points is refused, however it was sealed.
+        if self._bands() != RiskBands():
+            raise ModelFileError("an OGRS3 file must use the published bands "
+                                 f"{RiskBands().cut_points}; got {self._bands().cut_points}")
+        if "background_" in fitted:
+            self.background_ = _Background.from_dict(fitted["background_"])
         if form.to_dict() != self.form_.to_dict():
             raise ModelFileError("OGRS3 file tables differ from the published coefficients")
         for attr in self._persisted_attributes:
@@ -220,8 +306,10 @@ class OGRS3(TransparentModel):
         if y is not None:
             check_consistent_length(frame, y)
             prepare_labels(y)
-        self.training_info_ = {"n_rows": 0, "base_rate": None, "fitted_at": None,
-                               "source": "published coefficients (Howard et al. 2009)"}
+        self.background_ = _Background.of(frame)
+        self.training_info_ = {"n_rows": len(frame), "base_rate": None, "fitted_at": None,
+                               "source": "published coefficients (Howard et al. 2009); the "
+                                         "fitted frame is the explanations' background"}
         self.training_ranges_: dict[str, dict[str, Any]] = {}
         return self
 
@@ -254,8 +342,3 @@ class OGRS3(TransparentModel):
             raise FeatureError(f"column 'age_at_follow_up' is below 10 (the age of criminal "
                                f"responsibility) for rows {frame.index[young][:5].tolist()}")
         return frame
-
-    def predict_band(self, X: Any) -> np.ndarray:
-        """Risk band from the **2-year** probability, whatever ``horizon`` is."""
-        z = ogrs3_form(2).decision_function(self._checked(X))
-        return self._bands().assign(1.0 / (1.0 + np.exp(-z)))

@@ -12,6 +12,7 @@ Examples
 
 from riskassess.models._additive import AdditiveRiskClassifier
 from riskassess.models._bands import OGRS3_CUT_POINTS, RiskBands
+from riskassess.models._base import TransparentModel
 from riskassess.models._hgb import form_from_hist_gradient_boosting
 from riskassess.models._io import (
     load_model,
@@ -21,6 +22,7 @@ from riskassess.models._io import (
     register_model_class,
     save_model,
 )
+from riskassess.models._plan import SMALL_FRAME, Plan, ShapTables, frame_rows, plan_of
 from riskassess.models._scorecard import ScorecardClassifier
 from riskassess.models._terms import (
     AdditiveForm,
@@ -33,20 +35,26 @@ from riskassess.models._terms import (
 
 __all__ = [
     "OGRS3_CUT_POINTS",
+    "SMALL_FRAME",
     "AdditiveForm",
     "AdditiveRiskClassifier",
     "CategoricalAxis",
     "LinearTerm",
     "NumericAxis",
+    "Plan",
     "RiskBands",
     "ScorecardClassifier",
+    "ShapTables",
     "TableTerm",
     "Term",
+    "TransparentModel",
     "form_from_hist_gradient_boosting",
+    "frame_rows",
     "load_model",
     "model_fingerprint",
     "model_from_json",
     "model_to_json",
+    "plan_of",
     "register_model_class",
     "save_model",
 ]

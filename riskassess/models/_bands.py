@@ -11,6 +11,7 @@ Examples
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -86,6 +87,18 @@ class RiskBands:
             raise ValueError("probabilities must lie in [0, 1] and not be missing")
         idx = np.searchsorted(np.asarray(self.cut_points), p, side="right")
         return np.asarray(self.labels, dtype=object)[idx].astype(str)
+
+    def label_of(self, p: float) -> str:
+        """Band label of one probability: :meth:`assign` for a scalar (same rule).
+
+        Examples
+        --------
+        >>> RiskBands().label_of(0.75)
+        'high'
+        """
+        if not 0.0 <= p <= 1.0:  # also refuses NaN
+            raise ValueError("probabilities must lie in [0, 1] and not be missing")
+        return self.labels[bisect_right(self.cut_points, p)]
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dictionary."""

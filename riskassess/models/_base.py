@@ -26,7 +26,7 @@ from sklearn.utils.validation import (
 
 from riskassess.exceptions import FeatureError
 from riskassess.models._bands import RiskBands
-from riskassess.models._fast import fast_decision
+from riskassess.models._plan import SMALL_FRAME, frame_rows, plan_of
 from riskassess.models._terms import AdditiveForm
 
 __all__ = ["TransparentModel", "is_categorical", "prepare_labels"]
@@ -76,6 +76,10 @@ class TransparentModel(ClassifierMixin, BaseEstimator):
 
     form_: AdditiveForm
     classes_: np.ndarray
+
+    #: Bounds (column -> (low, high)) that a subclass with its own ``_checked`` declares so
+    #: that one case can still take the plan's scalar route; ``None``: it cannot.
+    _row_bounds: ClassVar[dict[str, tuple[float, float]] | None] = None
 
     #: Fitted attributes a model file stores besides the form (subclasses add theirs).
     _persisted_attributes: ClassVar[tuple[str, ...]] = (
@@ -225,6 +229,46 @@ class TransparentModel(ClassifierMixin, BaseEstimator):
                                  ensure_non_negative=True)
         return np.asarray(w, dtype=np.float64)
 
+    # -- the instrument protocol ---------------------------------------------------
+    # A published instrument is an ordinary TransparentModel that overrides some of these;
+    # nothing outside its own module treats it specially (riskassess.models._plan, the
+    # explanations and riskassess.decisions read only these hooks).
+
+    def horizon_forms(self) -> dict[int, AdditiveForm]:
+        """The forms giving each horizon's log-odds (years -> form); ``{}`` if unknown.
+
+        A fitted model gives its own horizon (``horizon`` parameter) through ``form_``;
+        an instrument with several published horizons returns one form per horizon.
+        """
+        horizon = getattr(self, "horizon", None)
+        if isinstance(horizon, int) and not isinstance(horizon, bool):
+            return {horizon: self.form_}
+        return {}
+
+    def band_form(self) -> AdditiveForm:
+        """The form whose probability :meth:`predict_band` bands (``form_`` by default;
+        OGRS3 always bands its 2-year probability)."""
+        return self.form_
+
+    @property
+    def explained_features_(self) -> list[str]:
+        """Columns of an explanation: the model's inputs (an instrument whose terms are
+        functions of several inputs explains term by term instead)."""
+        names = getattr(self, "feature_names_in_", None)
+        return [str(f) for f in names] if names is not None else list(self.form_.features)
+
+    def case_frame(self, cases: Any) -> pd.DataFrame:
+        """The input frame of validated case records (one row per case, indexed by case
+        id): :func:`riskassess.features.build_features` unless an instrument reads other
+        inputs (e.g. whole-year ages, offence codes, need items)."""
+        from riskassess.features import build_features
+
+        return build_features(cases)
+
+    def _form_frame(self, X: Any) -> pd.DataFrame:
+        """The checked frame ``form_`` reads (instruments may derive their term inputs)."""
+        return self._checked(X)
+
     # -- prediction -----------------------------------------------------------
     def _checked(self, X: Any) -> pd.DataFrame:
         check_is_fitted(self, "form_")
@@ -233,7 +277,7 @@ class TransparentModel(ClassifierMixin, BaseEstimator):
         return frame
 
     def decision_function(self, X: Any) -> np.ndarray:
-        """Log-odds of the positive class: ``form_.decision_function(X)``.
+        """Log-odds of the positive class: ``form_`` read through the compiled plan.
 
         Parameters
         ----------
@@ -245,16 +289,28 @@ class TransparentModel(ClassifierMixin, BaseEstimator):
         -------
         numpy.ndarray of shape (n_samples,)
         """
-        if type(self)._checked is TransparentModel._checked:  # no extra checks to keep
-            out = fast_decision(self, X)  # a few rows: scalar path, bit-identical
-            if out is not None:
-                return out
-        return self._decision_vectorised(X)
+        return self._scores(X, band=False)
 
-    def _decision_vectorised(self, X: Any) -> np.ndarray:
-        """``decision_function`` without the scalar fast path (any number of rows)."""
-        frame = self._checked(X)
-        return self.form_.decision_function(frame)
+    def _scores(self, X: Any, *, band: bool) -> np.ndarray:
+        """Log-odds under ``form_`` (or the band form): a few rows of plain cells take the
+        plan's scalar route, anything else (and anything unusual) the vectorised one."""
+        check_is_fitted(self, "form_")
+        plan = plan_of(self)
+        form = plan.band if band else plan.main
+        if type(X) is pd.DataFrame and 0 < len(X) <= SMALL_FRAME and plan.scalar and \
+                X.columns.tolist() == list(plan.columns):
+            out = np.empty(len(X), dtype=np.float64)
+            for i, cells in enumerate(frame_rows(X)):
+                row = plan.row_cells(cells)
+                codes = None if row is None else plan.row_codes(row)
+                z = None if codes is None or row is None else plan.row_score(form, codes, row)
+                if z is None:
+                    break
+                out[i] = z
+            else:
+                return out
+        frame = self._form_frame(X)
+        return plan.scores(form, plan.frame_codes(frame), frame)
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Probability of each class, shape ``(n_samples, 2)``; column 1 is ``classes_[1]``."""
@@ -272,14 +328,14 @@ class TransparentModel(ClassifierMixin, BaseEstimator):
         return self.classes_[(d > 0).astype(int)]
 
     def predict_band(self, X: Any) -> np.ndarray:
-        """Risk band of every row (``bands`` parameter; OGRS3's cut-points by default).
+        """Risk band of every row (``bands`` parameter; OGRS3's cut-points by default),
+        read from the probability of :meth:`band_form`.
 
         Returns
         -------
         numpy.ndarray of str
         """
-        bands = self._bands()
-        return bands.assign(self.predict_proba(X)[:, 1])
+        return self._bands().assign(expit(self._scores(X, band=True)))
 
     def _bands(self) -> RiskBands:
         bands = getattr(self, "bands", None)

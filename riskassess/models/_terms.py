@@ -38,8 +38,11 @@ array([-0.5, -1. , -1.4, -0.9])
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+import math
+from bisect import bisect_left, bisect_right
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 import numpy as np
@@ -115,15 +118,46 @@ class NumericAxis:
         return len(self.thresholds) + 2
 
     def codes(self, X: pd.DataFrame) -> np.ndarray:
-        """Bin index of every row of ``X``."""
-        values = column_as_float(X, self.feature)
-        edges = np.asarray(self.thresholds)
-        if self.closed == "right":
-            codes = np.searchsorted(edges, values, side="left")
+        """Bin index of every row of ``X`` (the column read as float; NaN is missing)."""
+        col = X[self.feature] if self.feature in X.columns else None
+        if isinstance(col, pd.Series) and isinstance(col.dtype, np.dtype) and \
+                col.dtype.kind in "biuf":
+            values = col.to_numpy(dtype=np.float64)  # plain numbers: skip pd.to_numeric
         else:
-            codes = np.searchsorted(edges, values, side="right")
+            values = column_as_float(X, self.feature)
+        return self.codes_of(values)
+
+    def codes_of(self, values: np.ndarray) -> np.ndarray:
+        """Bin index of every float in ``values`` (NaN to the missing bin).
+
+        This and :meth:`code` are the one statement of the bin rule; every path that
+        bins (prediction, explanation, assessment, distributed scoring) goes through them.
+        """
+        edges = np.asarray(self.thresholds, dtype=np.float64)
+        side: Literal["left", "right"] = "left" if self.closed == "right" else "right"
+        if len(values) >= 10_000:
+            # Counts and whole-year ages: bin each distinct whole number once, then gather
+            # (a gather is several times cheaper than a binary search per row).
+            lo, hi = float(np.min(values)), float(np.max(values))
+            if math.isfinite(lo) and math.isfinite(hi) and hi - lo <= 100_000:
+                whole = values.astype(np.intp)
+                if np.array_equal(whole, values):
+                    start = int(lo)
+                    grid = np.arange(start, int(hi) + 1, dtype=np.float64)
+                    lut = np.searchsorted(edges, grid, side=side)
+                    out: np.ndarray = lut[whole - start]
+                    return out
+        codes = np.searchsorted(edges, values, side=side)
         codes[np.isnan(values)] = self.n_bins - 1
         return codes
+
+    def code(self, value: float) -> int:
+        """Bin index of one float (NaN to the missing bin): :meth:`codes_of` for a scalar."""
+        if value != value:  # NaN
+            return self.n_bins - 1
+        if self.closed == "right":
+            return bisect_left(self.thresholds, value)
+        return bisect_right(self.thresholds, value)
 
     def labels(self) -> list[str]:
         """Human-readable label of every bin, in bin order."""
@@ -219,6 +253,17 @@ class CategoricalAxis:
                     f"fitted; expected one of {list(self.categories)} or missing"
                 )
         return codes
+
+    @cached_property
+    def _lookup(self) -> dict[str, int]:
+        return {c: i for i, c in enumerate(self.categories)}
+
+    def code(self, value: object) -> int:
+        """Bin index of one value: its category's bin, the missing bin for ``None`` or
+        NaN, and ``-1`` for a value not among the categories (the caller decides)."""
+        if value is None or (isinstance(value, float) and value != value):
+            return self.n_bins - 1
+        return self._lookup.get(value, -1) if isinstance(value, str) else -1
 
     def labels(self) -> list[str]:
         """Human-readable label of every bin, in bin order."""
@@ -482,9 +527,3 @@ class AdditiveForm:
             else:
                 raise ValueError(f"unknown term type {t['type']!r}")
         return cls(float(d["intercept"]), tuple(terms))
-
-
-def terms_reading(form: AdditiveForm, features: Sequence[str]) -> list[int]:
-    """Indices of the terms that read any of ``features``."""
-    wanted = set(features)
-    return [i for i, t in enumerate(form.terms) if wanted.intersection(t.features)]

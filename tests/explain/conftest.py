@@ -10,24 +10,32 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from riskassess.models._terms import AdditiveForm
+from riskassess.models import AdditiveForm, TransparentModel
 
 
-class FormModel:
-    """The smallest thing ``explain`` treats as a transparent model."""
+class FormModel(TransparentModel):
+    """A transparent model made from a given form (no fitting); ``score`` replaces its
+    ``decision_function`` when given (to test the additivity check)."""
 
-    def __init__(self, form: AdditiveForm, features: list[str], score: Any = None,
-                 horizon: Any = None) -> None:
+    def __init__(self, form: AdditiveForm | None = None, features: Any = (),
+                 score: Any = None, horizon: Any = None) -> None:
+        self.form = form
+        self.features = features
+        self.score = score
+        self.horizon = horizon
         self.form_ = form
-        self.feature_names_in_ = np.array(features, dtype=object)
-        self._score = score
-        if horizon is not None:
-            self.horizon = horizon
+        self.feature_names_in_ = np.array(list(features), dtype=object)
+        self.n_features_in_ = len(self.feature_names_in_)
+        self.classes_ = np.array([0, 1])
+        self.missing_allowed_ = {str(f): True for f in features}
+
+    def fit(self, X: Any = None, y: Any = None) -> FormModel:
+        return self
 
     def decision_function(self, X: pd.DataFrame) -> np.ndarray:
-        if self._score is not None:
-            return np.asarray(self._score(X), dtype=np.float64)
-        return self.form_.decision_function(X)
+        if self.score is not None:
+            return np.asarray(self.score(X), dtype=np.float64)
+        return super().decision_function(X)
 
 
 def brute_force_shap(score: Any, x: pd.DataFrame, background: pd.DataFrame,

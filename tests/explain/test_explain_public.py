@@ -10,7 +10,8 @@ import riskassess.explain as rx
 
 def test_public_names():
     assert sorted(rx.__all__) == ["ADDITIVITY_TOLERANCE", "BackgroundError", "Reason",
-                                  "explain", "reasons", "to_probability"]
+                                  "explain", "horizon_label", "reasons", "shap_values",
+                                  "to_probability"]
     assert issubclass(rx.BackgroundError, ValueError)
 
 

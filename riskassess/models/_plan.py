@@ -1,0 +1,503 @@
+"""One compiled plan per fitted transparent model: binning, look-up, scores, SHAP, bands.
+
+A transparent model's log-odds is an :class:`~riskassess.models.AdditiveForm` (an
+intercept plus lookup tables and linear terms). Prediction, explanation, the one-case
+assessment and the distributed path all need the same few things from it: the bin of
+each input value, the table entries those bins select, their sum, the exact SHAP share of
+each entry and the band of the resulting probability. :func:`plan_of` compiles them once
+per model (and :meth:`Plan.shap` once per background) and every route reads the plan, so
+each rule is written here and in the axis classes of :mod:`riskassess.models._terms`,
+nowhere else.
+
+Two spellings of every computation, kept bit-for-bit equal (property-tested):
+
+* **vectorised** (:meth:`Plan.frame_codes`, :meth:`Plan.scores`, :meth:`ShapTables.values`)
+  for frames of any size: numpy over whole columns;
+* **scalar** (:meth:`Plan.row_codes`, :meth:`Plan.row_score`, :meth:`ShapTables.row_values`)
+  for a case system scoring one case: plain Python over the row's cells, adding the
+  same table entries in the same order. It returns ``None`` on anything unusual (a
+  missing value the model refuses, an unseen category, a non-finite number), and the
+  caller then takes the vectorised route, which raises the model's own error.
+
+Exact SHAP values (interventional, against a background distribution of the inputs):
+
+* a one-axis table or a linear term: its value minus its background mean;
+* a two-axis table ``f(a, b)``: the exact Shapley split of the two-player game
+  ``v(S) = E_bg[f(x_S, X_rest)]``::
+
+      phi_a = ((g_a(x_a) - mu) + (f(x_a, x_b) - g_b(x_b))) / 2,   g_a(a) = E_bg[f(a, B)]
+      phi_b = ((g_b(x_b) - mu) + (f(x_a, x_b) - g_a(x_a))) / 2,   g_b(b) = E_bg[f(A, b)]
+
+  with ``mu = E_bg[f(A, B)]``, so ``phi_a + phi_b = f - mu``.
+
+Shapley values are linear in the model, so a feature read by several terms gets the sum
+of its shares, and ``base + sum(values)`` is the log-odds. Each share is precomputed per
+cell, so explaining a row costs one look-up per term.
+
+Examples
+--------
+>>> import numpy as np, pandas as pd
+>>> from riskassess.models import AdditiveRiskClassifier
+>>> rng = np.random.default_rng(0)
+>>> X = pd.DataFrame({"age": rng.integers(18, 70, 300).astype(float),
+...                   "sex": rng.choice(["F", "M"], 300)})
+>>> y = (rng.random(300) < 0.4).astype(int)
+>>> plan = plan_of(AdditiveRiskClassifier().fit(X, y))
+>>> codes = plan.row_codes([30.0, "F"])
+>>> z = plan.row_score(plan.main, codes, [30.0, "F"])
+>>> bool(z == plan.scores(plan.main, plan.frame_codes(X.iloc[[0]].assign(age=30.0,
+...      sex="F")), X.iloc[[0]].assign(age=30.0, sex="F"))[0])
+True
+"""
+
+from __future__ import annotations
+
+import math
+import weakref
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from riskassess.exceptions import BackgroundError, FeatureError
+from riskassess.models._bands import RiskBands
+from riskassess.models._terms import (
+    AdditiveForm,
+    CategoricalAxis,
+    LinearTerm,
+    NumericAxis,
+    TableTerm,
+    column_as_float,
+)
+
+__all__ = ["SMALL_FRAME", "CompiledForm", "Plan", "ShapTables", "frame_rows", "plan_of"]
+
+#: Frames with at most this many rows may take the scalar route.
+SMALL_FRAME = 16
+
+Axis = NumericAxis | CategoricalAxis
+
+_MISSING = object()  # a plain missing value (None or NaN) in a scalar row
+_BIG = 2**53  # integers beyond this are not exactly representable as floats
+
+
+@dataclass(frozen=True)
+class _Table:
+    axes: tuple[int, ...]  # indices into Plan.axes
+    table: np.ndarray
+    nested: list[Any]  # table.tolist(): indexing Python lists is cheaper for one row
+
+
+@dataclass(frozen=True)
+class _Linear:
+    column: int  # index into Plan.columns
+    coef: float
+
+
+@dataclass(frozen=True)
+class CompiledForm:
+    """An :class:`AdditiveForm` with its axes resolved to the plan's axis list."""
+
+    intercept: float
+    terms: tuple[_Table | _Linear, ...]  # in the form's order: sums keep that order
+
+    @property
+    def linears(self) -> tuple[_Linear, ...]:
+        return tuple(t for t in self.terms if isinstance(t, _Linear))
+
+
+@dataclass(frozen=True)
+class _ShapTable:
+    output: int  # explanation column
+    axes: tuple[int, ...]
+    table: np.ndarray  # this feature's centred share of the term, per cell
+    nested: list[Any]
+
+
+@dataclass(frozen=True)
+class _ShapLinear:
+    output: int
+    column: int
+    coef: float
+    mean: float
+
+
+class ShapTables:
+    """Exact SHAP shares of every cell for one background (see the module docstring)."""
+
+    __slots__ = ("base_value", "linears", "n_outputs", "tables")
+
+    def __init__(self, base_value: float, tables: tuple[_ShapTable, ...],
+                 linears: tuple[_ShapLinear, ...], n_outputs: int) -> None:
+        self.base_value = base_value
+        self.tables = tables
+        self.linears = linears
+        self.n_outputs = n_outputs
+
+    def values(self, codes: Sequence[np.ndarray], columns: Sequence[np.ndarray | None]
+               ) -> np.ndarray:
+        """SHAP values ``(n, n_outputs)`` from per-axis codes and linear-term columns."""
+        n = len(codes[0]) if codes else 0
+        for c in columns:
+            if c is not None:
+                n = len(c)
+                break
+        out = np.zeros((self.n_outputs, n))
+        for piece in self.tables:
+            out[piece.output] += piece.table[tuple(codes[a] for a in piece.axes)]
+        for lin in self.linears:
+            values = columns[lin.column]
+            if values is None:  # pragma: no cover - Plan.linear_columns reads them all
+                raise FeatureError("a linear term's column was not read")
+            out[lin.output] += lin.coef * (values - lin.mean)
+        return out.T
+
+    def row_values(self, codes: Sequence[int], row: Sequence[Any]) -> list[float]:
+        """SHAP values of one row: :meth:`values` for plain Python cells."""
+        out = [0.0] * self.n_outputs
+        for piece in self.tables:
+            cell = piece.nested[codes[piece.axes[0]]]
+            out[piece.output] += cell[codes[piece.axes[1]]] if len(piece.axes) == 2 else cell
+        for lin in self.linears:
+            out[lin.output] += lin.coef * (row[lin.column] - lin.mean)
+        return out
+
+
+class Plan:
+    """The compiled model: see the module docstring.
+
+    Attributes
+    ----------
+    columns : tuple of str
+        Columns of the frame the forms read, in the order scalar rows are given.
+    axes : tuple of NumericAxis or CategoricalAxis
+        Every distinct axis of every form.
+    main, band : CompiledForm
+        The model's own form and the form its bands are read from.
+    horizons : dict of int to CompiledForm
+        One form per horizon (years) the model gives.
+    bands : RiskBands
+    outputs : tuple of str
+        Columns of an explanation.
+    scalar : bool
+        Whether the scalar route may be used (the model has no input checks beyond
+        missing values and the bounds in ``row_bounds``).
+    """
+
+    def __init__(self, model: Any) -> None:
+        form: AdditiveForm = model.form_
+        names = getattr(model, "feature_names_in_", None)
+        self.columns: tuple[str, ...] = tuple(
+            str(c) for c in (names if names is not None else form.features))
+        self.outputs: tuple[str, ...] = tuple(model.explained_features_)
+        position = {c: i for i, c in enumerate(self.columns)}
+        self._position = position
+        self._axis_index: dict[Axis, int] = {}
+        axes: list[Axis] = []
+        self.main = self._compile(form, axes)
+        band_form = model.band_form()
+        self.band = self.main if band_form is form else self._compile(band_form, axes)
+        self.horizons = {int(h): self.main if f is form else self._compile(f, axes)
+                         for h, f in model.horizon_forms().items()}
+        self.axes: tuple[Axis, ...] = tuple(axes)
+        self.axis_columns = tuple(position[a.feature] for a in self.axes)
+        self.bands: RiskBands = model._bands()
+        self.form = form
+        allowed = getattr(model, "missing_allowed_", None) or {}
+        self.missing_ok = tuple(bool(allowed.get(c, False)) for c in self.columns)
+        rules = _row_rules(type(model))
+        self.scalar = rules is not None and names is not None
+        self.row_bounds = tuple((position[c], lo, hi) for c, (lo, hi) in (rules or {}).items()
+                                if c in position)
+        self._shap: dict[int, tuple[Any, ShapTables]] = {}
+
+    # ------------------------------------------------------------------ compiling
+    def _compile(self, form: AdditiveForm, axes: list[Axis]) -> CompiledForm:
+        terms: list[_Table | _Linear] = []
+        for term in form.terms:
+            if isinstance(term, LinearTerm):
+                terms.append(_Linear(self._column(term.feature), float(term.coef)))
+                continue
+            ids = []
+            for axis in term.axes:
+                self._column(axis.feature)
+                if axis not in self._axis_index:
+                    self._axis_index[axis] = len(axes)
+                    axes.append(axis)
+                ids.append(self._axis_index[axis])
+            terms.append(_Table(tuple(ids), term.table, term.table.tolist()))
+        return CompiledForm(float(form.intercept), tuple(terms))
+
+    def _column(self, feature: str) -> int:
+        if feature not in self._position:
+            raise FeatureError(f"the model's terms read {feature!r}, which is not among its "
+                               f"input features {list(self.columns)}")
+        return self._position[feature]
+
+    # ------------------------------------------------------------------ vectorised
+    def frame_codes(self, X: pd.DataFrame) -> list[np.ndarray]:
+        """Bin codes of every axis for every row of the (checked) frame ``X``."""
+        return [axis.codes(X) for axis in self.axes]
+
+    def linear_columns(self, X: pd.DataFrame) -> list[np.ndarray | None]:
+        """Float values of the columns linear terms read (``None`` for the others)."""
+        wanted = {lin.column for f in self._forms() for lin in f.linears}
+        out: list[np.ndarray | None] = [None] * len(self.columns)
+        for j in wanted:
+            name = self.columns[j]
+            values = column_as_float(X, name)
+            if np.isnan(values).any():
+                rows = X.index[np.isnan(values)][:5].tolist()
+                raise FeatureError(f"column {name!r} has missing values (rows {rows}); a "
+                                   "linear term needs a value for every row")
+            out[j] = values
+        return out
+
+    def scores(self, form: CompiledForm, codes: Sequence[np.ndarray], X: pd.DataFrame,
+               columns: Sequence[np.ndarray | None] | None = None) -> np.ndarray:
+        """Log-odds of every row under ``form`` (terms added in the form's order)."""
+        out = np.full(len(X), form.intercept, dtype=np.float64)
+        cols = columns
+        for t in form.terms:
+            if isinstance(t, _Table):
+                out += t.table[tuple(codes[a] for a in t.axes)]
+                continue
+            if cols is None:
+                cols = self.linear_columns(X)
+            values = cols[t.column]
+            if values is None:  # pragma: no cover - linear_columns reads them all
+                raise FeatureError("a linear term's column was not read")
+            out += t.coef * values
+        return out
+
+    # ------------------------------------------------------------------ scalar
+    def row_cells(self, cells: Sequence[Any]) -> list[Any] | None:
+        """Plain Python values of one row in :attr:`columns` order, or ``None`` when a
+        cell is unusual (the vectorised route then decides, and raises if it must)."""
+        if not self.scalar or len(cells) != len(self.columns):
+            return None
+        out: list[Any] = []
+        for j, v in enumerate(cells):
+            x = _plain(v)
+            if x is None or (x is _MISSING and not self.missing_ok[j]):
+                return None
+            out.append(x)
+        for j, lo, hi in self.row_bounds:
+            x = out[j]
+            if not (isinstance(x, float) and lo <= x <= hi):
+                return None
+        return out
+
+    def row_codes(self, row: Sequence[Any]) -> list[int] | None:
+        """Bin codes of one row of plain cells (:meth:`row_cells`), or ``None``."""
+        codes: list[int] = []
+        for axis, j in zip(self.axes, self.axis_columns, strict=True):
+            x = row[j]
+            if x is _MISSING or x is None:
+                codes.append(axis.n_bins - 1)
+            elif isinstance(axis, NumericAxis):
+                if not isinstance(x, float):
+                    return None
+                codes.append(axis.code(x))
+            else:
+                code = axis.code(x)
+                if code < 0:
+                    return None
+                codes.append(code)
+        return codes
+
+    def row_score(self, form: CompiledForm, codes: Sequence[int], row: Sequence[Any]
+                  ) -> float | None:
+        """Log-odds of one row: :meth:`scores` for plain cells (same order of sums)."""
+        z = form.intercept
+        for t in form.terms:
+            if isinstance(t, _Table):
+                cell = t.nested[codes[t.axes[0]]]
+                z += cell[codes[t.axes[1]]] if len(t.axes) == 2 else cell
+                continue
+            x = row[t.column]
+            if not isinstance(x, float):
+                return None
+            z += t.coef * x
+        return z
+
+    # ------------------------------------------------------------------ SHAP
+    def shap(self, background: pd.DataFrame | None = None) -> ShapTables:
+        """Exact SHAP tables for ``background`` (the stored training distribution when
+        ``None``), compiled once per background object."""
+        key = id(background)
+        hit = self._shap.get(key)
+        if hit is not None and hit[0] is background:
+            return hit[1]
+        tables = self._shap_tables(background)
+        if len(self._shap) >= 8:
+            self._shap.pop(next(iter(self._shap)))
+        self._shap[key] = (background, tables)
+        return tables
+
+    def _shap_tables(self, background: pd.DataFrame | None) -> ShapTables:
+        out_pos = {f: i for i, f in enumerate(self.outputs)}
+        unknown = [f for f in self.form.features if f not in out_pos]
+        if unknown:
+            raise FeatureError(f"the model's terms read {unknown}, which are not among its "
+                               f"explained features {list(self.outputs)}")
+        base = float(self.form.intercept)
+        tables: list[_ShapTable] = []
+        linears: list[_ShapLinear] = []
+        for term in self.form.terms:
+            if isinstance(term, LinearTerm):
+                mean = _linear_mean(term, background)
+                base += term.coef * mean
+                linears.append(_ShapLinear(out_pos[term.feature], self._position[term.feature],
+                                           float(term.coef), mean))
+                continue
+            p = _cell_weights(term, background)
+            t = term.table
+            mu = float((p * t).sum())
+            base += mu
+            ids = tuple(self._axis_index[a] for a in term.axes)
+            if len(term.axes) == 1:
+                centred = t - mu
+                tables.append(_ShapTable(out_pos[term.features[0]], ids, centred,
+                                         centred.tolist()))
+                continue
+            g_a = t @ p.sum(axis=0)  # E[f(a, B)], B from its background marginal
+            g_b = p.sum(axis=1) @ t  # E[f(A, b)]
+            phi_a = 0.5 * ((g_a[:, None] - mu) + (t - g_b[None, :]))
+            phi_b = 0.5 * ((g_b[None, :] - mu) + (t - g_a[:, None]))
+            fa, fb = term.features
+            tables.append(_ShapTable(out_pos[fa], ids, phi_a, phi_a.tolist()))
+            tables.append(_ShapTable(out_pos[fb], ids, phi_b, phi_b.tolist()))
+        return ShapTables(base, tuple(tables), tuple(linears), len(self.outputs))
+
+    def _forms(self) -> list[CompiledForm]:
+        return [self.main, self.band, *self.horizons.values()]
+
+
+def _cell_weights(term: TableTerm, background: pd.DataFrame | None) -> np.ndarray:
+    if background is None:
+        if term.counts is None:
+            raise BackgroundError(
+                f"term {term.name!r} stores no background counts; pass background=<a "
+                "DataFrame of representative cases with the model's input columns>")
+        weights = np.asarray(term.counts, dtype=np.float64)
+    else:
+        codes = tuple(a.codes(background) for a in term.axes)
+        flat = np.ravel_multi_index(codes, term.table.shape)
+        weights = np.bincount(flat, minlength=term.table.size).astype(np.float64)
+        weights = weights.reshape(term.table.shape)
+    total = weights.sum()
+    if not total > 0:
+        raise BackgroundError(f"term {term.name!r}: the background is empty")
+    return weights / total
+
+
+def _linear_mean(term: LinearTerm, background: pd.DataFrame | None) -> float:
+    if background is not None:
+        x = column_as_float(background, term.feature)
+        if len(x) == 0 or np.isnan(x).any():
+            raise BackgroundError(f"background column {term.feature!r} is empty or has "
+                                  f"missing values; term {term.name!r} needs every value")
+        return float(x.mean())
+    if term.mean is None:
+        raise BackgroundError(
+            f"term {term.name!r} stores no training mean; pass background=<a DataFrame of "
+            "representative cases with the model's input columns>")
+    return float(term.mean)
+
+
+def _plain(v: Any) -> Any:
+    """A finite float, a str, ``_MISSING``, or ``None`` for anything unusual."""
+    if isinstance(v, str):
+        return v
+    if v is None:
+        return _MISSING
+    if isinstance(v, float | np.floating):
+        f = float(v)
+        if f != f:
+            return _MISSING
+        return f if math.isfinite(f) else None
+    if isinstance(v, int | np.integer) and not isinstance(v, bool | np.bool_):
+        return float(v) if -_BIG <= v <= _BIG else None
+    return None
+
+
+def frame_rows(X: pd.DataFrame) -> list[list[Any]]:
+    """The cells of a small frame, one list per row, read once (one row cell by cell,
+    much cheaper than converting the frame to objects).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = frame_rows(pd.DataFrame({"age": [30.0, 41.0], "sex": ["M", "F"]}))
+    >>> [[float(age), sex] for age, sex in rows]
+    [[30.0, 'M'], [41.0, 'F']]
+    """
+    if len(X) == 1:
+        return [[X.iat[0, j] for j in range(X.shape[1])]]
+    rows: list[list[Any]] = X.to_numpy(dtype=object).tolist()
+    return rows
+
+
+def _row_rules(cls: type) -> Mapping[str, tuple[float, float]] | None:
+    """Bounds the scalar route checks, or ``None`` when the class has input checks the
+    scalar route cannot express: it derives its own frame (``_form_frame``), or it
+    overrides ``_checked`` without declaring ``_row_bounds``."""
+    from riskassess.models._base import TransparentModel
+
+    if getattr(cls, "_form_frame", None) is not TransparentModel._form_frame:
+        return None
+    if getattr(cls, "_checked", None) is TransparentModel._checked:
+        return {}
+    bounds: Mapping[str, tuple[float, float]] | None = getattr(cls, "_row_bounds", None)
+    return bounds
+
+
+_PLANS: weakref.WeakKeyDictionary[Any, tuple[tuple[Any, ...], Plan]] = \
+    weakref.WeakKeyDictionary()
+
+
+def _token(model: Any) -> tuple[Any, ...]:
+    # The stored form, the feature names and the missing rules are held (not just their
+    # ids), so a refitted or reconfigured model is never served the plan of its past self.
+    d = model.__dict__
+    params = tuple(sorted((k, repr(v)) for k, v in model.get_params(deep=False).items()))
+    return (d.get("form_"), d.get("feature_names_in_"), d.get("missing_allowed_"), params,
+            d.get("background_"))
+
+
+def plan_of(model: Any) -> Plan:
+    """The compiled plan of a fitted transparent model, cached until it is refitted.
+
+    Parameters
+    ----------
+    model : TransparentModel
+        A fitted riskassess model or instrument.
+
+    Returns
+    -------
+    Plan
+
+    Examples
+    --------
+    >>> from riskassess.instruments import OGRS3
+    >>> plan = plan_of(OGRS3())
+    >>> sorted(plan.horizons), plan.bands.cut_points
+    ([1, 2], (0.5, 0.75, 0.9))
+    >>> plan_of(OGRS3()) is not plan  # one plan per model object
+    True
+    """
+    token = _token(model)
+    hit = _PLANS.get(model)
+    if hit is not None and _same(hit[0], token):
+        return hit[1]
+    plan = Plan(model)
+    _PLANS[model] = (token, plan)
+    return plan
+
+
+def _same(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
+    return (a[0] is b[0] and a[1] is b[1] and a[2] == b[2] and a[3] == b[3]
+            and a[4] is b[4])
