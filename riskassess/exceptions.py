@@ -11,13 +11,17 @@ subclass also derives from the builtin a caller would naturally catch::
     ├── UnseenCategoryError (FeatureError)    a category the model never saw in training
     ├── NotFittedError (sklearn NotFittedError) model used before ``fit``
     ├── UnsupportedModelError (TypeError)     an estimator lacking what the call needs
+    ├── FormError (ValueError)                an axis, term or table that breaks its rules
     ├── ModelFileError (ValueError)           unreadable, tampered or incompatible model file
     ├── ExplanationError (ArithmeticError)    explanation does not add up to the prediction
     ├── BackgroundError (ValueError)          no background to explain against (pass one)
+    ├── ExplanationInputError (ValueError)    a bad argument to reasons / plots (top=0, ...)
     ├── DecisionError (ValueError)            an officer decision that breaks the rules
     │                                         (override without reason or rationale, ...)
+    │   └── DecisionTypeError (DecisionError, TypeError)  not a FinalDecision where one is needed
     ├── AuditLogError (RuntimeError)          decision log cannot be read or written
-    │   └── TamperedLogError (AuditLogError)  hash chain broken: names the first bad record
+    │   ├── TamperedLogError (AuditLogError)  hash chain broken: names the first bad record
+    │   └── NotADecisionLogError (AuditLogError, ValueError)  empty or foreign file/database
     ├── PartitioningError (ValueError)        distributed tables break the co-partitioning
     │                                         contract: names partition and ids
     │                                         (defined in riskassess.distributed)
@@ -42,9 +46,13 @@ __all__ = [
     "BackgroundError",
     "CaseValidationError",
     "DecisionError",
+    "DecisionTypeError",
     "ExplanationError",
+    "ExplanationInputError",
     "FeatureError",
+    "FormError",
     "ModelFileError",
+    "NotADecisionLogError",
     "NotFittedError",
     "RiskAssessError",
     "TamperedLogError",
@@ -232,5 +240,54 @@ class UnsupportedModelError(RiskAssessError, TypeError):
     Examples
     --------
     >>> issubclass(UnsupportedModelError, TypeError)
+    True
+    """
+
+
+class NotADecisionLogError(AuditLogError, ValueError):
+    """The file or database given as a decision log is not one (empty, or foreign).
+
+    Raised before anything is written: an empty file, an SQLite file with other tables, or
+    a file that is not SQLite at all is left exactly as it was (the command line exits 3).
+
+    Examples
+    --------
+    >>> issubclass(NotADecisionLogError, AuditLogError)
+    True
+    >>> issubclass(NotADecisionLogError, ValueError)
+    True
+    """
+
+
+class DecisionTypeError(DecisionError, TypeError):
+    """An object that is not a FinalDecision was given where one is needed (the decision log).
+
+    Examples
+    --------
+    >>> issubclass(DecisionTypeError, DecisionError), issubclass(DecisionTypeError, TypeError)
+    (True, True)
+    """
+
+
+class FormError(RiskAssessError, ValueError):
+    """An additive form's axis, term or table breaks its rules (thresholds not
+    increasing, a table of the wrong shape, non-finite entries, duplicate names...).
+
+    Examples
+    --------
+    >>> from riskassess.models import NumericAxis
+    >>> NumericAxis("age", (30.0, 20.0))
+    Traceback (most recent call last):
+    ...
+    riskassess.exceptions.FormError: thresholds of 'age' must be finite and increasing
+    """
+
+
+class ExplanationInputError(RiskAssessError, ValueError):
+    """A bad argument to an explanation helper (reasons, plots): e.g. ``top=0``.
+
+    Examples
+    --------
+    >>> issubclass(ExplanationInputError, ValueError)
     True
     """

@@ -29,6 +29,7 @@ import pandas as pd
 from scipy.special import expit
 from sklearn.utils.validation import check_is_fitted
 
+from riskassess._version import __version__
 from riskassess.cases import Case
 from riskassess.decisions._records import (
     Assessment,
@@ -84,11 +85,9 @@ def _fingerprint(model: Any) -> str:
 
 def model_info(model: Any) -> ModelInfo:
     """Name, version and fingerprint of a model (the fingerprint hashes its content)."""
-    import riskassess
-
     version = getattr(model, "version_", None) or getattr(model, "version", None)
     return ModelInfo(name=type(model).__name__,
-                     version=str(version or f"riskassess {riskassess.__version__}"),
+                     version=str(version or f"riskassess {__version__}"),
                      fingerprint=_fingerprint(model))
 
 
@@ -252,7 +251,7 @@ def _other_horizons(case: Any, per_h: list[tuple[int, float]], model: Any,
     X = build_features([case])
     for years, other in sorted(horizon_models.items()):
         if years in out or years == own:
-            raise ValueError(f"case {case.case_id!r}: a {years}-year probability is given "
+            raise FeatureError(f"case {case.case_id!r}: a {years}-year probability is given "
                              "twice (by the model and by horizon_models)")
         cols = [str(f) for f in getattr(other, "feature_names_in_", X.columns)]
         out[int(years)] = float(other.predict_proba(X[cols])[0, 1])

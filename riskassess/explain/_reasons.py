@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from riskassess.exceptions import ExplanationInputError
 from riskassess.features import FEATURES
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -145,7 +146,7 @@ def _row(explanation_row: Any) -> tuple[np.ndarray, float, list[Any], list[str],
     if values.ndim == 2 and values.shape[0] == 1:
         values = values[0]
     if values.ndim != 1 or base.size != 1:
-        raise ValueError(
+        raise ExplanationInputError(
             f"reasons() explains one case: pass explanation[i]; got values of shape "
             f"{np.shape(explanation_row.values)}"
         )
@@ -189,7 +190,7 @@ def reasons(explanation_row: Any, top: int | None = 3) -> list[Reason]:
     Age: 30 years. Lowers the 2-year risk by 2 percentage points compared with the average case.
     """  # noqa: E501
     if top is not None and top < 1:
-        raise ValueError(f"top must be a positive number of reasons or None, got {top}")
+        raise ExplanationInputError(f"top must be a positive number of reasons or None, got {top}")
     values, z0, data, names, label = _row(explanation_row)
     probability_scale = label.endswith(_PROBABILITY_SCALE)  # shap's forests: no link
     label = label.removesuffix(_PROBABILITY_SCALE)

@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from riskassess.exceptions import FeatureError
+from riskassess.exceptions import BackgroundError, FeatureError
+from riskassess.explain._common import check_additivity, frame_data, instance_names
 from riskassess.explain._template import MAX_TEMPLATE_ROWS, small_explanation
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -170,12 +171,6 @@ def explain_with_shap(model: Any, X: pd.DataFrame, *, background: pd.DataFrame |
     import shap
     from sklearn.utils.validation import check_is_fitted
 
-    from riskassess.explain._exact import (
-        BackgroundError,
-        _frame_data,
-        _instance_names,
-        check_additivity,
-    )
 
     check_is_fitted(model)
     if background is None:
@@ -223,8 +218,8 @@ def explain_with_shap(model: Any, X: pd.DataFrame, *, background: pd.DataFrame |
             values, base = _positive_class(raw.values, raw.base_values)
     check_additivity(values, base, prediction, X.index, tolerance=SHAP_TOLERANCE)
     label = "risk" if scale == "log-odds" else "risk (probability scale)"
-    return make_explanation(values, base, _frame_data(X, names), names, label,
-                            _instance_names(X))
+    return make_explanation(values, base, frame_data(X, names), names, label,
+                            instance_names(X))
 
 
 def shap_waterfall(explanation_row: Any, *, max_display: int = 10) -> Any:

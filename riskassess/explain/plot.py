@@ -29,7 +29,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from riskassess.models._terms import LinearTerm, TableTerm
+from riskassess.exceptions import ExplanationInputError
+from riskassess.models import LinearTerm, TableTerm
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -89,7 +90,8 @@ def shape_plot(model: Any, feature: str, *, ax: Axes | None = None,
     form = model.form_
     terms = [t for t in form.terms if feature in t.features]
     if not terms:
-        raise ValueError(f"no term of the model reads {feature!r}; it reads {form.features}")
+        raise ExplanationInputError(f"no term of the model reads {feature!r}; it reads "
+                                    f"{form.features}")
     ax = _axes(ax)
     for term in terms:
         if isinstance(term, LinearTerm):
@@ -165,18 +167,20 @@ def importance_plot(explanation: Any, X: Any = None, *, background: Any = None,
     >>> importance_plot(e[0])
     Traceback (most recent call last):
     ...
-    ValueError: importance needs many cases, got values of shape (3,)
+    riskassess.exceptions.ExplanationInputError: importance needs many cases, got values ...
     >>> plt.close("all")
     """
     if not hasattr(explanation, "values") or not hasattr(explanation, "base_values"):
         if X is None:
-            raise ValueError("importance of a model needs cases: importance_plot(model, X)")
+            raise ExplanationInputError("importance of a model needs cases: "
+                                        "importance_plot(model, X)")
         from riskassess.explain._exact import explain
 
         explanation = explain(explanation, X, background=background)
     values = np.abs(np.asarray(explanation.values, dtype=np.float64))
     if values.ndim != 2:
-        raise ValueError(f"importance needs many cases, got values of shape {values.shape}")
+        raise ExplanationInputError("importance needs many cases, got values of shape "
+                                    f"{values.shape}")
     names = list(explanation.feature_names or [f"feature {i}" for i in range(values.shape[1])])
     mean = values.mean(axis=0)
     order = np.argsort(-mean, kind="stable")[:top]

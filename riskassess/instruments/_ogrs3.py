@@ -32,15 +32,17 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_consistent_length
 
 from riskassess.exceptions import FeatureError, ModelFileError
-from riskassess.models import RiskBands, register_model_class
-from riskassess.models._base import TransparentModel, prepare_labels
-from riskassess.models._terms import (
+from riskassess.models import (
     AdditiveForm,
     CategoricalAxis,
     LinearTerm,
     NumericAxis,
+    RiskBands,
     TableTerm,
+    TransparentModel,
     column_as_float,
+    prepare_labels,
+    register_model_class,
 )
 from riskassess.vocabulary import OffenceCategory
 
@@ -324,7 +326,7 @@ class OGRS3(TransparentModel):
                                f"build_features); missing {missing_cols}; got columns "
                                f"{list(map(str, X.columns))}")
         if len(X) == 0:
-            raise ValueError("Found array with 0 sample(s); OGRS3 needs at least one row")
+            raise FeatureError("Found array with 0 sample(s); OGRS3 needs at least one row")
         frame = X[list(OGRS3_COLUMNS)]
         for name in OGRS3_COLUMNS:
             miss = np.asarray(frame[name].isna())

@@ -12,7 +12,7 @@ Examples
 
 from riskassess.models._additive import AdditiveRiskClassifier
 from riskassess.models._bands import OGRS3_CUT_POINTS, RiskBands
-from riskassess.models._base import TransparentModel
+from riskassess.models._base import TransparentModel, prepare_labels
 from riskassess.models._hgb import form_from_hist_gradient_boosting
 from riskassess.models._io import (
     load_model,
@@ -31,6 +31,7 @@ from riskassess.models._terms import (
     NumericAxis,
     TableTerm,
     Term,
+    column_as_float,
 )
 
 __all__ = [
@@ -48,6 +49,7 @@ __all__ = [
     "TableTerm",
     "Term",
     "TransparentModel",
+    "column_as_float",
     "form_from_hist_gradient_boosting",
     "frame_rows",
     "load_model",
@@ -55,6 +57,7 @@ __all__ = [
     "model_from_json",
     "model_to_json",
     "plan_of",
+    "prepare_labels",
     "register_model_class",
     "save_model",
 ]

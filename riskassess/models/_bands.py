@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from riskassess.exceptions import FormError, ValidationInputError
 from riskassess.types import RISK_BANDS
 
 __all__ = ["OGRS3_CUT_POINTS", "RiskBands"]
@@ -63,12 +64,12 @@ class RiskBands:
         c = np.asarray(cuts, dtype=float)
         if c.ndim != 1 or np.any(~np.isfinite(c)) or np.any(c <= 0) or np.any(c >= 1) or \
                 np.any(np.diff(c) <= 0):
-            raise ValueError(f"cut_points must be strictly increasing inside (0, 1); got {cuts}")
+            raise FormError(f"cut_points must be strictly increasing inside (0, 1); got {cuts}")
         if len(labels) != len(cuts) + 1:
-            raise ValueError(f"need {len(cuts) + 1} labels for {len(cuts)} cut-points; "
+            raise FormError(f"need {len(cuts) + 1} labels for {len(cuts)} cut-points; "
                              f"got {len(labels)}: {labels}")
         if len(set(labels)) != len(labels):
-            raise ValueError(f"band labels must be unique; got {labels}")
+            raise FormError(f"band labels must be unique; got {labels}")
 
     def assign(self, proba: Sequence[float] | np.ndarray) -> np.ndarray:
         """Band label of every probability.
@@ -84,7 +85,7 @@ class RiskBands:
         """
         p = np.asarray(proba, dtype=float)
         if np.any(np.isnan(p)) or np.any((p < 0) | (p > 1)):
-            raise ValueError("probabilities must lie in [0, 1] and not be missing")
+            raise ValidationInputError("probabilities must lie in [0, 1] and not be missing")
         idx = np.searchsorted(np.asarray(self.cut_points), p, side="right")
         return np.asarray(self.labels, dtype=object)[idx].astype(str)
 
@@ -97,7 +98,7 @@ class RiskBands:
         'high'
         """
         if not 0.0 <= p <= 1.0:  # also refuses NaN
-            raise ValueError("probabilities must lie in [0, 1] and not be missing")
+            raise ValidationInputError("probabilities must lie in [0, 1] and not be missing")
         return self.labels[bisect_right(self.cut_points, p)]
 
     def to_dict(self) -> dict[str, Any]:

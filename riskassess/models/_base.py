@@ -24,7 +24,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from riskassess.exceptions import FeatureError
+from riskassess.exceptions import FeatureError, FormError, ValidationInputError
 from riskassess.models._bands import RiskBands
 from riskassess.models._plan import SMALL_FRAME, frame_rows, plan_of
 from riskassess.models._terms import AdditiveForm
@@ -42,37 +42,59 @@ def is_categorical(col: pd.Series) -> bool:
 def prepare_labels(y: Any) -> tuple[np.ndarray, np.ndarray]:
     """Check binary labels; returns ``(classes, y01)``.
 
-    Raises a :class:`ValueError` naming the problem for missing or infinite labels, a single
-    class, or more than two classes.
+    Raises a :class:`~riskassess.exceptions.ValidationInputError` (a ``ValueError``)
+    naming the problem for missing or infinite labels, a single class, or more than two
+    classes.
+
+    Examples
+    --------
+    >>> classes, y01 = prepare_labels(["no", "yes", "yes"])
+    >>> classes.tolist(), y01.tolist()
+    (['no', 'yes'], [0.0, 1.0, 1.0])
     """
     if y is None:
-        raise ValueError("this estimator requires y to be passed, but the target y is None")
+        raise ValidationInputError("this estimator requires y to be passed, but the target y "
+                                   "is None")
     y_arr = np.asarray(y)
     if y_arr.ndim == 2 and y_arr.shape[1] == 1:
         y_arr = column_or_1d(y_arr, warn=True)
     if y_arr.ndim != 1:
-        raise ValueError(f"y must be one-dimensional, got shape {y_arr.shape}")
+        raise ValidationInputError(f"y must be one-dimensional, got shape {y_arr.shape}")
     bad = np.array(pd.isna(pd.Series(y_arr, dtype=object)), dtype=bool)
     if y_arr.dtype.kind == "f":
         bad |= ~np.isfinite(y_arr)
     if bad.any():
         rows = np.flatnonzero(bad)[:5].tolist()
-        raise ValueError(f"labels y contain missing or infinite values (rows {rows}); "
+        raise ValidationInputError(f"labels y contain missing or infinite values (rows {rows}); "
                          "expected 0/1 outcomes for every row")
     check_classification_targets(y_arr)
     classes, y_enc = np.unique(y_arr, return_inverse=True)
     if len(classes) < 2:
-        raise ValueError(f"labels y have only one class {classes.tolist()}; a risk model "
+        raise ValidationInputError(f"labels y have only one class {classes.tolist()}; a risk model "
                          "needs both outcomes (reoffended and not)")
     if len(classes) > 2 or type_of_target(y_arr) not in ("binary",):
-        raise ValueError("Only binary classification is supported: labels y must have two "
+        raise ValidationInputError("Only binary classification is supported: labels y must "
+                                   "have two "
                          f"classes; got {len(classes)} classes "
                          f"{classes[:5].tolist()}")
     return classes, y_enc.astype(np.float64)
 
 
 class TransparentModel(ClassifierMixin, BaseEstimator):
-    """Mixin: checks inputs, stores training metadata, predicts through ``form_``."""
+    """Base of every transparent model and instrument: checks inputs, stores training
+    metadata, predicts through ``form_`` read by the compiled plan, and defines the
+    instrument protocol (horizons, band form, explained features, case frames,
+    persistence) that instruments override.
+
+    Examples
+    --------
+    >>> from riskassess.instruments import OGRS3
+    >>> from riskassess.models import AdditiveRiskClassifier
+    >>> issubclass(AdditiveRiskClassifier, TransparentModel), isinstance(OGRS3(), TransparentModel)
+    (True, True)
+    >>> sorted(OGRS3().horizon_forms())
+    [1, 2]
+    """
 
     form_: AdditiveForm
     classes_: np.ndarray
@@ -154,10 +176,10 @@ class TransparentModel(ClassifierMixin, BaseEstimator):
                 raise FeatureError(f"duplicated column names {dup}")
             validate_data(self, X, skip_check_array=True, reset=reset)
             if len(X) == 0:
-                raise ValueError(f"Found array with 0 sample(s) (shape={X.shape}) while a "
+                raise FeatureError(f"Found array with 0 sample(s) (shape={X.shape}) while a "
                                  "minimum of 1 is required.")
             if X.shape[1] == 0:
-                raise ValueError(f"0 feature(s) (shape={X.shape}) while a minimum of 1 is "
+                raise FeatureError(f"0 feature(s) (shape={X.shape}) while a minimum of 1 is "
                                  "required.")
             frame = X
         else:
@@ -265,6 +287,17 @@ class TransparentModel(ClassifierMixin, BaseEstimator):
 
         return build_features(cases)
 
+    @classmethod
+    def _scalar_rules(cls) -> Mapping[str, tuple[float, float]] | None:
+        """Bounds the plan's scalar route checks, or ``None`` when the class has input
+        checks it cannot express: it derives its own frame (``_form_frame``), or it
+        overrides ``_checked`` without declaring ``_row_bounds``."""
+        if cls._form_frame is not TransparentModel._form_frame:
+            return None
+        if cls._checked is TransparentModel._checked:
+            return {}
+        return cls._row_bounds
+
     def _form_frame(self, X: Any) -> pd.DataFrame:
         """The checked frame ``form_`` reads (instruments may derive their term inputs)."""
         return self._checked(X)
@@ -345,7 +378,7 @@ class TransparentModel(ClassifierMixin, BaseEstimator):
             return bands
         if isinstance(bands, Mapping):
             return RiskBands(**bands)
-        raise ValueError(f"bands must be a RiskBands or None, got {type(bands).__name__}")
+        raise FormError(f"bands must be a RiskBands or None, got {type(bands).__name__}")
 
     def to_frame(self) -> pd.DataFrame:
         """Every table entry (``form_.to_frame()``) plus the training count of each cell.

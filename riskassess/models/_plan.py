@@ -54,23 +54,25 @@ from __future__ import annotations
 
 import math
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from riskassess.exceptions import BackgroundError, FeatureError
+from riskassess.exceptions import FeatureError
+from riskassess.models._axes import CategoricalAxis, NumericAxis, column_as_float
 from riskassess.models._bands import RiskBands
-from riskassess.models._terms import (
-    AdditiveForm,
-    CategoricalAxis,
-    LinearTerm,
-    NumericAxis,
-    TableTerm,
-    column_as_float,
+from riskassess.models._shap_tables import (
+    ShapTables,
+    _ShapLinear,
+    _ShapTable,
+    cell_weights,
+    cells_of,
+    linear_mean,
 )
+from riskassess.models._terms import AdditiveForm, LinearTerm
 
 __all__ = ["SMALL_FRAME", "CompiledForm", "Plan", "ShapTables", "frame_rows", "plan_of"]
 
@@ -108,69 +110,6 @@ class CompiledForm:
         return tuple(t for t in self.terms if isinstance(t, _Linear))
 
 
-@dataclass(frozen=True)
-class _ShapTable:
-    output: int  # explanation column
-    axes: tuple[int, ...]
-    table: np.ndarray  # this feature's centred share of the term, per cell
-    nested: list[Any]
-
-
-@dataclass(frozen=True)
-class _ShapLinear:
-    output: int
-    column: int
-    coef: float
-    mean: float
-
-
-class ShapTables:
-    """Exact SHAP shares of every cell for one background (see the module docstring)."""
-
-    __slots__ = ("base_value", "linears", "n_outputs", "tables")
-
-    def __init__(self, base_value: float, tables: tuple[_ShapTable, ...],
-                 linears: tuple[_ShapLinear, ...], n_outputs: int) -> None:
-        self.base_value = base_value
-        self.tables = tables
-        self.linears = linears
-        self.n_outputs = n_outputs
-
-    def values(self, codes: Sequence[np.ndarray], columns: Sequence[np.ndarray | None]
-               ) -> np.ndarray:
-        """SHAP values ``(n, n_outputs)`` from per-axis codes and linear-term columns."""
-        n = len(codes[0]) if codes else 0
-        for c in columns:
-            if c is not None:
-                n = len(c)
-                break
-        out = np.zeros((self.n_outputs, n))
-        written = [False] * self.n_outputs
-        for piece in self.tables:
-            cells = _cells(piece.table, piece.axes, codes)
-            if written[piece.output]:
-                out[piece.output] += cells
-            else:  # the first share of a feature is written, not added (one pass less)
-                out[piece.output] = cells
-                written[piece.output] = True
-        for lin in self.linears:
-            values = columns[lin.column]
-            if values is None:  # pragma: no cover - Plan.linear_columns reads them all
-                raise FeatureError("a linear term's column was not read")
-            out[lin.output] += lin.coef * (values - lin.mean)
-        return out.T
-
-    def row_values(self, codes: Sequence[int], row: Sequence[Any]) -> list[float]:
-        """SHAP values of one row: :meth:`values` for plain Python cells."""
-        out = [0.0] * self.n_outputs
-        for piece in self.tables:
-            cell = piece.nested[codes[piece.axes[0]]]
-            out[piece.output] += cell[codes[piece.axes[1]]] if len(piece.axes) == 2 else cell
-        for lin in self.linears:
-            out[lin.output] += lin.coef * (row[lin.column] - lin.mean)
-        return out
-
-
 class Plan:
     """The compiled model: see the module docstring.
 
@@ -190,6 +129,16 @@ class Plan:
     scalar : bool
         Whether the scalar route may be used (the model has no input checks beyond
         missing values and the bounds in ``row_bounds``).
+
+    Examples
+    --------
+    >>> from riskassess.instruments import OGRS3
+    >>> plan = Plan(OGRS3())
+    >>> plan.columns
+    ('copas_rate', 'sanction_history', 'age_at_follow_up', 'sex', 'index_offence')
+    >>> row = plan.row_cells([0.0, "first_conviction", 30.0, "male", "violence"])
+    >>> round(plan.row_score(plan.main, plan.row_codes(row), row), 6)
+    0.921871
     """
 
     def __init__(self, model: Any) -> None:
@@ -213,7 +162,7 @@ class Plan:
         self.form = form
         allowed = getattr(model, "missing_allowed_", None) or {}
         self.missing_ok = tuple(bool(allowed.get(c, False)) for c in self.columns)
-        rules = _row_rules(type(model))
+        rules = type(model)._scalar_rules()
         self.scalar = rules is not None and names is not None
         self.row_bounds = tuple((position[c], lo, hi) for c, (lo, hi) in (rules or {}).items()
                                 if c in position)
@@ -268,7 +217,7 @@ class Plan:
         cols = columns
         for t in form.terms:
             if isinstance(t, _Table):
-                out += _cells(t.table, t.axes, codes)
+                out += cells_of(t.table, t.axes, codes)
                 continue
             if cols is None:
                 cols = self.linear_columns(X)
@@ -354,12 +303,12 @@ class Plan:
         linears: list[_ShapLinear] = []
         for term in self.form.terms:
             if isinstance(term, LinearTerm):
-                mean = _linear_mean(term, background)
+                mean = linear_mean(term, background)
                 base += term.coef * mean
                 linears.append(_ShapLinear(out_pos[term.feature], self._position[term.feature],
                                            float(term.coef), mean))
                 continue
-            p = _cell_weights(term, background)
+            p = cell_weights(term, background)
             t = term.table
             mu = float((p * t).sum())
             base += mu
@@ -380,48 +329,6 @@ class Plan:
 
     def _forms(self) -> list[CompiledForm]:
         return [self.main, self.band, *self.horizons.values()]
-
-
-def _cells(table: np.ndarray, axes: tuple[int, ...], codes: Sequence[np.ndarray]
-           ) -> np.ndarray:
-    """The table entries the codes select (``np.take`` on the flat table: a plain gather,
-    several times cheaper than fancy indexing with a tuple of index arrays)."""
-    if len(axes) == 1:
-        return np.take(table, codes[axes[0]])
-    flat = codes[axes[0]] * table.shape[1] + codes[axes[1]]
-    return np.take(table.ravel(), flat)
-
-
-def _cell_weights(term: TableTerm, background: pd.DataFrame | None) -> np.ndarray:
-    if background is None:
-        if term.counts is None:
-            raise BackgroundError(
-                f"term {term.name!r} stores no background counts; pass background=<a "
-                "DataFrame of representative cases with the model's input columns>")
-        weights = np.asarray(term.counts, dtype=np.float64)
-    else:
-        codes = tuple(a.codes(background) for a in term.axes)
-        flat = np.ravel_multi_index(codes, term.table.shape)
-        weights = np.bincount(flat, minlength=term.table.size).astype(np.float64)
-        weights = weights.reshape(term.table.shape)
-    total = weights.sum()
-    if not total > 0:
-        raise BackgroundError(f"term {term.name!r}: the background is empty")
-    return weights / total
-
-
-def _linear_mean(term: LinearTerm, background: pd.DataFrame | None) -> float:
-    if background is not None:
-        x = column_as_float(background, term.feature)
-        if len(x) == 0 or np.isnan(x).any():
-            raise BackgroundError(f"background column {term.feature!r} is empty or has "
-                                  f"missing values; term {term.name!r} needs every value")
-        return float(x.mean())
-    if term.mean is None:
-        raise BackgroundError(
-            f"term {term.name!r} stores no training mean; pass background=<a DataFrame of "
-            "representative cases with the model's input columns>")
-    return float(term.mean)
 
 
 def _plain(v: Any) -> Any:
@@ -455,20 +362,6 @@ def frame_rows(X: pd.DataFrame) -> list[list[Any]]:
         return [[X.iat[0, j] for j in range(X.shape[1])]]
     rows: list[list[Any]] = X.to_numpy(dtype=object).tolist()
     return rows
-
-
-def _row_rules(cls: type) -> Mapping[str, tuple[float, float]] | None:
-    """Bounds the scalar route checks, or ``None`` when the class has input checks the
-    scalar route cannot express: it derives its own frame (``_form_frame``), or it
-    overrides ``_checked`` without declaring ``_row_bounds``."""
-    from riskassess.models._base import TransparentModel
-
-    if getattr(cls, "_form_frame", None) is not TransparentModel._form_frame:
-        return None
-    if getattr(cls, "_checked", None) is TransparentModel._checked:
-        return {}
-    bounds: Mapping[str, tuple[float, float]] | None = getattr(cls, "_row_bounds", None)
-    return bounds
 
 
 _PLANS: weakref.WeakKeyDictionary[Any, tuple[tuple[Any, ...], Plan]] = \
