@@ -11,7 +11,8 @@ Measured (issue 13's goals in brackets):
   shap's ``LinearExplainer.shap_values`` on a logistic model of the same data [within 2x];
 * ``explain`` (a ``shap.Explanation`` on top) [a small fixed cost over the values], on a
   frame indexed by case id as ``build_features_from_tables`` returns [no index penalty];
-* one row: values only [<= 0.02 ms], ``explain``, with an explicit background (cached);
+* one row: values only (one case as a dict, and a one-row frame) [<= 0.02 ms],
+  ``explain``, with an explicit background (cached);
 * a scikit-learn LogisticRegression through ``explain`` (shap's route) against shap direct.
 
 Run ``python benchmarks/bench_explain.py`` (``--quick``: 100,000 rows, fewer repeats).
@@ -108,7 +109,10 @@ def main(argv: list[str] | None = None) -> None:
     one = X.iloc[[123]]
     one_n = arr[[123]]
     bg = X.iloc[:2000]
+    one_case = {k: (v.item() if hasattr(v, "item") else v) for k, v in one.iloc[0].items()}
     small = interleaved({
+        "ours: shap_values, one case as a dict": lambda: [shap_values(gam, one_case)
+                                                          for _ in range(calls)],
         "ours: shap_values, one row": lambda: [shap_values(gam, one) for _ in range(calls)],
         "ours: explain, one row": lambda: [explain(gam, one) for _ in range(calls)],
         "ours: explain, one row, explicit background": lambda: [
@@ -136,7 +140,7 @@ def main(argv: list[str] | None = None) -> None:
           f"{big['ours: explain, frame indexed by case id'] / wrapped:.2f}x")
     print(f"logistic through explain vs shap direct: "
           f"{big['ours: explain(LogisticRegression) via shap'] / peer:.2f}x")
-    one_values = small["ours: shap_values, one row"]
+    one_values = small["ours: shap_values, one case as a dict"]
     peer_one = small["peer: shap LinearExplainer.shap_values, one row"]
     print(f"one row, values only: {one_values * 1e3:.4f} ms (goal <= 0.02 ms); "
           f"vs shap one row: {one_values / peer_one:.2f}x")

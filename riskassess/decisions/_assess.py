@@ -27,7 +27,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy.special import expit
-from sklearn.utils.validation import check_is_fitted
 
 from riskassess._version import __version__
 from riskassess.cases import Case
@@ -309,7 +308,6 @@ def assess(model: Any, case: Any, *, background: pd.DataFrame | None = None, top
     """
     valid = case if type(case) is Case else Case.model_validate(case)
     if isinstance(model, TransparentModel):
-        check_is_fitted(model, "form_")
         plan = plan_of(model)
         result = _scalar_route(model, plan, valid, background, top) if fast else None
         if result is None:

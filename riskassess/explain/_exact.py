@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import math
 import weakref
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from riskassess.exceptions import BackgroundError, ExplanationError
+from riskassess.exceptions import BackgroundError, ExplanationError, FeatureError
 from riskassess.explain._common import (
     ADDITIVITY_TOLERANCE,
     check_additivity,
@@ -65,8 +66,9 @@ def shap_values(model: Any, X: pd.DataFrame, *, background: pd.DataFrame | None 
     ----------
     model : TransparentModel
         A fitted riskassess model or instrument.
-    X : pandas.DataFrame
-        Cases, with the model's input columns.
+    X : pandas.DataFrame or mapping
+        Cases, with the model's input columns; or one case as ``{column: value}`` (the
+        cheapest input for a case system: no frame is built).
     background : pandas.DataFrame, optional
         The reference population; defaults to the training distribution stored in the
         model (compiled once per background object either way).
@@ -179,9 +181,19 @@ def _values(model: TransparentModel, X: Any, background: pd.DataFrame | None, *,
     """``(values, base_value, data)``, additivity checked against the model's score."""
     plan = plan_of(model)
     tables = plan.shap(background)
+    if isinstance(X, Mapping):  # one case as {column: value}: no frame needed
+        missing = [c for c in plan.columns if c not in X]
+        if missing:
+            raise FeatureError(f"missing column(s) {missing}; the model reads "
+                               f"{list(plan.columns)}")
+        cells = [X[c] for c in plan.columns]
+        small = _small_values(model, plan, tables, [cells], None, with_data)
+        if small is not None:
+            return small
+        X = pd.DataFrame([cells], columns=list(plan.columns))
     if type(X) is pd.DataFrame and 0 < len(X) <= SMALL_FRAME and plan.scalar and \
             X.columns.tolist() == list(plan.columns):
-        small = _small_values(model, plan, tables, X, with_data)
+        small = _small_values(model, plan, tables, frame_rows(X), X, with_data)
         if small is not None:
             return small
     frame = model._form_frame(X)  # the model's own checks: bad input raises its errors
@@ -202,30 +214,37 @@ def _values(model: TransparentModel, X: Any, background: pd.DataFrame | None, *,
     return values, tables.base_value, data
 
 
-def _small_values(model: TransparentModel, plan: Plan, tables: ShapTables, X: pd.DataFrame,
-                  with_data: bool) -> tuple[np.ndarray, float, Any] | None:
-    """The scalar route for a few rows of plain cells; ``None`` hands over to the frame."""
-    cells_rows = frame_rows(X)
+def _small_values(model: TransparentModel, plan: Plan, tables: ShapTables,
+                  cells_rows: list[list[Any]], X: pd.DataFrame | None, with_data: bool
+                  ) -> tuple[np.ndarray, float, Any] | None:
+    """The scalar route for a few rows of plain cells; ``None`` hands over to the frame.
+
+    ``X`` is the frame the cells came from (``None`` for one case given as a mapping)."""
     values = np.empty((len(cells_rows), tables.n_outputs))
-    score = np.empty(len(cells_rows))
-    plain_rows = []
+    library = _keeps_library_scoring(type(model))
+    base = tables.base_value
     for i, cells in enumerate(cells_rows):
         row = plan.row_cells(cells)
         codes = None if row is None else plan.row_codes(row)
         z = None if row is None or codes is None else plan.row_score(plan.main, codes, row)
         if z is None or row is None or codes is None:
             return None
-        values[i] = tables.row_values(codes, row)
-        score[i] = z
-        plain_rows.append(row)
-    if not _keeps_library_scoring(type(model)):
-        score = np.asarray(model.decision_function(X))
-    check_additivity(values, np.full(len(values), tables.base_value), score, X.index)
+        shares = tables.row_values(codes, row)
+        if library:  # the additivity check in plain Python (numpy costs more for one row)
+            total = base + math.fsum(shares)
+            if not abs(total - z) <= ADDITIVITY_TOLERANCE:
+                check_additivity(np.asarray([shares]), np.asarray([base]), np.asarray([z]),
+                                 [i] if X is None else X.index[[i]])
+        values[i] = shares
+    if not library:
+        frame = X if X is not None else pd.DataFrame(cells_rows, columns=list(plan.columns))
+        check_additivity(values, np.full(len(values), base),
+                         np.asarray(model.decision_function(frame)), frame.index)
     data = None
     if with_data:
         data = np.array([[None if _is_missing(v) else v for v in cells] for cells in
                          _plain_cells(cells_rows)], dtype=object)
-    return values, tables.base_value, data
+    return values, base, data
 
 
 def _plain_cells(rows: list[list[Any]]) -> list[list[Any]]:

@@ -327,8 +327,7 @@ class TransparentModel(ClassifierMixin, BaseEstimator):
     def _scores(self, X: Any, *, band: bool) -> np.ndarray:
         """Log-odds under ``form_`` (or the band form): a few rows of plain cells take the
         plan's scalar route, anything else (and anything unusual) the vectorised one."""
-        check_is_fitted(self, "form_")
-        plan = plan_of(self)
+        plan = plan_of(self)  # refuses an unfitted model
         form = plan.band if band else plan.main
         if type(X) is pd.DataFrame and 0 < len(X) <= SMALL_FRAME and plan.scalar and \
                 X.columns.tolist() == list(plan.columns):

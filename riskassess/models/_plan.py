@@ -61,7 +61,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from riskassess.exceptions import FeatureError
+from riskassess.exceptions import FeatureError, NotFittedError
 from riskassess.models._axes import CategoricalAxis, NumericAxis, column_as_float
 from riskassess.models._bands import RiskBands
 from riskassess.models._shap_tables import (
@@ -368,13 +368,21 @@ _PLANS: weakref.WeakKeyDictionary[Any, tuple[tuple[Any, ...], Plan]] = \
     weakref.WeakKeyDictionary()
 
 
+_PARAM_NAMES: dict[type, tuple[str, ...]] = {}
+
+
 def _token(model: Any) -> tuple[Any, ...]:
     # The stored form, the feature names and the missing rules are held (not just their
     # ids), so a refitted or reconfigured model is never served the plan of its past self.
+    # Parameters are read from the instance (scikit-learn's get_params inspects the
+    # signature on every call: ~50 us, more than scoring one case).
+    cls = type(model)
+    names = _PARAM_NAMES.get(cls)
+    if names is None:
+        names = _PARAM_NAMES[cls] = tuple(cls._get_param_names())
     d = model.__dict__
-    params = tuple(sorted((k, repr(v)) for k, v in model.get_params(deep=False).items()))
-    return (d.get("form_"), d.get("feature_names_in_"), d.get("missing_allowed_"), params,
-            d.get("background_"))
+    return (d.get("form_"), d.get("feature_names_in_"), d.get("missing_allowed_"),
+            tuple(d.get(n) for n in names), d.get("background_"))
 
 
 def plan_of(model: Any) -> Plan:
@@ -398,6 +406,9 @@ def plan_of(model: Any) -> Plan:
     >>> plan_of(OGRS3()) is not plan  # one plan per model object
     True
     """
+    if getattr(model, "form_", None) is None:  # check_is_fitted costs ~30 us a call
+        raise NotFittedError(f"This {type(model).__name__} instance is not fitted yet; "
+                             "call 'fit' with appropriate arguments first")
     token = _token(model)
     hit = _PLANS.get(model)
     if hit is not None and _same(hit[0], token):
@@ -408,5 +419,9 @@ def plan_of(model: Any) -> Plan:
 
 
 def _same(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
-    return (a[0] is b[0] and a[1] is b[1] and a[2] == b[2] and a[3] == b[3]
-            and a[4] is b[4])
+    if not (a[0] is b[0] and a[1] is b[1] and a[4] is b[4]):
+        return False
+    try:
+        return bool(a[2] == b[2] and a[3] == b[3])
+    except (TypeError, ValueError):  # a parameter whose == is not a truth value
+        return False
