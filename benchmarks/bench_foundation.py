@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import math
 import os
 import statistics
 import time
@@ -78,6 +79,27 @@ def bench_features(n_people: int, n_reference: int, repeats: int) -> None:
           f"identical output on the subsample; {out.features.shape[0]:,} rows built")
 
 
+def bench_scaling(sizes: tuple[int, int], repeats: int) -> None:
+    """Feature building at two sizes: medians and the growth exponent (1.0 = linear)."""
+    print(f"\n[1b] features from tables: growth between {sizes[0]:,} and {sizes[1]:,} people")
+    medians = []
+    for n_people in sizes:
+        cohort = make_cohort(n_people, seed=0)
+
+        def tables(cohort: Any = cohort) -> Any:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return build_features_from_tables(cohort.people, cohort.sanctions,
+                                                  cohort.assessments)
+
+        seconds, _ = _median_time(tables, repeats)
+        medians.append(seconds)
+        _row("build_features_from_tables", n_people, seconds)
+        del cohort
+    exponent = math.log(medians[1] / medians[0]) / math.log(sizes[1] / sizes[0])
+    print(f"  growth exponent: {exponent:.2f} (time ~ n^exponent; 1.00 is linear)")
+
+
 def bench_validation(n_cases: int, repeats: int) -> None:
     print(f"\n[2] validate {n_cases:,} case dicts into Case")
     dicts = list(make_cohort(n_cases, seed=2).case_dicts())
@@ -108,22 +130,27 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, one repeat")
     parser.add_argument("--repeats", type=int, default=None, help="repeats per timing")
-    parser.add_argument("--only", choices=["features", "validate", "cohort"], action="append",
+    parser.add_argument("--only", choices=["features", "scaling", "validate", "cohort"],
+                        action="append",
                         help="run only these parts (repeatable); default all")
     args = parser.parse_args(argv)
     if args.quick:
         sizes = {"features": 20_000, "reference": 1_000, "validate": 5_000, "cohort": 20_000}
+        scaling = (30_000, 100_000)
         repeats = args.repeats or 1
     else:
         sizes = {"features": 1_000_000, "reference": 5_000, "validate": 100_000,
                  "cohort": 1_000_000}
+        scaling = (300_000, 1_000_000)
         repeats = args.repeats or 3
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"bench_foundation: medians over {repeats} repeat(s); load average at start "
           f"{load:.1f} on {os.cpu_count()} cores")
-    parts = set(args.only or ["features", "validate", "cohort"])
+    parts = set(args.only or ["features", "scaling", "validate", "cohort"])
     if "features" in parts:
         bench_features(sizes["features"], sizes["reference"], repeats)
+    if "scaling" in parts:
+        bench_scaling(scaling, repeats)
     if "validate" in parts:
         bench_validation(sizes["validate"], repeats)
     if "cohort" in parts:

@@ -5,6 +5,12 @@ and model cards: write to a temporary file in the target's folder, flush and fsy
 move it into place with :func:`os.replace`, then fsync the folder so the rename itself is
 durable. On any error the temporary file is removed and the target is left untouched.
 
+The file gets the permissions an ordinary ``open(path, "w")`` would give: those of the
+file it replaces, or ``0o666`` less the umask for a new file (``0o644`` under the usual
+umask ``022``), not the ``0o600`` of a temporary file. A missing folder is reported as an
+:class:`~riskassess.exceptions.OutputPathError` naming the folder and the file, never
+the temporary file.
+
 Examples
 --------
 >>> import tempfile
@@ -26,10 +32,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
+
+from riskassess.exceptions import OutputPathError
 
 __all__ = ["atomic_write_bytes", "atomic_write_text", "atomic_writer"]
 
@@ -52,8 +61,12 @@ def atomic_writer(path: str | os.PathLike[str], *, binary: bool = False) -> Iter
     """
     target = Path(path)
     folder = target.parent
+    if not folder.is_dir():
+        raise OutputPathError(f"cannot write {target}: the folder {folder} does not exist")
+    mode = _mode_for(target)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     try:
+        os.fchmod(fd, mode)  # mkstemp makes 0o600: give what open(path, "w") would
         with (os.fdopen(fd, "wb") if binary
               else os.fdopen(fd, "w", encoding="utf-8", newline="\n")) as fh:
             yield fh
@@ -70,6 +83,27 @@ def atomic_writer(path: str | os.PathLike[str], *, binary: bool = False) -> Iter
             os.fsync(dfd)
         finally:
             os.close(dfd)
+
+
+def _umask() -> int:
+    """The process umask, read without changing it where the platform allows."""
+    # Linux >= 4.7: reading it here is free of the race of setting and restoring it
+    with contextlib.suppress(OSError, ValueError), \
+            open("/proc/self/status", encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    old = os.umask(0o022)
+    os.umask(old)
+    return old
+
+
+def _mode_for(target: Path) -> int:
+    """Permission bits for ``target``: kept when it exists, else 0o666 less the umask."""
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        return 0o666 & ~_umask()
 
 
 def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:

@@ -1,7 +1,15 @@
-"""Command line: ``riskassess demo | fit | assess | validate | log verify | log stats``.
+"""Command line: ``riskassess demo | fit | assess | validate | schema | example | log``.
 
-Exit codes: 0 success; 1 the check asked for failed (a tampered log, say); 2 usage error;
-3 bad input (invalid case, unreadable or tampered model file, missing data).
+Exit codes: 0 success; 1 the check asked for failed (a tampered log, say); 2 usage error
+(including a bad option value, such as ``--people 0``); 3 bad input (invalid case,
+unreadable or tampered model file, missing data), with a message that names the file and,
+for a case, the case id and the field, and no traceback.
+
+Only argparse is imported at start-up; each command imports what it needs (pandas,
+scikit-learn, pydantic) when it runs, so ``riskassess --help`` answers at once. The
+commands live in ``riskassess._cli_demo`` (demo), ``riskassess._cli_models`` (fit,
+assess, validate) and ``riskassess._cli_case`` (schema, example); reading the user's
+input safely in ``riskassess._cli_input``.
 
 Examples
 --------
@@ -18,288 +26,146 @@ exit code 0
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-from pydantic import ValidationError
-
-from riskassess import __version__
-from riskassess.exceptions import RiskAssessError
+from riskassess._cli_case import CASE_FORMAT_HELP
+from riskassess._cli_input import MIN_COHORT, CommandInputError, at_least
+from riskassess._version import __version__
 
 __all__ = ["build_parser", "main"]
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_USAGE, EXIT_BAD_INPUT = 0, 1, 2, 3
 
-_DEMO_RATIONALE = (
-    "Recent stable employment and a supportive family placement since the index offence; "
-    "verified by the officer with the employer and the family."
-)
-
-
-def _say(msg: str = "") -> None:
-    print(msg, flush=True)
-
-
-@contextmanager
-def _step(label: str, quiet: bool) -> Iterator[None]:
-    """Show a one-line progress indicator on stderr when it is a terminal."""
-    show = not quiet and sys.stderr.isatty()
-    if show:
-        print(f"… {label}", end="\r", file=sys.stderr, flush=True)
-    yield
-    if show:
-        print(" " * (len(label) + 2), end="\r", file=sys.stderr, flush=True)
-
-
-# --------------------------------------------------------------------------- data
-
-
-def _cohort_training_data(n_people: int, seed: int) -> tuple[pd.DataFrame, pd.Series, Any]:
-    """Features and uncensored 2-year outcomes of a synthetic cohort."""
-    from riskassess.datasets import make_cohort
-
-    cohort = make_cohort(n_people, seed=seed)
-    X = cohort.features()
-    y = cohort.outcomes["reoffend_2y"].reindex(X.index)
-    known = y.notna().to_numpy()
-    return X.loc[known], y[known].astype(int).rename("reoffend_2y"), cohort
-
-
-def _load_data(args: argparse.Namespace) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame | None]:
-    """(X, y, audit frame) from ``--compas PATH`` or ``--cohort N``."""
-    if getattr(args, "compas", None):
-        from riskassess.datasets import load_compas
-
-        X, y, frame = load_compas(args.compas, propublica_filter=args.propublica_filter)
-        return X, y, frame
-    X, y, _ = _cohort_training_data(args.cohort, args.seed)
-    return X, y, None
-
-
-def _make_model(kind: str) -> Any:
-    from riskassess.models import AdditiveRiskClassifier, ScorecardClassifier
-
-    # both data sources' labels are reoffending within two years
-    return (AdditiveRiskClassifier(horizon=2) if kind == "additive"
-            else ScorecardClassifier(horizon=2))
-
 
 # --------------------------------------------------------------------------- commands
+# each imports its module when it runs: nothing heavy is loaded for --help
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from sklearn.model_selection import train_test_split
+    from riskassess._cli_demo import run_demo
 
-    from riskassess.decisions import DecisionLog, OverrideReason, assess
-    from riskassess.instruments import OGRS3
-    from riskassess.models import save_model
-    from riskassess.types import RISK_BANDS
-    from riskassess.validation import model_card, validate
+    return run_demo(args)
 
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    q = args.quiet
-    with _step(f"building a synthetic cohort of {args.people:,} people", q):
-        X, y, cohort = _cohort_training_data(args.people, args.seed)
-    X_train, X_test, y_train, y_test = train_test_split(
-        X, y, test_size=0.3, stratify=y, random_state=args.seed
-    )
-    with _step("fitting the additive model and the scorecard", q):
-        additive = _make_model("additive").fit(X_train, y_train)
-        scorecard = _make_model("scorecard").fit(X_train, y_train)
-    ogrs3 = OGRS3(horizon=2).fit(X_train, y_train)
-    incumbent = ogrs3.predict_proba(X_test)[:, 1]
-    reports: dict[str, Any] = {}
-    with _step("validating against OGRS3 (1,000 bootstrap replicates)", q):
-        for name, model in (("additive", additive), ("scorecard", scorecard)):
-            reports[name] = validate(model, X_test, y_test, groups=X_test["sex"],
-                                     incumbent=incumbent, seed=args.seed, progress=False)
-        reports["ogrs3"] = validate(ogrs3, X_test, y_test, groups=X_test["sex"],
-                                    seed=args.seed, progress=False)
-    paths = {
-        "report": out / "validation_additive.html",
-        "scorecard_report": out / "validation_scorecard.html",
-        "model": out / "additive_model.json",
-        "scorecard": out / "scorecard_model.json",
-        "card": out / "model_card.md",
-        "log": out / "decisions.sqlite",
-        "log_export": out / "decisions.jsonl",
-    }
-    reports["additive"].to_html(paths["report"])
-    reports["scorecard"].to_html(paths["scorecard_report"])
-    save_model(additive, paths["model"])
-    save_model(scorecard, paths["scorecard"])
-    card = model_card(
-        additive, reports["additive"],
-        intended_use="Demonstration only: decision support for probation officers, who "
-                     "make the final decision; never a substitute for their judgement.",
-        data_description=f"Synthetic cohort of {args.people:,} people (seed {args.seed}); "
-                         "2-year proven reoffending, censored cases excluded.",
-    )
-    paths["card"].write_text(card.to_markdown(), encoding="utf-8")
 
-    _say(f"riskassess {__version__} demo: {len(X):,} uncensored cases "
-         f"({len(X_train):,} to fit, {len(X_test):,} to validate), 2-year base rate "
-         f"{y.mean():.1%}")
-    _say("")
-    _say(f"{'model':<28}{'AUC (95% CI)':<24}{'Brier':>8}")
-    for name, rep in reports.items():
-        a = rep.auc
-        _say(f"{name:<28}{a.value:.3f} ({a.lower:.3f}-{a.upper:.3f}){'':<6}{rep.brier.value:>8.3f}")
-    cmp_ = reports["additive"].incumbent
-    if cmp_ is not None:
-        d = cmp_.difference
-        _say(f"additive - OGRS3 AUC difference: {d.value:+.3f} ({d.lower:+.3f} to {d.upper:+.3f})")
-    _say("")
+def _cmd_schema(args: argparse.Namespace) -> int:
+    from riskassess._cli_case import run_schema
 
-    test_ids = set(X_test.index)
-    with _step("assessing three cases", q):
-        chosen = []
-        for case in cohort.cases():
-            if case.case_id in test_ids:
-                chosen.append(case)
-            if len(chosen) == 3:
-                break
-        assessments = [assess(additive, c) for c in chosen]
-    for a in assessments:
-        _say(f"case {a.case_id}: {a.probability:.0%} 2-year risk, band {a.band!r}")
-        for r in a.reasons:
-            _say(f"  - {r.text}")
-    agreed = assessments[0].decide(officer_id="OFFICER-001")
-    first = assessments[1]
-    down = RISK_BANDS[max(RISK_BANDS.index(first.band) - 1, 0)]
-    other = down if down != first.band else RISK_BANDS[1]
-    overridden = first.decide(officer_id="OFFICER-002", band=other,
-                              reason=OverrideReason.PROTECTIVE_FACTORS,
-                              rationale=_DEMO_RATIONALE)
-    paths["log"].unlink(missing_ok=True)
-    with DecisionLog(paths["log"]) as log:
-        log.append_many([agreed, overridden])
-        result = log.verify()
-        log.to_jsonl(paths["log_export"])
-    _say("")
-    _say(f"officer OFFICER-001 agreed with case {agreed.case_id} ({agreed.final_band!r}); "
-         f"officer OFFICER-002 overrode case {overridden.case_id} from "
-         f"{overridden.model_band!r} to {overridden.final_band!r} "
-         f"(reason: {overridden.reason}).")
-    _say(str(result))
-    _say("")
-    _say("wrote:")
-    for label, p in paths.items():
-        _say(f"  {label:<17}{p.resolve()}")
-    return EXIT_OK if result.ok else EXIT_CHECK_FAILED
+    return run_schema(args)
+
+
+def _cmd_example(args: argparse.Namespace) -> int:
+    from riskassess._cli_case import run_example
+
+    return run_example(args)
 
 
 def _cmd_fit(args: argparse.Namespace) -> int:
-    from riskassess.models import save_model
+    from riskassess._cli_models import run_fit
 
-    X, y, _ = _load_data(args)
-    model = _make_model(args.model)
-    with _step(f"fitting {args.model} on {len(X):,} rows", args.quiet):
-        model.fit(X, y)
-    save_model(model, args.out)
-    _say(f"fitted {type(model).__name__} on {len(X):,} rows ({y.mean():.1%} positive); "
-         f"saved to {Path(args.out).resolve()}")
-    return EXIT_OK
+    return run_fit(args)
 
 
 def _cmd_assess(args: argparse.Namespace) -> int:
-    from riskassess.decisions import assess
-    from riskassess.models import load_model
+    from riskassess._cli_models import run_assess
 
-    model = load_model(args.model)
-    text = sys.stdin.read() if args.case == "-" else Path(args.case).read_text(encoding="utf-8")
-    try:
-        payload = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise _BadInput(f"{args.case}: not valid JSON ({exc})") from None
-    assessment = assess(model, payload)
-    if args.format == "json":
-        _say(assessment.model_dump_json(indent=2))
-        return EXIT_OK
-    horizon = f"{assessment.horizon_years}-year " if assessment.horizon_years else ""
-    _say(f"case {assessment.case_id}, assessed as at {assessment.assessment_date}")
-    _say(f"{horizon}probability of proven reoffending: {assessment.probability:.1%} "
-         f"(band: {assessment.band})")
-    _say("reasons:")
-    for r in assessment.reasons:
-        _say(f"  - {r.text}")
-    for w in assessment.warnings:
-        _say(f"warning: {w.message}")
-    _say(f"model: {assessment.model.name} {assessment.model.version} "
-         f"({assessment.model.fingerprint[:12]}…)")
-    _say("This is a recommendation; the officer's decision is final.")
-    return EXIT_OK
+    return run_assess(args)
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from riskassess.models import load_model
-    from riskassess.validation import validate
+    from riskassess._cli_models import run_validate
 
-    model = load_model(args.model)
-    X, y, frame = _load_data(args)
-    groups = None
-    if args.groups:
-        source = frame if frame is not None and args.groups in frame.columns else X
-        if args.groups not in source.columns:
-            raise _BadInput(f"--groups {args.groups!r}: no such column")
-        groups = source[args.groups]
-    cols = list(getattr(model, "feature_names_in_", X.columns))
-    report = validate(model, X[cols], y, groups=groups, n_bootstrap=args.bootstrap,
-                      seed=args.seed, progress=None if not args.quiet else False)
-    report.to_html(args.out)
-    if args.json:
-        Path(args.json).write_text(report.to_json(), encoding="utf-8")
-    a = report.auc
-    _say(f"AUC {a.value:.3f} ({a.lower:.3f}-{a.upper:.3f}, {a.method}); "
-         f"Brier {report.brier.value:.3f}; report written to {Path(args.out).resolve()}")
-    return EXIT_OK
+    return run_validate(args)
+
+
+def _say(msg: str = "") -> None:  # the log tools print through it
+    print(msg, flush=True)
 
 
 def _cmd_log_verify(args: argparse.Namespace) -> int:
-    from riskassess.decisions import DecisionLog
+    import os
 
-    _require_file(args.path)
-    with DecisionLog(args.path) as log:
-        result = log.verify()
+    from riskassess.decisions import (
+        DEFAULT_KEY_VARIABLE,
+        DecisionLog,
+        EnvironmentKey,
+        FileKey,
+        read_receipts,
+    )
+
+    if "://" not in args.path:
+        _require_file(args.path)
+    key: FileKey | EnvironmentKey | None = None
+    if args.key_file:
+        key = FileKey(args.key_file)
+    elif args.key_env or os.environ.get(DEFAULT_KEY_VARIABLE):
+        key = EnvironmentKey(args.key_env or DEFAULT_KEY_VARIABLE)
+    receipts = read_receipts(args.receipts) if args.receipts else None
+    # read-only: an evidence copy is never written to, not even an empty or foreign file
+    with DecisionLog(args.path, key=key, read_only=True) as log:
+        result = log.verify(receipts=receipts, expected_head=args.expected_head,
+                            deep=args.deep)
     _say(str(result))
     return EXIT_OK if result.ok else EXIT_CHECK_FAILED
 
 
 def _cmd_log_stats(args: argparse.Namespace) -> int:
-    from riskassess.decisions import DecisionLog
+    from riskassess.decisions import DecisionLog, override_rates
 
-    _require_file(args.path)
-    with DecisionLog(args.path) as log:
-        table = log.override_rates(by=args.by)
+    if "://" not in args.path:
+        _require_file(args.path)
+    with DecisionLog(args.path, read_only=True) as log:
+        table = override_rates(log, by=args.by)
     _say(table.to_string())
     return EXIT_OK
+
+
+def _log_head_argument(text: str) -> Any:
+    """``--expected-head COUNT:HASH``; a malformed value is a usage error (exit 2)."""
+    from riskassess.decisions import LogHead
+    from riskassess.exceptions import RiskAssessError  # lazy: keeps --help fast
+
+    try:
+        return LogHead.parse(text)
+    except RiskAssessError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 # --------------------------------------------------------------------------- plumbing
 
 
-class _BadInput(Exception):
-    """A problem with what the user gave the command (exit code 3)."""
+#: A problem with what the user gave the command (exit code 3); the log tools raise it too.
+_BadInput = CommandInputError
 
 
 def _require_file(path: str) -> None:
+    if Path(path).is_dir():
+        raise _BadInput(f"{path}: is a folder, not a file")
     if not Path(path).is_file():
         raise _BadInput(f"{path}: no such file")
 
 
+def _common_options() -> argparse.ArgumentParser:
+    """Options every command accepts after its name too (``riskassess fit ... -q``)."""
+    common = argparse.ArgumentParser(add_help=False)
+    # SUPPRESS: when -q is not repeated after the command, the value given (or not)
+    # before it stands instead of being reset to False by the sub-parser's default
+    common.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
+                        help="no progress indicators")
+    return common
+
+
 def _add_data_args(p: argparse.ArgumentParser) -> None:
     src = p.add_mutually_exclusive_group(required=True)
-    src.add_argument("--cohort", type=int, metavar="N",
-                     help="use a synthetic cohort of N people")
+    src.add_argument("--cohort", type=at_least(MIN_COHORT), metavar="N",
+                     help=f"use a synthetic cohort of N people (N >= {MIN_COHORT}), with "
+                          "their 2-year outcomes; censored cases are left out")
     src.add_argument("--compas", metavar="CSV",
-                     help="use ProPublica's compas-scores-two-years.csv")
-    p.add_argument("--seed", type=int, default=0, help="cohort seed (default 0)")
+                     help="use ProPublica's compas-scores-two-years.csv (2-year recidivism)")
+    p.add_argument("--seed", type=int, default=0,
+                   help="seed of the synthetic cohort (default 0)")
     p.add_argument("--propublica-filter", action="store_true",
                    help="apply ProPublica's analysis filter to the COMPAS data")
 
@@ -331,46 +197,97 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"riskassess {__version__}")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress indicators")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    common = [_common_options()]
 
-    p = sub.add_parser("demo", help="run the whole workflow on synthetic data",
+    p = sub.add_parser("demo", parents=common, help="run the whole workflow on synthetic data",
                        description="Build a synthetic cohort, fit the additive model and the "
                        "scorecard, compare them with OGRS3, write an HTML validation report, "
                        "assess three cases with reasons, record one agreement and one "
-                       "override in a decision log, verify it, and print the paths written.")
-    p.add_argument("--out", default="riskassess-demo", help="output folder (default "
-                   "./riskassess-demo)")
-    p.add_argument("--people", type=int, default=20_000, help="cohort size (default 20000)")
+                       "override in a decision log, verify it, and print the paths written "
+                       "and what to try next. The output folder must be new or empty "
+                       "unless --force is given.")
+    p.add_argument("--out", default="riskassess-demo", help="output folder, new or empty "
+                   "(default ./riskassess-demo)")
+    p.add_argument("--people", type=at_least(MIN_COHORT), default=20_000,
+                   help=f"cohort size (default 20000, at least {MIN_COHORT})")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--force", action="store_true",
+                   help="write into a folder that already holds files, replacing the demo's "
+                        "own files there (its decision log included); other files are kept")
     p.set_defaults(func=_cmd_demo)
 
-    p = sub.add_parser("fit", help="fit a model and save it as JSON")
-    p.add_argument("--model", choices=("additive", "scorecard"), default="additive")
+    p = sub.add_parser("fit", parents=common, help="fit a model and save it as JSON",
+                       description="Fit a transparent model on a synthetic cohort or on "
+                       "ProPublica's COMPAS data (2-year reoffending) and save it as a "
+                       "signed JSON model file. A model fitted on COMPAS reads COMPAS's "
+                       "columns, so it validates on COMPAS but cannot assess case records.")
+    p.add_argument("--model", choices=("additive", "scorecard"), default="additive",
+                   help="additive: monotone shape functions (default); scorecard: "
+                        "integer points per feature")
     _add_data_args(p)
-    p.add_argument("--out", required=True, help="path of the model JSON file to write")
+    p.add_argument("--out", required=True, help="path of the model JSON file to write "
+                   "(its folder must exist)")
     p.set_defaults(func=_cmd_fit)
 
-    p = sub.add_parser("assess", help="assess one case (JSON) with a saved model")
-    p.add_argument("--model", required=True, help="saved model JSON")
-    p.add_argument("--case", required=True, help="case record JSON file, or - for stdin")
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    p = sub.add_parser("assess", parents=common, help="assess one case (JSON) with a saved model",
+                       description="Assess one case record with a saved model: probability, "
+                       "band and reasons (a recommendation; the officer decides). "
+                       + CASE_FORMAT_HELP)
+    p.add_argument("--model", required=True, help="saved model JSON (from fit or demo)")
+    p.add_argument("--case", required=True, help="case record JSON file (UTF-8), or - for "
+                   "standard input; format: docs/cases.md, `riskassess example case`")
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="text for people (default), json for programs (the whole assessment)")
     p.set_defaults(func=_cmd_assess)
 
-    p = sub.add_parser("validate", help="validate a saved model and write an HTML report")
+    p = sub.add_parser("validate", parents=common,
+                       help="validate a saved model and write an HTML report",
+                       description="Validate a saved model on data of the kind it was "
+                       "fitted on: discrimination (AUC with a bootstrap interval), "
+                       "calibration and, with --groups, fairness by group.")
     p.add_argument("--model", required=True, help="saved model JSON")
     _add_data_args(p)
     p.add_argument("--groups", help="audit column for fairness (e.g. race, sex)")
-    p.add_argument("--bootstrap", type=int, default=1000, help="bootstrap replicates")
+    p.add_argument("--bootstrap", type=at_least(1), default=1000,
+                   help="bootstrap replicates (default 1000)")
     p.add_argument("--out", required=True, help="HTML report path")
     p.add_argument("--json", help="also write the report as JSON here")
     p.set_defaults(func=_cmd_validate)
 
+    for name, func, text in (
+            ("schema", _cmd_schema, "the JSON Schema of a case record"),
+            ("example", _cmd_example, "a valid example case record to start from")):
+        p = sub.add_parser(name, parents=common, help=f"print {text}",
+                           description=f"Print {text} (or write it with --out). "
+                           + CASE_FORMAT_HELP)
+        p.add_argument("record", choices=("case",), help="which record (case)")
+        p.add_argument("--out", metavar="FILE", help="write to FILE instead of printing")
+        p.set_defaults(func=func)
+
     log = sub.add_parser("log", help="decision log tools")
     log_sub = log.add_subparsers(dest="log_command", required=True, metavar="ACTION")
-    p = log_sub.add_parser("verify", help="check the hash chain; exit 1 if tampered")
-    p.add_argument("path", help="decision log (SQLite file)")
+    p = log_sub.add_parser(
+        "verify", help="check chain, MACs, receipts and schema, read-only; exit 1 if tampered",
+        description="Verify a decision log without writing to it. With the key (--key-file, "
+        "--key-env, or RISKASSESS_LOG_KEY set) every record's MAC is checked: rewritten "
+        "chains and forged appends are caught. With --receipts or --expected-head, deleted "
+        "tails and censored records are caught. Whatever was not given is named in a "
+        "warning. Exit 0 ok, 1 tampered, 3 not a decision log or bad input.")
+    p.add_argument("path", help="decision log (SQLite file or postgresql:// URL)")
+    key_source = p.add_mutually_exclusive_group()
+    key_source.add_argument("--key-file", metavar="FILE", help="file holding the log key")
+    key_source.add_argument("--key-env", metavar="VAR",
+                            help="environment variable holding the log key (hex); default "
+                                 "RISKASSESS_LOG_KEY when it is set")
+    p.add_argument("--receipts", metavar="FILE",
+                   help="receipts kept from append(), one JSON object per line")
+    p.add_argument("--expected-head", metavar="COUNT:HASH", type=_log_head_argument,
+                   help="a head kept outside the log (str(log.head()))")
+    p.add_argument("--deep", action="store_true",
+                   help="also re-validate every record as a decision")
     p.set_defaults(func=_cmd_log_verify)
     p = log_sub.add_parser("stats", help="override rates")
-    p.add_argument("path", help="decision log (SQLite file)")
+    p.add_argument("path", help="decision log (SQLite file or postgresql:// URL)")
     p.add_argument("--by", action="append",
                    choices=("band", "final_band", "officer", "month", "reason", "direction"),
                    help="group by (repeatable); default overall")
@@ -413,15 +330,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     >>> path = str(Path(tmp.name) / "decisions.sqlite")
     >>> with DecisionLog(path) as log:
     ...     _ = log.append(a.decide("off-1", decided_at=datetime(2024, 3, 2, tzinfo=UTC)))
-    >>> main(["log", "verify", path])
-    decision log ok: 1 record, head cca7d932cc25…
+    >>> main(["log", "verify", path])  # an unkeyed log: verify also prints its limits
+    decision log ok: 1 record, head ...
     0
     >>> with contextlib.closing(sqlite3.connect(path)) as db, db:
     ...     _ = db.execute("DROP TRIGGER decisions_no_update")
     ...     _ = db.execute("UPDATE decisions SET record = replace(record, 'off-1', 'off-2')")
     >>> main(["log", "verify", path])
-    decision log TAMPERED (1 problem(s)):
-      edited (record 1): record 1's content does not match its hash at any position: ...
+    decision log TAMPERED (...):
+    ...edited (record 1): record 1's content does not match its hash at any position...
     1
     >>> main(["log", "verify", str(Path(tmp.name) / "missing.sqlite")])  # error on stderr
     3
@@ -431,9 +348,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))
-    except (_BadInput, ValidationError, RiskAssessError, FileNotFoundError) as exc:
-        print(f"riskassess {args.command}: error: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+    except CommandInputError as exc:
+        message = str(exc)
+    except Exception as exc:
+        message = _bad_input_message(exc)  # re-raises what is not bad input (a bug)
+    print(f"riskassess {args.command}: error: {message}", file=sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+def _bad_input_message(exc: Exception) -> str:
+    """The message of an error caused by the user's input; anything else is re-raised.
+
+    Imported here, not at start-up: pydantic and the library's exceptions (which need
+    scikit-learn) are only loaded once a command has failed.
+    """
+    from pydantic import ValidationError
+
+    from riskassess._cli_input import case_problems, describe_problems
+    from riskassess.exceptions import CaseValidationError, RiskAssessError
+
+    if isinstance(exc, (ValidationError, CaseValidationError)):
+        return describe_problems(case_problems(exc))
+    if isinstance(exc, RiskAssessError):
+        return str(exc)
+    if isinstance(exc, OSError) and exc.strerror:
+        # "folder/x.json: No such file or directory", without "[Errno 2]"
+        return f"{exc.filename}: {exc.strerror}" if exc.filename else exc.strerror
+    raise exc
 
 
 if __name__ == "__main__":  # pragma: no cover

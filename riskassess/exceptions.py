@@ -25,7 +25,19 @@ subclass also derives from the builtin a caller would naturally catch::
     ├── PartitioningError (ValueError)        distributed tables break the co-partitioning
     │                                         contract: names partition and ids
     │                                         (defined in riskassess.distributed)
-    └── ValidationInputError (ValueError)     bad labels / scores / groups given to validation
+    ├── ValidationInputError (ValueError)     bad labels / scores / groups given to validation
+    ├── DatasetArgumentError (ValueError)     a bad argument to a data set generator or loader
+    ├── DatasetFileError (FileNotFoundError)  a data set file (e.g. COMPAS) is not there
+    ├── OffenceCodeError (ValueError)         Home Office offence code malformed, unmapped or
+    │                                         UNKNOWN: names the code
+    ├── OutputPathError (FileNotFoundError)   the folder of a file to write does not exist
+    └── MissingExtraError (ImportError)       an optional package is not installed: names
+                                              the extra to install (riskassess[testing])
+
+Warnings (``RiskAssessError`` and ``UserWarning``): InstrumentWarning, where a published
+instrument behaves oddly (e.g. HMPPS's ARP score 0.00), and its subclass
+MissingDynamicInputWarning (an instrument fell back to its static form; names the missing
+need items).
 
 Messages say what was expected, what was got, and, where there is one, the case id and
 the field.
@@ -45,15 +57,22 @@ __all__ = [
     "AuditLogError",
     "BackgroundError",
     "CaseValidationError",
+    "DatasetArgumentError",
+    "DatasetFileError",
     "DecisionError",
     "DecisionTypeError",
     "ExplanationError",
     "ExplanationInputError",
     "FeatureError",
     "FormError",
+    "InstrumentWarning",
+    "MissingDynamicInputWarning",
+    "MissingExtraError",
     "ModelFileError",
     "NotADecisionLogError",
     "NotFittedError",
+    "OffenceCodeError",
+    "OutputPathError",
     "RiskAssessError",
     "TamperedLogError",
     "UnseenCategoryError",
@@ -289,5 +308,97 @@ class ExplanationInputError(RiskAssessError, ValueError):
     Examples
     --------
     >>> issubclass(ExplanationInputError, ValueError)
+    True
+    """
+
+
+class OffenceCodeError(RiskAssessError, ValueError):
+    """A Home Office offence code that is malformed, unmapped or mapped to ``UNKNOWN``.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong; always names the code.
+    code : object
+        The code as given.
+
+    Examples
+    --------
+    >>> err = OffenceCodeError("offence code '1234' is not 5 digits", code="1234")
+    >>> err.code, isinstance(err, ValueError)
+    ('1234', True)
+    """
+
+    def __init__(self, message: str, code: object = None) -> None:
+        self.code = code
+        super().__init__(message)
+
+
+class InstrumentWarning(RiskAssessError, UserWarning):
+    """A published instrument behaves as published but oddly for these inputs.
+
+    A warning (``warnings.warn``), also a :class:`RiskAssessError` so that one
+    ``except``/filter on the library's base class covers it.
+
+    Examples
+    --------
+    >>> issubclass(InstrumentWarning, UserWarning)
+    True
+    """
+
+
+class MissingDynamicInputWarning(InstrumentWarning):
+    """An instrument scored its static form because dynamic (need) items are missing.
+
+    HMPPS's service reports this as ``MISSING_DYNAMIC_INPUT``; the message names the items.
+
+    Examples
+    --------
+    >>> issubclass(MissingDynamicInputWarning, UserWarning)
+    True
+    """
+
+
+class OutputPathError(RiskAssessError, FileNotFoundError):
+    """The folder a report, model, card or log export should be written to does not exist.
+
+    The message names the folder and the file (never a temporary file name).
+
+    Examples
+    --------
+    >>> err = OutputPathError("cannot write report.html: the folder out does not exist")
+    >>> isinstance(err, FileNotFoundError), str(err)
+    (True, 'cannot write report.html: the folder out does not exist')
+    """
+
+
+class MissingExtraError(RiskAssessError, ImportError):
+    """An optional package a feature needs is not installed; names the extra to install.
+
+    Examples
+    --------
+    >>> err = MissingExtraError('riskassess.testing needs hypothesis: '
+    ...                         'pip install "riskassess[testing]"')
+    >>> isinstance(err, ImportError), "riskassess[testing]" in str(err)
+    (True, True)
+    """
+
+
+class DatasetArgumentError(RiskAssessError, ValueError):
+    """A bad argument to a data set generator or loader (e.g. ``make_cohort(-1)``).
+
+    Examples
+    --------
+    >>> issubclass(DatasetArgumentError, ValueError)
+    True
+    """
+
+
+class DatasetFileError(RiskAssessError, FileNotFoundError):
+    """A data set file to read (e.g. the ProPublica COMPAS CSV) is not there.
+
+    Examples
+    --------
+    >>> issubclass(DatasetFileError, FileNotFoundError)
     True
     """

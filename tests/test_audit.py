@@ -90,10 +90,9 @@ def decisions(draw: st.DrawFn, i: int = 0) -> FinalDecision:
 @given(st.lists(decisions(), min_size=1, max_size=6), st.booleans())
 def test_reading_back_returns_equal_objects(ds: list[FinalDecision], batch: bool) -> None:
     with tempfile.TemporaryDirectory() as tmp, DecisionLog(Path(tmp) / "l.sqlite") as lg:
-        if batch:
-            assert lg.append_many(ds) == list(range(1, len(ds) + 1))
-        else:
-            assert [lg.append(d) for d in ds] == list(range(1, len(ds) + 1))
+        receipts = lg.append_many(ds) if batch else [lg.append(d) for d in ds]
+        assert [r.sequence for r in receipts] == list(range(1, len(ds) + 1))
+        assert receipts[-1].hash == lg.head().hash and receipts[-1].checkpoint is None
         back = lg.read()
         assert back == ds
         assert [canonical_json(d) for d in back] == [canonical_json(d) for d in ds]
@@ -106,7 +105,9 @@ def test_reading_back_returns_equal_objects(ds: list[FinalDecision], batch: bool
 def test_chain_links_and_head(log: DecisionLog) -> None:
     assert log.head() == LogHead(0, GENESIS) and log.verify().ok
     log.append_many([make_decision(i) for i in range(5)])
-    rows = log._db.execute("SELECT seq, prev_hash, record, hash FROM decisions ORDER BY seq")
+    raw = sqlite3.connect(log.path)
+    rows = raw.execute("SELECT seq, prev_hash, record, hash FROM decisions ORDER BY seq").fetchall()
+    raw.close()
     prev = GENESIS
     for k, (seq, p, rec, h) in enumerate(rows, start=1):
         assert seq == k and p == prev
@@ -145,7 +146,7 @@ def test_a_failed_batch_appends_nothing(log: DecisionLog, monkeypatch: pytest.Mo
         log.append_many([make_decision(i) for i in range(2, 6)])
     monkeypatch.undo()
     assert len(log) == 1 and log.verify().ok
-    assert log.append(make_decision(9)) == 2 and log.verify().ok
+    assert log.append(make_decision(9)).sequence == 2 and log.verify().ok
 
 
 def test_jsonl_export_is_verifiable_and_tamper_evident(log: DecisionLog, tmp_path: Path) -> None:
@@ -183,8 +184,10 @@ def test_to_frame(log: DecisionLog) -> None:
 
 def test_verify_raises_naming_the_record(log: DecisionLog) -> None:
     log.append_many([make_decision(i) for i in range(4)])
-    rows = [(s, p, r, h) for s, p, r, h in log._db.execute(
+    raw = sqlite3.connect(log.path)
+    rows = [(s, p, r, h) for s, p, r, h in raw.execute(
         "SELECT seq, prev_hash, record, hash FROM decisions ORDER BY seq")]
+    raw.close()
     rows[2] = (3, rows[2][1], rows[2][2].replace("C-2", "C-X"), rows[2][3])
     result = chain.diagnose(rows)
     with pytest.raises(TamperedLogError, match="record 3") as err:
@@ -221,7 +224,7 @@ def test_deep_verify_rejects_a_rehashed_invalid_record(log: DecisionLog) -> None
     text = json.dumps(bad, sort_keys=True, separators=(",", ":"))
     prev = log.head().hash
     raw = sqlite3.connect(log.path)
-    raw.execute("INSERT INTO decisions VALUES (2, ?, ?, ?)",
+    raw.execute("INSERT INTO decisions (seq, record, prev_hash, hash) VALUES (2, ?, ?, ?)",
                 (text, prev, chain.record_hash(prev, 2, text)))
     raw.commit()
     raw.close()

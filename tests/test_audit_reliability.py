@@ -172,11 +172,19 @@ def db(tmp_path: Path) -> Path:
 
 
 def _attack(path: Path, *sql: tuple[str, tuple[object, ...]]) -> None:
+    """Edit with the guards dropped, then put them back: only the chain can tell.
+
+    (A missing guard is itself reported; see tests/decisions/test_tamper.py.)
+    """
     con = sqlite3.connect(path)
-    con.execute("DROP TRIGGER decisions_no_update")
-    con.execute("DROP TRIGGER decisions_no_delete")
+    guards = {name: text for name, text in con.execute(
+        "SELECT name, sql FROM sqlite_master WHERE name LIKE 'decisions_no_%'")}
+    for name in guards:
+        con.execute(f"DROP TRIGGER {name}")
     for statement, params in sql:
         con.execute(statement, params)
+    for text in guards.values():
+        con.execute(text)
     con.commit()
     con.close()
 
@@ -190,7 +198,7 @@ def _row(path: Path, seq: int) -> tuple[str, str, str]:
 
 
 def _verify(path: Path) -> list[tuple[str, int, int]]:
-    with DecisionLog(path) as log:
+    with DecisionLog(path, read_only=True) as log:
         result = log.verify()
     assert not result.ok and not bool(result)
     return [(p.kind, p.sequence, p.last) for p in result.problems]
@@ -246,7 +254,8 @@ def test_a_record_moved_to_the_end_is_reported_as_reordered(db: Path) -> None:
 
 def test_a_replayed_copy_is_reported_as_inserted(db: Path) -> None:
     prev, rec, h = _row(db, 3)
-    _attack(db, ("INSERT INTO decisions VALUES (11, ?, ?, ?)", (rec, prev, h)))
+    _attack(db, ("INSERT INTO decisions (seq, record, prev_hash, hash) VALUES (11, ?, ?, ?)",
+                 (rec, prev, h)))
     assert _verify(db) == [("inserted", 11, 11)]
 
 
@@ -256,7 +265,7 @@ def test_a_forged_record_inserted_in_the_middle_is_named(db: Path) -> None:
     _attack(db,
             ("UPDATE decisions SET seq = -seq WHERE seq >= 6", ()),
             ("UPDATE decisions SET seq = 1 - seq WHERE seq < 0", ()),
-            ("INSERT INTO decisions VALUES (6, ?, ?, ?)",
+            ("INSERT INTO decisions (seq, record, prev_hash, hash) VALUES (6, ?, ?, ?)",
              (forged, prev5, record_hash(prev5, 6, forged))))
     problems = _verify(db)
     assert ("inserted", 6, 6) in problems
@@ -265,7 +274,7 @@ def test_a_forged_record_inserted_in_the_middle_is_named(db: Path) -> None:
 
 def test_a_forged_record_appended_with_a_wrong_link_is_caught(db: Path) -> None:
     forged = json.dumps({"forged": True})
-    _attack(db, ("INSERT INTO decisions VALUES (11, ?, ?, ?)",
+    _attack(db, ("INSERT INTO decisions (seq, record, prev_hash, hash) VALUES (11, ?, ?, ?)",
                  (forged, "1" * 64, record_hash("1" * 64, 11, forged))))
     problems = _verify(db)
     assert problems and problems[0][1] in (10, 11)

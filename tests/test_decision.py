@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -391,3 +392,107 @@ def test_a_model_horizon_names_the_risk_and_is_recorded(fitted: dict[str, object
         assert not any("2-year" in r.text for r in a.reasons)
     with pytest.raises(ValueError, match="given twice"):
         assess(dated, data, horizon_models={2: fitted["scorecard"]})
+
+
+# ------------------------------------------------------------- data minimisation
+
+
+def _years_features() -> set[str]:
+    from riskassess.features import FEATURES
+
+    return {name for name, spec in FEATURES.items() if spec.unit == "years"}
+
+
+@settings(max_examples=20, deadline=None)
+@given(data=case_dicts(max_sanctions=6), key=st.sampled_from(["additive", "ogrs3"]))
+def test_stored_explanations_hold_whole_years_and_no_dates(fitted: dict[str, object],
+                                                          data: dict[str, object],
+                                                          key: str) -> None:
+    import math
+
+    from riskassess.features import build_features
+
+    a = _assess(fitted, key, data)
+    X = build_features([data])
+    years = _years_features()
+    assert a.explanation is not None
+    stored = [(c.feature, c.value) for c in a.explanation.contributions]
+    stored += [(r.feature, r.value) for r in a.reasons if r.feature is not None]
+    for feature, value in stored:
+        if feature in years and value is not None:
+            exact = float(X[feature].iloc[0])
+            assert value == math.floor(exact), (feature, value, exact)
+    text = a.decide("off-1").model_dump_json()
+    person = data["person"]
+    assert isinstance(person, dict) and str(person["date_of_birth"]) not in text
+    for sanction in data["sanctions"]:  # type: ignore[attr-defined]
+        assert str(sanction["date"]) not in text
+
+
+def test_two_birthdays_in_the_same_year_of_age_store_the_same_explanation(
+        fitted: dict[str, object]) -> None:
+    data: dict[str, object] = {
+        "case_id": "C-42", "assessment_date": "2024-03-01",
+        "index_offence": {"date": "2024-02-01", "offence": "theft_non_motor",
+                          "disposal": "community", "violent": False},
+        "sanctions": [{"date": "2019-06-01", "kind": "conviction", "disposal": "fine",
+                       "offence": "theft_non_motor", "violent": False}]}
+    stored = []
+    for dob in ("1990-03-05", "1990-09-20"):  # both 33 on 2024-03-01
+        data["person"] = {"person_id": "P-42", "date_of_birth": dob, "sex": "male"}
+        a = _assess(fitted, "additive", data)
+        assert a.explanation is not None
+        stored.append({c.feature: c.value for c in a.explanation.contributions}["age"])
+    assert stored == [33.0, 33.0]
+
+
+def test_feature_values_are_minimised_whatever_builds_the_record() -> None:
+    c = FeatureContribution(feature="years_since_last_sanction", value=4.9999, contribution=0.1)
+    r = ReasonRecord(text="Offence-free for 4 years.", feature="age_at_follow_up",
+                     value=33.83436002737851)
+    copas = FeatureContribution(feature="copas_rate", value=-1.998107503221249,
+                                contribution=0.2)
+    other = FeatureContribution(feature="priors_count", value=3.0, contribution=0.3)
+    assert (c.value, r.value, copas.value, other.value) == (4.0, 33.0, -2.0, 3.0)
+    again = FeatureContribution.model_validate_json(c.model_dump_json())
+    assert again == c
+
+
+@pytest.mark.parametrize("text, what", [
+    ("Stable housing confirmed at home visit. " * 130_000, "characters"),  # 5 MB
+    ("Stable housing confirmed \u202eat home visit by police.", "U+202E"),
+    ("Stable housing confirmed \x1b[2J at home visit by police.", "U+001B"),
+    ("Stable housing confirmed\rat home visit by police.", "U+000D"),
+    ("Stable housing confirmed \u2066at\u2069 home visit by police.", "U+2066"),
+    ("Stable housing confirmed \u200fat home visit by police.", "U+200F"),
+])
+def test_long_or_control_character_rationales_are_refused(text: str, what: str) -> None:
+    a = make_assessment("low", case_id="C-55")
+    pattern = rf"case 'C-55', field 'rationale': .*{re.escape(what)}"
+    with pytest.raises(DecisionError, match=pattern):
+        a.decide("off-1", "high", reason="serious_harm", rationale=text)
+    with pytest.raises(DecisionError, match=pattern):
+        a.decide("off-1", rationale=text)  # agreeing: the rationale is optional, still plain
+
+
+def test_windows_line_ends_tabs_and_newlines_are_kept_as_plain_text() -> None:
+    d = make_assessment("low").decide(
+        "off-1", "high", reason="serious_harm",
+        rationale="Police report of threats.\r\n\tVictim confirmed by phone today.")
+    assert d.rationale == "Police report of threats.\n\tVictim confirmed by phone today."
+
+
+@given(st.text(min_size=1, max_size=60))
+def test_any_refused_character_names_the_field(text: str) -> None:
+    import unicodedata
+
+    from riskassess.decisions._parts import check_free_text
+
+    try:
+        out = check_free_text(text, case_id="C-1", field="rationale")
+    except DecisionError as exc:
+        assert "case 'C-1', field 'rationale'" in str(exc)
+        return
+    for ch in out:
+        assert ch in "\n\t" or unicodedata.category(ch) not in {"Cc", "Cs", "Zl", "Zp"}
+        assert ch not in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f"

@@ -25,7 +25,7 @@ from riskassess.features import (
     case_feature_row,
     cases_to_tables,
 )
-from riskassess.features._columns import _lookup, _lookup_pandas
+from riskassess.features._columns import _duplicated, _lookup
 from riskassess.testing._strategies import case_lists
 
 
@@ -296,14 +296,53 @@ def test_each_table_rule(table: str, column: str, value: Any, field: str) -> Non
     assert info.value.problems[0][0] in ("A1", "bad id!")
 
 
-def test_lookup_pyarrow_and_pandas_agree() -> None:
+def _text(value: Any) -> str | None:
+    """What the table path reads as text: a string storable as UTF-8, else missing."""
+    if not isinstance(value, str):
+        return None
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+    return value
+
+
+def _first_row(keys: list[Any], reference: list[Any]) -> list[int]:
+    """Plain-Python reference for _lookup: first row of each text key, -1 if absent."""
+    first: dict[str, int] = {}
+    for row, value in enumerate(reference):
+        if _text(value) is not None:
+            first.setdefault(value, row)
+    return [first.get(k, -1) if _text(k) is not None else -1 for k in keys]
+
+
+def test_lookup_small_cases() -> None:
     ref = pd.Series(["a", "b", "a", None, "c"], dtype=object)
     keys = pd.Series(["c", "a", "zz", None, 3, "b"], dtype=object)
-    expected = [4, 0, -1, -1, -1, 1]
-    assert _lookup(keys, ref).tolist() == expected
-    assert _lookup_pandas(keys, ref).tolist() == expected
+    assert _lookup(keys, ref).tolist() == _first_row(list(keys), list(ref))
     cat = pd.Series(pd.Categorical(["b", "c", None, "b"]))
     assert _lookup(cat, ref).tolist() == [1, 4, -1, 1]
+
+
+_ID_TEXT = st.one_of(st.none(), st.sampled_from(["P1", "P2", "P3", "P10", "\ud800", ""]),
+                     st.integers(0, 3))
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(_ID_TEXT, max_size=12), st.lists(_ID_TEXT, max_size=40), st.booleans())
+def test_lookup_equals_a_plain_dictionary(reference: list[Any], keys: list[Any],
+                                          grouped: bool) -> None:
+    """Every route of _lookup (aligned, runs, hashing) gives the first occurrence."""
+    if grouped:  # runs of equal keys, as sanctions grouped by person
+        keys = sorted(keys, key=repr)
+    for key_list in (keys, reference):  # reference against itself: the aligned route
+        expected = _first_row(key_list, reference)
+        got = _lookup(pd.Series(key_list, dtype=object), pd.Series(reference, dtype=object))
+        assert got.tolist() == expected
+    first, repeated = _duplicated(pd.Series(reference, dtype=object))
+    texts = [_text(v) for v in reference]
+    assert repeated.tolist() == [v is not None and texts.count(v) > 1 for v in texts]
+    assert all(texts[f] == texts[i] for i, f in enumerate(first) if texts[i] is not None)
 
 
 def test_several_assessments_of_one_person() -> None:

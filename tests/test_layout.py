@@ -41,7 +41,7 @@ def _package(module: str) -> str:
     if len(parts) == 1:
         return "__init__"
     if len(parts) == 2 and not (ROOT / parts[1]).is_dir():
-        return "cli" if parts[1] == "cli" else ""
+        return "cli" if parts[1] == "cli" or parts[1].startswith("_cli") else ""
     return parts[1]
 
 

@@ -12,22 +12,40 @@ Examples
 ['assessment_date', 'case_id', 'index_offence', 'person']
 """
 
+from riskassess.cases._dates import EPOCH_ORDINAL, tenth_birthday, tenth_birthdays
+from riskassess.cases._oasys import (
+    DrugUse,
+    MotivationLevel,
+    NeedItems,
+    PreviousConviction,
+    ProblemLevel,
+    RelationshipStatus,
+)
 from riskassess.cases._records import (
     MAX_AGE_YEARS,
     Case,
     IndexOffence,
     Person,
     Sanction,
-    tenth_birthday,
+    ensure_valid,
     validate_cases,
 )
 
 __all__ = [
+    "EPOCH_ORDINAL",
     "MAX_AGE_YEARS",
     "Case",
+    "DrugUse",
     "IndexOffence",
+    "MotivationLevel",
+    "NeedItems",
     "Person",
+    "PreviousConviction",
+    "ProblemLevel",
+    "RelationshipStatus",
     "Sanction",
+    "ensure_valid",
     "tenth_birthday",
+    "tenth_birthdays",
     "validate_cases",
 ]

@@ -50,17 +50,14 @@ sanctions.0.date
 from __future__ import annotations
 
 import gc
-import re
-from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime
-from typing import Annotated, Any
+from collections.abc import Iterable, Mapping
+from operator import is_
+from typing import Any
 
 from pydantic import (
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
-    Strict,
     StrictBool,
     TypeAdapter,
     ValidationError,
@@ -69,6 +66,9 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from riskassess.cases._dates import Day, tenth_birthday
+from riskassess.cases._oasys import NeedItems, resolve_offence_code
+from riskassess.cases._rules import MAX_AGE_YEARS, case_error, case_problems
 from riskassess.types import CaseId, PersonId
 from riskassess.vocabulary import Disposal, OffenceCategory, SanctionKind, Sex
 
@@ -78,78 +78,21 @@ __all__ = [
     "IndexOffence",
     "Person",
     "Sanction",
+    "ensure_valid",
     "tenth_birthday",
     "validate_cases",
 ]
 
-#: Oldest credible age (years, days / 365.25) at the assessment date.
-MAX_AGE_YEARS = 110.0
-
-_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-
-
-def _short(value: object, limit: int = 40) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _to_date(value: object) -> object:
-    """Accept a date or an ISO ``YYYY-MM-DD`` string; refuse anything else clearly."""
-    cls = type(value)
-    if cls is date:
-        return value
-    if cls is str and len(value) == 10 and value[4] == "-" and value[7] == "-":  # type: ignore[arg-type,index]
-        try:  # fromisoformat needs ASCII digits around the two dashes here
-            if value.isascii():  # type: ignore[attr-defined]
-                return date.fromisoformat(value)  # type: ignore[arg-type]
-        except ValueError:
-            pass
-    if isinstance(value, str):
-        if _DATE_RE.fullmatch(value):
-            try:
-                return date.fromisoformat(value)
-            except ValueError:
-                raise PydanticCustomError(
-                    "date_not_real", "{value} is not a real calendar date",
-                    {"value": _short(value)},
-                ) from None
-        raise PydanticCustomError(
-            "date_format", "expected an ISO date 'YYYY-MM-DD', got {value}",
-            {"value": _short(value)},
-        )
-    if isinstance(value, datetime):
-        raise PydanticCustomError(
-            "date_type", "expected a date, got a datetime {value} (give the date only)",
-            {"value": _short(value)},
-        )
-    raise PydanticCustomError(
-        "date_type", "expected a date or an ISO date string 'YYYY-MM-DD', got {type}",
-        {"type": type(value).__name__},
-    )
-
-
-#: A calendar date: a :class:`datetime.date` or an ISO ``YYYY-MM-DD`` string.
-Day = Annotated[date, BeforeValidator(_to_date), Strict()]
-
-
 
 def _config(description: str) -> ConfigDict:
-    """Frozen, no extra fields, and a schema description without the docstring examples."""
-    return ConfigDict(frozen=True, extra="forbid", json_schema_extra={"description": description})
+    """Frozen, no extra fields, and a schema description without the docstring examples.
 
-
-def tenth_birthday(date_of_birth: date) -> date:
-    """The date a person turns 10 (29 February birthdays: 1 March).
-
-    Examples
-    --------
-    >>> tenth_birthday(date(2004, 2, 29))
-    datetime.date(2014, 3, 1)
+    ``revalidate_instances="always"``: a record handed in as an object (not a dict) is
+    checked again, so a part built with ``model_construct`` or edited with
+    ``model_copy(update=...)`` cannot ride inside a case unchecked.
     """
-    try:
-        return date_of_birth.replace(year=date_of_birth.year + 10)
-    except ValueError:
-        return date(date_of_birth.year + 10, 3, 1)
+    return ConfigDict(frozen=True, extra="forbid", revalidate_instances="always",
+                      json_schema_extra={"description": description})
 
 
 def _disposal_problem(kind: SanctionKind, disposal: Disposal | None) -> str | None:
@@ -172,7 +115,23 @@ def _raise_disposal(title: str, kind: SanctionKind, disposal: Disposal | None) -
         )
 
 
-class Person(BaseModel):
+class _Record(BaseModel):
+    """Base of the case records: a copy is a new record and is validated like one."""
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None,
+                   deep: bool = False) -> Any:
+        """A copy, validated again (an edited copy must pass every rule).
+
+        Raises
+        ------
+        pydantic.ValidationError
+            If the edited copy breaks a rule (naming the case id and the field).
+        """
+        copied = super().model_copy(update=update, deep=deep)
+        return type(self).model_validate(copied)
+
+
+class Person(_Record):
     """The person assessed (pseudonymous).
 
     Examples
@@ -190,7 +149,7 @@ class Person(BaseModel):
     sex: Sex = Field(description="Sex as recorded: 'male' or 'female'.")
 
 
-class Sanction(BaseModel):
+class Sanction(_Record):
     """One previous sanction: a caution, or a conviction with its disposal.
 
     Examples
@@ -210,8 +169,20 @@ class Sanction(BaseModel):
         default=None,
         description="What the court imposed: required for a conviction, absent for a caution.",
     )
-    offence: OffenceCategory = Field(description="Offence category (one of OGRS3's 20 codes).")
-    violent: StrictBool = Field(description="Whether the offence was violent (true/false).")
+    offence: OffenceCategory = Field(  # type: ignore[assignment]  # filled from offence_code
+        default=None, description="Offence category (one of OGRS3's 20 codes); may be "
+        "omitted when offence_code is given (derived from it).")
+    violent: StrictBool = Field(  # type: ignore[assignment]  # filled from offence_code
+        default=None, description="Whether the offence was violent (true/false); may be "
+        "omitted when offence_code is given (the code's violent-sanction flag).")
+    offence_code: str | None = Field(
+        default=None, pattern=r"^[0-9]{5}$",
+        description="Home Office offence code (5 digits), mapped with HMPPS's table.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _offence_from_code(cls, data: Any) -> Any:
+        return resolve_offence_code(cls.__name__, data)
 
     @model_validator(mode="after")
     def _disposal_matches_kind(self) -> Sanction:
@@ -220,7 +191,7 @@ class Sanction(BaseModel):
         return self
 
 
-class IndexOffence(BaseModel):
+class IndexOffence(_Record):
     """The current (index) sanction: the one that led to this assessment.
 
     Examples
@@ -234,7 +205,9 @@ class IndexOffence(BaseModel):
     )
 
     date: Day = Field(description="Date of the index sanction, ISO date.")
-    offence: OffenceCategory = Field(description="Offence category (one of OGRS3's 20 codes).")
+    offence: OffenceCategory = Field(  # type: ignore[assignment]  # filled from offence_code
+        default=None, description="Offence category (one of OGRS3's 20 codes); may be "
+        "omitted when offence_code is given (derived from it).")
     kind: SanctionKind = Field(
         default=SanctionKind.CONVICTION, description="'conviction' (default) or 'caution'."
     )
@@ -242,7 +215,20 @@ class IndexOffence(BaseModel):
         default=None,
         description="What the court imposed: required for a conviction, absent for a caution.",
     )
-    violent: StrictBool = Field(description="Whether the index offence was violent.")
+    violent: StrictBool = Field(  # type: ignore[assignment]  # filled from offence_code
+        default=None, description="Whether the index offence was violent; may be omitted "
+        "when offence_code is given (the code's violent-sanction flag).")
+    offence_code: str | None = Field(
+        default=None, pattern=r"^[0-9]{5}$",
+        description="Home Office offence code (5 digits), mapped with HMPPS's table.")
+    weapon: StrictBool | None = Field(
+        default=None, description="The offence involved carrying or using a weapon "
+        "(OASys 2.2A); absent: not recorded.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _offence_from_code(cls, data: Any) -> Any:
+        return resolve_offence_code(cls.__name__, data)
 
     @model_validator(mode="after")
     def _disposal_matches_kind(self) -> IndexOffence:
@@ -251,81 +237,7 @@ class IndexOffence(BaseModel):
         return self
 
 
-# --------------------------------------------------------------------------- cross-field rules
-
 Loc = tuple[str | int, ...]
-
-
-def case_problems(
-    *,
-    date_of_birth: date | None,
-    assessment_date: date | None,
-    index_offence: IndexOffence | None,
-    sanctions: Sequence[tuple[int, Sanction]],
-    follow_up_start: date | None,
-    today: date | None = None,
-) -> list[tuple[Loc, str]]:
-    """Cross-field rule violations of one case, from whatever parts are known.
-
-    Parameters
-    ----------
-    date_of_birth, assessment_date, follow_up_start : date or None
-        None when absent or invalid (the rules that need it are skipped).
-    index_offence : IndexOffence or None
-        The index sanction, None when invalid.
-    sanctions : sequence of (position, Sanction)
-        The valid previous sanctions with their position in the case's list.
-    today : date, optional
-        Latest allowed assessment date; default ``date.today()``.
-
-    Returns
-    -------
-    list of (loc, message)
-        Field path and problem, in field order.
-
-    Examples
-    --------
-    >>> case_problems(date_of_birth=date(2000, 1, 1), assessment_date=date(2005, 1, 1),
-    ...               index_offence=None, sanctions=[], follow_up_start=None)
-    []
-    """
-    out: list[tuple[Loc, str]] = []
-    today = date.today() if today is None else today
-    ad, dob = assessment_date, date_of_birth
-    tenth = tenth_birthday(dob) if dob is not None else None
-    if ad is not None:
-        if ad > today:
-            out.append((("assessment_date",), f"{ad} is in the future (today is {today})"))
-        if dob is not None and (ad - dob).days / 365.25 > MAX_AGE_YEARS:
-            out.append((("person", "date_of_birth"),
-                        f"{dob} makes the person older than {MAX_AGE_YEARS:g} years "
-                        f"on the assessment date {ad}"))
-    idx = index_offence.date if index_offence is not None else None
-    if idx is not None:
-        if ad is not None and idx > ad:
-            out.append((("index_offence", "date"),
-                        f"dated {idx}, after the assessment date {ad}"))
-        if tenth is not None and idx < tenth:
-            out.append((("index_offence", "date"),
-                        f"dated {idx}, before the person's 10th birthday {tenth} "
-                        "(age of criminal responsibility)"))
-    for pos, sanction in sanctions:
-        sd = sanction.date
-        loc: Loc = ("sanctions", pos, "date")
-        if ad is not None and sd >= ad:
-            out.append((loc, f"dated {sd}, on or after the assessment date {ad} "
-                             "(later events are leakage)"))
-        elif idx is not None and sd > idx:
-            out.append((loc, f"dated {sd}, after the index offence date {idx} "
-                             "(previous sanctions are on or before it)"))
-        if tenth is not None and sd < tenth:
-            out.append((loc, f"dated {sd}, before the person's 10th birthday {tenth} "
-                             "(age of criminal responsibility)"))
-    if follow_up_start is not None and idx is not None and follow_up_start < idx:
-        out.append((("follow_up_start",),
-                    f"{follow_up_start} is before the index offence date {idx}"))
-    return out
-
 
 _DAY = TypeAdapter(Day)
 
@@ -344,71 +256,32 @@ _SANCTION = TypeAdapter(Sanction)
 
 def _raw_problems(data: object) -> list[tuple[Loc, str]]:
     """Best-effort cross-field checks on raw input whose fields did not all validate."""
+    if isinstance(data, BaseModel):  # an edited or constructed record: check its values
+        data = dict(data.__dict__)
     if not isinstance(data, Mapping):
         return []
     person = data.get("person")
-    dob = None
-    if isinstance(person, Mapping):
-        dob = _quiet(_DAY, person.get("date_of_birth"))
-    elif isinstance(person, Person):
-        dob = person.date_of_birth
+    if isinstance(person, BaseModel):
+        person = dict(person.__dict__)
+    born = _quiet(_DAY, person.get("date_of_birth")) if isinstance(person, Mapping) else None
     raw_sanctions = data.get("sanctions", ())
     sanctions: list[tuple[int, Sanction]] = []
     if isinstance(raw_sanctions, list | tuple):
-        for pos, raw in enumerate(raw_sanctions):
-            s = _quiet(_SANCTION, raw)
-            if s is not None:
-                sanctions.append((pos, s))
-    fus = data.get("follow_up_start")
+        for position, raw in enumerate(raw_sanctions):
+            sanction = _quiet(_SANCTION, raw)
+            if sanction is not None:
+                sanctions.append((position, sanction))
+    follow_up_start = data.get("follow_up_start")
     return case_problems(
-        date_of_birth=dob,
+        date_of_birth=born,
         assessment_date=_quiet(_DAY, data.get("assessment_date")),
         index_offence=_quiet(_INDEX, data.get("index_offence")),
         sanctions=sanctions,
-        follow_up_start=None if fus is None else _quiet(_DAY, fus),
+        follow_up_start=None if follow_up_start is None else _quiet(_DAY, follow_up_start),
     )
 
 
-def _case_label(data: object) -> str:
-    cid = data.get("case_id") if isinstance(data, Mapping) else getattr(data, "case_id", None)
-    if cid is None:
-        return "case <no case_id>"
-    return f"case {_short(cid, 70)}"
-
-
-def _dotted(loc: Loc) -> str:
-    return ".".join(str(part) for part in loc) or "<case>"
-
-
-def _case_error(
-    data: object, field_errors: list[Any], cross: list[tuple[Loc, str]]
-) -> ValidationError:
-    label = _case_label(data)
-    details: list[InitErrorDetails] = []
-    for err in field_errors:
-        loc = tuple(err["loc"])
-        details.append(InitErrorDetails(
-            type=PydanticCustomError(
-                err["type"], "{label}: {path}: {msg}",
-                {"label": label, "path": _dotted(loc), "msg": err["msg"]},
-            ),
-            loc=loc, input=err.get("input"),
-        ))
-    seen = {tuple(e["loc"]) for e in field_errors}
-    for loc, msg in cross:
-        if loc in seen:  # the field itself is already reported as invalid
-            continue
-        details.append(InitErrorDetails(
-            type=PydanticCustomError(
-                "case_rule", "{label}: {path}: {msg}",
-                {"label": label, "path": _dotted(loc), "msg": msg},
-            ),
-            loc=loc, input=None,
-        ))
-    return ValidationError.from_exception_data("Case", details)
-
-
-class Case(BaseModel):
+class Case(_Record):
     """One assessment of one person: the index offence and the sanctions before it.
 
     See the module docstring for the validity rules. Every problem is reported at once
@@ -424,6 +297,11 @@ class Case(BaseModel):
     >>> c.sanctions
     ()
     """
+
+    # Holds the field values the case had when it passed validation (see _mark_validated).
+    # A slot, not a field or a private attribute: copies, pickles and model_construct
+    # never carry it, and it takes no part in equality, dumps or the schema.
+    __slots__ = ("_validated_values",)
 
     model_config = _config(
         "One assessment of one person: the index offence and the sanctions before it. "
@@ -450,16 +328,18 @@ class Case(BaseModel):
         description="Start of follow-up (sentence for community orders, release for "
         "custody); not before the index offence date. Absent: the assessment date.",
     )
+    needs: NeedItems | None = Field(
+        default=None, description="OASys need items (each optional); absent: not recorded.")
 
     @model_validator(mode="wrap")
     @classmethod
     def _check_case(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Case:
+        if type(data) is cls and _is_validated(data):  # validated and unchanged since
+            return data
         try:
             case: Case = handler(data)
         except ValidationError as exc:
-            raise _case_error(data, exc.errors(), _raw_problems(data)) from None
-        if isinstance(data, Case):
-            return case
+            raise case_error(data, exc.errors(), _raw_problems(data)) from None
         cross = case_problems(
             date_of_birth=case.person.date_of_birth,
             assessment_date=case.assessment_date,
@@ -468,8 +348,31 @@ class Case(BaseModel):
             follow_up_start=case.follow_up_start,
         )
         if cross:
-            raise _case_error(case, [], cross)
+            raise case_error(case, [], cross)
+        _mark_validated(case)
         return case
+
+
+# ------------------------------------------------------------------ the validated mark
+# A Case that passed validation keeps, in a slot, the field values it had then.
+# ``ensure_valid`` then costs a few identity checks instead of a new validation. Anything
+# that did not pass through validation has no mark: a copy (``model_copy``,
+# ``copy.copy``), an unpickled case, a ``model_construct`` one; and a case whose fields
+# were swapped afterwards (``object.__setattr__``) no longer matches its mark.
+_MARK = Case.__dict__["_validated_values"]
+
+
+def _mark_validated(case: Case) -> None:
+    _MARK.__set__(case, tuple(case.__dict__.values()))
+
+
+def _is_validated(case: Case) -> bool:
+    try:
+        marked = _MARK.__get__(case, Case)
+    except AttributeError:  # never validated: constructed, copied or unpickled
+        return False
+    values = case.__dict__.values()
+    return len(marked) == len(values) and all(map(is_, marked, values))
 
 
 _CASES = TypeAdapter(list[Case])
@@ -512,3 +415,50 @@ def validate_cases(items: Iterable[Case | Mapping[str, Any]]) -> list[Case]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def ensure_valid(case: Case | Mapping[str, Any]) -> Case:
+    """The case, validated: at no cost if it passed validation and is unchanged since.
+
+    Call it where a case enters (assessment, feature building). A case made by
+    validation (``Case(...)``, ``Case.model_validate``, :func:`validate_cases`, JSON) is
+    returned as it is after a dictionary look-up; anything else is validated in full: a
+    dict, a case built with ``model_construct``, a copy, or a case whose fields were
+    replaced after validation.
+
+    Parameters
+    ----------
+    case : Case or mapping
+        A case, or a JSON-like case dict.
+
+    Returns
+    -------
+    Case
+        ``case`` itself when it is a validated, unchanged Case; else a new valid Case.
+
+    Raises
+    ------
+    pydantic.ValidationError
+        If the case breaks a rule (every problem, naming the case id and the field).
+
+    Examples
+    --------
+    >>> case = Case.model_validate({
+    ...     "case_id": "C1",
+    ...     "person": {"person_id": "P1", "date_of_birth": "1990-05-01", "sex": "male"},
+    ...     "assessment_date": "2020-01-10",
+    ...     "index_offence": {"date": "2020-01-02", "offence": "violence",
+    ...                       "disposal": "community", "violent": True}})
+    >>> ensure_valid(case) is case
+    True
+    >>> forged = Case.model_construct(**{**dict(case), "assessment_date": "2019-01-01"})
+    >>> ensure_valid(forged)
+    Traceback (most recent call last):
+    ...
+    pydantic_core._pydantic_core.ValidationError: 1 validation error for Case
+    index_offence.date
+      case 'C1': index_offence.date: dated 2020-01-02, after the assessment date 2019-01-01 ...
+    """
+    if type(case) is Case and _is_validated(case):
+        return case
+    return Case.model_validate(case)

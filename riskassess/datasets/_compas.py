@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from riskassess.exceptions import FeatureError
+from riskassess.exceptions import DatasetFileError, FeatureError
 
 __all__ = ["COMPAS_LABEL", "COMPAS_X_COLUMNS", "load_compas"]
 
@@ -40,7 +40,7 @@ _DEGREES = ("F", "M")
 def _read(path: str | PathLike[str]) -> pd.DataFrame:
     p = Path(path)
     if not p.is_file():
-        raise FileNotFoundError(
+        raise DatasetFileError(
             f"COMPAS file not found: {str(p)!r} (expected the ProPublica "
             "'compas-scores-two-years.csv')"
         )

@@ -37,21 +37,23 @@ on average (median 6, heavy tail), and the true probabilities reach an AUC of ab
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from riskassess.cases import tenth_birthdays
+from riskassess.exceptions import DatasetArgumentError
 from riskassess.features import (
     CATEGORIES,
     DAYS_PER_YEAR,
     FeatureTable,
     build_features_from_tables,
 )
-from riskassess.features._base import _assemble  # TODO(layout): table path instead
-from riskassess.features._columns import _tenth_days
 from riskassess.vocabulary import Disposal, OffenceCategory
 
 __all__ = [
@@ -129,7 +131,8 @@ def true_log_odds(features: pd.DataFrame, horizon: int = 2) -> pd.Series:
     True
     """
     if horizon not in TRUE_INTERCEPTS:
-        raise ValueError(f"horizon must be one of {sorted(TRUE_INTERCEPTS)}, got {horizon!r}")
+        raise DatasetArgumentError(
+            f"horizon must be one of {sorted(TRUE_INTERCEPTS)}, got {horizon!r}")
     total = np.full(len(features), TRUE_INTERCEPTS[horizon])
     for name, shape in TRUE_SHAPES.items():
         total = total + shape(features[name].to_numpy())
@@ -163,11 +166,6 @@ def _offences(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]
 def _ids(prefix: str, start: int, n: int) -> Any:
     """``prefix`` + the numbers start+1 .. start+n, zero-padded to 7 digits (or more)."""
     numbers = np.arange(start + 1, start + n + 1, dtype=np.int64)
-    try:
-        import pyarrow as pa
-        import pyarrow.compute as pc
-    except ImportError:  # pragma: no cover - pandas without pyarrow
-        return np.array([f"{prefix}{i:07d}" for i in numbers], dtype=object)
     text = pc.utf8_lpad(pc.cast(pa.array(numbers), pa.string()), 7, "0")
     return pd.array(pc.binary_join_element_wise(prefix, text, ""), dtype="str")
 
@@ -214,13 +212,24 @@ class Cohort:
     outcomes: pd.DataFrame
     seed: int
     id_offset: int
+    # the FeatureTable make_cohort built from these very tables (for the outcomes)
+    _built: tuple[Any, ...] | None = field(default=None, repr=False, compare=False)
 
     def features(self) -> pd.DataFrame:
         """Features of every case, built from the tables (the vectorised path)."""
         return self.feature_table().features
 
     def feature_table(self) -> FeatureTable:
-        """The full :class:`riskassess.features.FeatureTable` of the tables."""
+        """The full :class:`riskassess.features.FeatureTable` of the tables.
+
+        :func:`make_cohort` builds it once, to draw the outcomes; it is reused while the
+        cohort holds the same table objects (edit copies of the tables, not the tables).
+        """
+        if self._built is not None:
+            people, sanctions, assessments, table = self._built
+            if (people is self.people and sanctions is self.sanctions
+                    and assessments is self.assessments):
+                return table
         return build_features_from_tables(self.people, self.sanctions, self.assessments)
 
     def true_log_odds(self, features: pd.DataFrame, horizon: int = 2) -> pd.Series:
@@ -301,99 +310,65 @@ def make_cohort(n_people: int, seed: int = 0, *, id_offset: int = 0) -> Cohort:
     Int8Dtype()
     """
     if not isinstance(n_people, int | np.integer) or n_people < 0:
-        raise ValueError(f"n_people must be a non-negative int, got {n_people!r}")
+        raise DatasetArgumentError(f"n_people must be a non-negative int, got {n_people!r}")
     if not isinstance(id_offset, int | np.integer) or id_offset < 0:
-        raise ValueError(f"id_offset must be a non-negative int, got {id_offset!r}")
+        raise DatasetArgumentError(f"id_offset must be a non-negative int, got {id_offset!r}")
     n = int(n_people)
     rng = np.random.default_rng([int(seed), int(id_offset)])
 
-    # 1. people and dates
+    # 1. people and dates (day numbers since 1970)
     female = rng.random(n) < 0.15
-    ad = rng.integers(_START, _END + 1, size=n)
+    assessed = rng.integers(_START, _END + 1, size=n)
     age = np.minimum(18.0 + rng.gamma(2.0, 7.0, size=n), 85.0)
-    dob = ad - np.round(age * DAYS_PER_YEAR).astype(np.int64)
-    tenth = _tenth_days(dob)
-    idx = ad - rng.integers(1, 61, size=n)
+    born = assessed - np.round(age * DAYS_PER_YEAR).astype(np.int64)
+    tenth = tenth_birthdays(born)
+    index_day = assessed - rng.integers(1, 61, size=n)
 
     # 2. careers
     first_timer = rng.random(n) < 0.22
     onset_age = 12.0 + rng.gamma(2.0, 3.5, size=n)
-    onset = np.clip(dob + np.round(onset_age * DAYS_PER_YEAR).astype(np.int64), tenth, idx)
-    career = (idx - onset) / DAYS_PER_YEAR
+    onset = np.clip(born + np.round(onset_age * DAYS_PER_YEAR).astype(np.int64), tenth,
+                    index_day)
+    career_years = (index_day - onset) / DAYS_PER_YEAR
     rate = np.exp(np.log(1.3) + 0.7 * rng.standard_normal(n)) * np.exp(-(age - 18.0) / 25.0)
-    n_prev = np.where(first_timer, 0, np.minimum(1 + rng.poisson(rate * career), 150))
+    n_previous = np.where(first_timer, 0, np.minimum(1 + rng.poisson(rate * career_years), 150))
 
-    # 3. sanctions
-    owner = np.repeat(np.arange(n), n_prev)
-    m = owner.size
-    span = (idx - onset)[owner] + 1
-    s_day = onset[owner] + np.minimum((rng.random(m) * span).astype(np.int64), span - 1)
-    starts = np.cumsum(n_prev) - n_prev
-    s_day[starts[n_prev > 0]] = onset[n_prev > 0]
-    young = (s_day - dob[owner]) / DAYS_PER_YEAR < 18.0
-    caution = rng.random(m) < np.where(young, 0.55, 0.12)
-    disposal = np.where(caution, -1, rng.choice(len(_DISPOSALS), size=m, p=_P_DISPOSAL))
-    offence, violent = _offences(rng, m)
+    # 3. sanctions: the first on the onset date, the others uniform up to the index offence
+    owner = np.repeat(np.arange(n), n_previous)  # each sanction's person (and case)
+    n_sanctions = owner.size
+    span = (index_day - onset)[owner] + 1
+    sanction_day = onset[owner] + np.minimum(
+        (rng.random(n_sanctions) * span).astype(np.int64), span - 1)
+    first_of_person = np.cumsum(n_previous) - n_previous
+    sanction_day[first_of_person[n_previous > 0]] = onset[n_previous > 0]
+    young = (sanction_day - born[owner]) / DAYS_PER_YEAR < 18.0
+    caution = rng.random(n_sanctions) < np.where(young, 0.55, 0.12)
+    disposal = np.where(caution, -1,
+                        rng.choice(len(_DISPOSALS), size=n_sanctions, p=_P_DISPOSAL))
+    offence, violent = _offences(rng, n_sanctions)
 
     # 4. index offence and follow-up
-    i_caution = rng.random(n) < 0.03
-    i_disposal = np.where(i_caution, -1, rng.choice(len(_DISPOSALS), size=n, p=_P_INDEX_DISPOSAL))
-    i_offence, i_violent = _offences(rng, n)
-    custody = i_disposal == _DISPOSALS.index("custody")
-    sentence = np.round(rng.gamma(1.5, 0.35, size=n) * DAYS_PER_YEAR).astype(np.int64)
-    fus = np.where(custody, idx + sentence, idx)
+    index_caution = rng.random(n) < 0.03
+    index_disposal = np.where(index_caution, -1,
+                              rng.choice(len(_DISPOSALS), size=n, p=_P_INDEX_DISPOSAL))
+    index_offence, index_violent = _offences(rng, n)
+    custody = index_disposal == _DISPOSALS.index("custody")
+    sentence_days = np.round(rng.gamma(1.5, 0.35, size=n) * DAYS_PER_YEAR).astype(np.int64)
+    follow_up_day = np.where(custody, index_day + sentence_days, index_day)
 
-    # aggregates -> features (the same assembly as build_features)
-    conv = ~caution
-    agg = {
-        "n_prev": n_prev.astype(np.int64),
-        "n_conv": np.bincount(owner[conv], minlength=n),
-        "n_caut": np.bincount(owner[caution], minlength=n),
-        "n_cust": np.bincount(owner[disposal == _DISPOSALS.index("custody")], minlength=n),
-        "violent": (np.bincount(owner[violent], minlength=n) > 0).astype(np.int64),
-        "breach": (np.bincount(owner[offence == _OFFENCES.index("absconding_bail")],
-                               minlength=n) > 0).astype(np.int64),
-        "first_prev": onset,
-        "last_prev": np.full(n, np.iinfo(np.int64).min, dtype=np.int64),
-    }
-    np.maximum.at(agg["last_prev"], owner, s_day)
+    # the case tables, and their features through the public table path
     kinds = list(CATEGORIES["index_kind"])
     case_ids = _ids("C", id_offset, n)
-    features = _assemble(case_ids, {
-        **agg, "dob": dob, "assessment": ad, "index_date": idx, "follow_up_start": fus,
-        "has_follow_up_start": np.ones(n, dtype=bool), "sex": female.astype(np.int64),
-        "index_offence": i_offence,
-        "index_kind": np.where(i_caution, kinds.index("caution"), kinds.index("conviction")),
-    })
-
-    # 5. outcomes
-    z2 = true_log_odds(features, 2).to_numpy()
-    z1 = true_log_odds(features, 1).to_numpy()
-    p1, p2 = 1.0 / (1.0 + np.exp(-z1)), 1.0 / (1.0 + np.exp(-z2))
-    u = rng.random(n)
-    follow = np.maximum(_EXTRACT - fus, 0) / DAYS_PER_YEAR
-
-    outcomes = pd.DataFrame(
-        {
-            "follow_up_years": follow,
-            "reoffend_1y": _masked(u < p1, follow >= 1.0),
-            "reoffend_2y": _masked(u < p2, follow >= 2.0),
-            "true_p_1y": p1,
-            "true_p_2y": p2,
-        },
-        index=pd.Index(case_ids, name="case_id"),
-    )
-
     person_ids = _ids("P", id_offset, n)
     people = pd.DataFrame({
         "person_id": pd.Series(person_ids, dtype="str"),
-        "date_of_birth": _dates(dob),
+        "date_of_birth": _dates(born),
         "sex": _cat(female.astype(np.int64), list(CATEGORIES["sex"])),
     })
     sanctions = pd.DataFrame({
         "person_id": pd.Categorical.from_codes(owner, categories=pd.Index(person_ids, dtype="str")),
-        "date": _dates(s_day),
-        "kind": _cat(conv.astype(np.int64), kinds),
+        "date": _dates(sanction_day),
+        "kind": _cat((~caution).astype(np.int64), kinds),
         "disposal": _cat(disposal, _DISPOSALS),
         "offence": _cat(offence, _OFFENCES),
         "violent": violent,
@@ -401,15 +376,34 @@ def make_cohort(n_people: int, seed: int = 0, *, id_offset: int = 0) -> Cohort:
     assessments = pd.DataFrame({
         "case_id": pd.Series(case_ids, dtype="str"),
         "person_id": people["person_id"],
-        "assessment_date": _dates(ad),
-        "index_date": _dates(idx),
-        "index_offence": _cat(i_offence, _OFFENCES),
-        "index_kind": features["index_kind"].to_numpy(),
-        "index_disposal": _cat(i_disposal, _DISPOSALS),
-        "index_violent": i_violent,
-        "follow_up_start": _dates(fus),
+        "assessment_date": _dates(assessed),
+        "index_date": _dates(index_day),
+        "index_offence": _cat(index_offence, _OFFENCES),
+        "index_kind": _cat(np.where(index_caution, kinds.index("caution"),
+                                    kinds.index("conviction")), kinds),
+        "index_disposal": _cat(index_disposal, _DISPOSALS),
+        "index_violent": index_violent,
+        "follow_up_start": _dates(follow_up_day),
     })
-    return Cohort(people, sanctions, assessments, outcomes, int(seed), int(id_offset))
+    table = build_features_from_tables(people, sanctions, assessments)
+    features = table.features
+
+    # 5. outcomes
+    true_p = {h: 1.0 / (1.0 + np.exp(-true_log_odds(features, h).to_numpy())) for h in (1, 2)}
+    draw = rng.random(n)  # one draw per case: a 1-year reoffender is a 2-year one
+    follow_years = np.maximum(_EXTRACT - follow_up_day, 0) / DAYS_PER_YEAR
+    outcomes = pd.DataFrame(
+        {
+            "follow_up_years": follow_years,
+            "reoffend_1y": _masked(draw < true_p[1], follow_years >= 1.0),
+            "reoffend_2y": _masked(draw < true_p[2], follow_years >= 2.0),
+            "true_p_1y": true_p[1],
+            "true_p_2y": true_p[2],
+        },
+        index=pd.Index(case_ids, name="case_id"),
+    )
+    return Cohort(people, sanctions, assessments, outcomes, int(seed), int(id_offset),
+                  (people, sanctions, assessments, table))
 
 
 def _masked(hit: np.ndarray, observed: np.ndarray) -> pd.arrays.IntegerArray:

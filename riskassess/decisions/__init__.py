@@ -19,8 +19,20 @@ from riskassess.decisions._analytics import (
     wilson_interval,
 )
 from riskassess.decisions._assess import assess
-from riskassess.decisions._log import DecisionLog, canonical_json, verify_jsonl
+from riskassess.decisions._chain import read_receipts
+from riskassess.decisions._keys import DEFAULT_KEY_VARIABLE
+from riskassess.decisions._log import (
+    DecisionLog,
+    EnvironmentKey,
+    FileKey,
+    KeyProvider,
+    Receipt,
+    canonical_json,
+    generate_key,
+    verify_jsonl,
+)
 from riskassess.decisions._records import (
+    MAX_RATIONALE_CHARS,
     MIN_RATIONALE_CHARS,
     MIN_RATIONALE_DISTINCT,
     MIN_RATIONALE_WORDS,
@@ -33,34 +45,44 @@ from riskassess.decisions._records import (
     ModelInfo,
     OverrideReason,
     ReasonRecord,
+    check_free_text,
     check_rationale,
 )
 from riskassess.decisions._verify import GENESIS, LogHead, LogProblem, VerifyResult, record_hash
 
 __all__ = [
+    "DEFAULT_KEY_VARIABLE",
     "GENESIS",
+    "MAX_RATIONALE_CHARS",
     "MIN_RATIONALE_CHARS",
     "MIN_RATIONALE_DISTINCT",
     "MIN_RATIONALE_WORDS",
     "Assessment",
     "AssessmentWarning",
     "DecisionLog",
+    "EnvironmentKey",
     "ExplanationRecord",
     "FeatureContribution",
+    "FileKey",
     "FinalDecision",
     "HorizonProbability",
+    "KeyProvider",
     "LogHead",
     "LogProblem",
     "ModelInfo",
     "OverrideReason",
     "ReasonRecord",
+    "Receipt",
     "VerifyResult",
     "assess",
     "canonical_json",
+    "check_free_text",
     "check_rationale",
     "decisions_frame",
+    "generate_key",
     "override_outcomes",
     "override_rates",
+    "read_receipts",
     "record_hash",
     "verify_jsonl",
     "wilson_interval",

@@ -32,12 +32,13 @@ all            3            1          0.333
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from riskassess.decisions._frame import decisions_frame
 from riskassess.exceptions import ValidationInputError
 from riskassess.types import RISK_BANDS
 
@@ -69,91 +70,6 @@ def wilson_interval(k: Any, n: Any, z: float = _Z95) -> tuple[np.ndarray, np.nda
     lo = np.where(n > 0, np.where(k <= 0, 0.0, np.clip(centre - half, 0, 1)), np.nan)
     hi = np.where(n > 0, np.where(k >= n, 1.0, np.clip(centre + half, 0, 1)), np.nan)
     return lo, hi
-
-
-def decisions_frame(decisions: Iterable[Any], *, sequence: Sequence[int] | None = None,
-                    hashes: Sequence[str] | None = None) -> pd.DataFrame:
-    """A table of decisions, one row each.
-
-    Parameters
-    ----------
-    decisions : iterable of FinalDecision or their JSON dictionaries
-    sequence, hashes : sequences, optional
-        Log sequence numbers and record hashes (added as columns when given).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns case_id, officer_id, assessment_date, decided_at (UTC), model_name,
-        model_version, model_fingerprint, probability, model_band, final_band (ordered
-        categoricals), override, direction, reason, rationale, and sequence / hash.
-
-    Raises
-    ------
-    TypeError
-        If an item is neither a FinalDecision nor a mapping.
-
-    Examples
-    --------
-    >>> from datetime import UTC, date, datetime
-    >>> from riskassess.decisions._records import Assessment, ModelInfo
-    >>> def case(i, band, p):
-    ...     return Assessment(case_id=f"C-{i}", assessment_date=date(2024, 1, 2),
-    ...                       probability=p, band=band, input_sha256="0" * 64,
-    ...                       model=ModelInfo(name="m", version="1", fingerprint="x"),
-    ...                       created_at=datetime(2024, 1, 2, tzinfo=UTC))
-    >>> at = datetime(2024, 1, 3, tzinfo=UTC)
-    >>> ds = [case(1, "low", 0.2).decide("o-1", decided_at=at),
-    ...       case(2, "high", 0.7).decide("o-1", decided_at=at),
-    ...       case(3, "high", 0.8).decide("o-2", "medium", reason="protective_factors",
-    ...                                   rationale="Stable housing and work since 2023.",
-    ...                                   decided_at=at)]
-    >>> frame = decisions_frame(ds, sequence=[1, 2, 3])
-    >>> frame[["sequence", "case_id", "model_band", "final_band", "override", "direction"]]
-       sequence case_id model_band final_band  override direction
-    0         1     C-1        low        low     False      <NA>
-    1         2     C-2       high       high     False      <NA>
-    2         3     C-3       high     medium      True      down
-    >>> str(frame["decided_at"].dt.tz), frame["final_band"].cat.ordered
-    ('UTC', True)
-    """
-    rows = []
-    for d in decisions:
-        if isinstance(d, Mapping):
-            data: Mapping[str, Any] = d
-        elif hasattr(d, "model_dump") and hasattr(d, "final_band"):
-            data = d.model_dump(mode="json")
-        else:
-            raise TypeError(f"expected FinalDecision objects, got {type(d)}")
-        a = data["assessment"]
-        rows.append({
-            "case_id": a["case_id"], "officer_id": data["officer_id"],
-            "assessment_date": a["assessment_date"], "decided_at": data["decided_at"],
-            "model_name": a["model"]["name"], "model_version": a["model"]["version"],
-            "model_fingerprint": a["model"]["fingerprint"], "probability": a["probability"],
-            "model_band": a["band"], "final_band": data["final_band"],
-            "override": data["override"], "direction": data["direction"],
-            "reason": data["reason"], "rationale": data["rationale"],
-        })
-    columns = ["case_id", "officer_id", "assessment_date", "decided_at", "model_name",
-               "model_version", "model_fingerprint", "probability", "model_band", "final_band",
-               "override", "direction", "reason", "rationale"]
-    frame = pd.DataFrame(rows, columns=columns)
-    for col in ("case_id", "officer_id", "model_name", "model_version", "model_fingerprint",
-                "direction", "reason", "rationale"):
-        frame[col] = frame[col].astype("string")
-    frame["assessment_date"] = pd.to_datetime(frame["assessment_date"])
-    frame["decided_at"] = pd.to_datetime(frame["decided_at"], utc=True, format="ISO8601")
-    frame["probability"] = frame["probability"].astype(float)
-    frame["override"] = frame["override"].astype(bool)
-    bands = pd.CategoricalDtype(list(RISK_BANDS), ordered=True)
-    frame["model_band"] = frame["model_band"].astype(bands)
-    frame["final_band"] = frame["final_band"].astype(bands)
-    if sequence is not None:
-        frame.insert(0, "sequence", np.asarray(sequence, dtype=np.int64))
-    if hashes is not None:
-        frame["hash"] = pd.Series(list(hashes), dtype="string")
-    return frame
 
 
 def _as_frame(data: Any) -> pd.DataFrame:
@@ -215,9 +131,16 @@ def override_rates(data: Any, by: str | Sequence[str] | None = None) -> pd.DataF
     Returns
     -------
     pandas.DataFrame
-        Indexed by the group(s) (``"all"`` when ``by`` is None), columns
-        ``n_decisions, n_overrides, override_rate, ci_low, ci_high`` (plus
-        ``n_up, n_down, up_rate, down_rate`` when not grouped by reason or direction).
+        Indexed by the group(s) (``"all"`` when ``by`` is None). Not grouped by reason
+        or direction: columns ``n_decisions, n_overrides, override_rate, ci_low,
+        ci_high, n_up, n_down, up_rate, down_rate``, where ``n_decisions`` counts the
+        row's decisions (the rows add up to the whole log). Grouped by reason or
+        direction: columns ``n_overrides, share_of_overrides, override_rate, ci_low,
+        ci_high, n_decisions_in_group``. A reason is given only with an override, so
+        the row's count is ``n_overrides``; ``n_decisions_in_group`` is the rate's
+        denominator, the decisions of the other keys' group (all decisions when
+        grouped by reason alone), repeated on each reason's row and named so that it
+        is not read as that reason's count.
 
     Examples
     --------
@@ -239,7 +162,10 @@ def override_rates(data: Any, by: str | Sequence[str] | None = None) -> pd.DataF
     officer_id
     o-1                   2            0            0.0
     o-2                   1            1            1.0
-    >>> float(override_rates(ds, by="reason").loc["protective_factors", "share_of_overrides"])
+    >>> by_reason = override_rates(ds, by="reason")
+    >>> by_reason.loc["protective_factors", ["n_overrides", "n_decisions_in_group"]].tolist()
+    [1, 3]
+    >>> float(by_reason.loc["protective_factors", "share_of_overrides"])
     1.0
     """
     frame = _as_frame(data)
@@ -294,8 +220,11 @@ def override_rates(data: Any, by: str | Sequence[str] | None = None) -> pd.DataF
     out["ci_low"], out["ci_high"] = wilson_interval(out["n_overrides"], n)
     with np.errstate(invalid="ignore", divide="ignore"):
         out["share_of_overrides"] = out["n_overrides"] / out["_all"].to_numpy(dtype=float)
-    return out[["n_decisions", "n_overrides", "override_rate", "ci_low", "ci_high",
-                "share_of_overrides"]]
+    # every decision is in one reason-less row only, so a column named n_decisions here
+    # would show the group's total on each reason's row, read as that reason's count
+    out = out.rename(columns={"n_decisions": "n_decisions_in_group"})
+    return out[["n_overrides", "share_of_overrides", "override_rate", "ci_low", "ci_high",
+                "n_decisions_in_group"]]
 
 
 def _outcome_series(outcomes: Any) -> pd.Series:

@@ -29,7 +29,7 @@ import pandas as pd
 from scipy.special import expit
 
 from riskassess._version import __version__
-from riskassess.cases import Case
+from riskassess.cases import Case, ensure_valid
 from riskassess.decisions._records import (
     Assessment,
     AssessmentWarning,
@@ -83,11 +83,19 @@ def _fingerprint(model: Any) -> str:
 
 
 def model_info(model: Any) -> ModelInfo:
-    """Name, version and fingerprint of a model (the fingerprint hashes its content)."""
+    """Name, version, fingerprint and bands of a model (the fingerprint hashes its content;
+    the bands let a decision re-check the assessment's band against its probability)."""
     version = getattr(model, "version_", None) or getattr(model, "version", None)
+    bands: dict[str, Any] = {}
+    if isinstance(model, TransparentModel):
+        b = model._bands()
+        band_form = model.band_form()
+        years = [h for h, f in model.horizon_forms().items() if f is band_form]
+        bands = {"cut_points": b.cut_points, "band_labels": b.labels,
+                 "band_horizon_years": years[0] if years else None}
     return ModelInfo(name=type(model).__name__,
                      version=str(version or f"riskassess {__version__}"),
-                     fingerprint=_fingerprint(model))
+                     fingerprint=_fingerprint(model), **bands)
 
 
 # ------------------------------------------------------------------------ routes
@@ -128,7 +136,7 @@ def _scalar_route(model: TransparentModel, plan: Plan, case: Case,
     per_h = [(h, plan.row_score(f, codes, row)) for h, f in plan.horizons.items()]
     if z is None or z_band is None or any(q is None for _, q in per_h):
         return None
-    tables = plan.shap(background)
+    tables = plan.shap(background, _background_frame(model))
     values = tables.row_values(codes, row)
     data = [None if v is _MISSING_CELL else v for v in (_cell(x) for x in cells)]
     return _result(model, plan, float(expit(z)), float(expit(z_band)),
@@ -235,10 +243,19 @@ def _warnings(model: Any, row: Mapping[str, Any], features: list[str]
                 and isinstance(v, int | float)):
             lo, hi, x = float(r["min"]), float(r["max"]), float(v)
             if x < lo or x > hi:
+                shown = _shown(spec, x)
                 out.append(AssessmentWarning(code="out_of_range", feature=f, message=(
-                    f"{f} = {x:g} is outside the training range [{lo:g}, {hi:g}]; the model "
-                    "extrapolates")))
+                    f"{f} = {shown} is outside the training range [{_shown(spec, lo)}, "
+                    f"{_shown(spec, hi)}]; the model extrapolates")))
     return tuple(out)
+
+
+def _shown(spec: Any, x: float) -> str:
+    """A value as a stored message shows it: whole years for ages and durations (an exact
+    age would give away the date of birth)."""
+    if spec is not None and spec.unit == "years":
+        return f"{math.floor(x)} years"
+    return f"{x:g}"
 
 
 def _other_horizons(case: Any, per_h: list[tuple[int, float]], model: Any,
@@ -304,9 +321,9 @@ def assess(model: Any, case: Any, *, background: pd.DataFrame | None = None, top
     >>> a.band, round(a.probability, 3), [h.years for h in a.probabilities]
     ('low', 0.4, [1, 2])
     >>> print(a.reasons[0].text)  # doctest: +ELLIPSIS
-    Rate of offending over the career (Copas rate): -2.00. Lowers the 2-year risk by ...
+    Copas rate up to the current offence: -1.99. Lowers the 2-year risk by ...
     """
-    valid = case if type(case) is Case else Case.model_validate(case)
+    valid = ensure_valid(case) if isinstance(case, Case) else Case.model_validate(case)
     if isinstance(model, TransparentModel):
         plan = plan_of(model)
         result = _scalar_route(model, plan, valid, background, top) if fast else None
@@ -344,3 +361,12 @@ def assess(model: Any, case: Any, *, background: pd.DataFrame | None = None, top
                                    contribution=r.contribution, change=r.change) for r in rs),
         model=info, input_sha256=input_sha256(valid), warnings=_warnings(model, row, names),
         created_at=created)
+
+
+def _background_frame(model: TransparentModel) -> Any:
+    """How a background's input columns become the frame the form reads: only a model
+    that derives its own frame (an instrument's terms) needs it; others read the
+    background's columns directly (it may hold more columns than the model reads)."""
+    if type(model)._form_frame is TransparentModel._form_frame:
+        return None
+    return model._form_frame

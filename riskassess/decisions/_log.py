@@ -1,20 +1,22 @@
 """The tamper-evident, append-only decision log.
 
-:class:`DecisionLog` stores every :class:`~riskassess.decision.FinalDecision` in an
-embedded SQLite file (standard library ``sqlite3``):
+:class:`DecisionLog` stores every :class:`~riskassess.decisions.FinalDecision` as its
+canonical JSON (:func:`canonical_json`) in a hash chain, in an embedded SQLite file
+(the default) or in PostgreSQL (``DecisionLog("postgresql://...")``), behind one storage
+interface (:mod:`riskassess.decisions._storage`):
 
-* **durable**: WAL journal with ``synchronous=FULL``, so an append that has returned
-  survives a crash or power cut;
-* **atomic**: each append (or :meth:`DecisionLog.append_many` batch) is one transaction;
-  an error or a kill part-way leaves the log as it was, and it verifies;
-* **concurrent**: several processes may append at once; ``BEGIN IMMEDIATE`` makes
-  "read the last hash, insert the next record" one serialised step (with a busy
-  timeout), so no record is lost and the chain never forks;
-* **append-only**: SQL triggers refuse ``UPDATE`` and ``DELETE``; anyone who gets round
-  them (editing the file) is caught by :meth:`DecisionLog.verify`;
-* **tamper-evident**: each record holds its canonical JSON (:func:`canonical_json`),
-  the SHA-256 of the previous record and its own SHA-256 over (previous hash, sequence
-  number, JSON); see :mod:`riskassess.decisions._verify` for what ``verify`` can tell apart.
+* **keyed** (the recommended setup): with ``key=`` (an :class:`EnvironmentKey`,
+  a :class:`FileKey`, or raw bytes) every record also carries an HMAC-SHA256 only the key
+  holder can compute, so a chain rewritten with recomputed hashes or a forged append is
+  caught by ``verify(key=...)``. The key is never stored in the log.
+* **receipts**: ``append`` returns a :class:`Receipt` (sequence, hash, checkpoint) for
+  the case system to keep; ``verify(receipts=...)`` then finds censored records and a
+  deleted tail, which no chain can show from inside itself.
+* **honest appends**: each append is one serialised transaction that refuses a log whose
+  append-only guards were removed or that carries foreign triggers, and reads the rows
+  back before committing; a receipt is only handed out for a record that is stored.
+* **read-only verification**: ``DecisionLog(path, read_only=True)`` never writes, not
+  even on an empty or foreign file (:class:`~riskassess.exceptions.NotADecisionLogError`).
 
 Only pseudonymous ids are stored (case and officer ids are validated pseudonyms).
 
@@ -28,37 +30,48 @@ Examples
 ...                band="low", model=ModelInfo(name="m", version="1", fingerprint="x"),
 ...                input_sha256="0" * 64, created_at=datetime(2024, 3, 1, tzinfo=UTC))
 >>> d = a.decide("off-1", decided_at=datetime(2024, 3, 2, tzinfo=UTC))
+>>> key = bytes.fromhex(generate_key())      # in production: FileKey(...) or EnvironmentKey()
 >>> with tempfile.TemporaryDirectory() as tmp:
-...     with DecisionLog(Path(tmp) / "decisions.sqlite") as log:
-...         log.append(d)
-...         log.read() == [d], log.verify().ok
-1
-(True, True)
+...     with DecisionLog(Path(tmp) / "decisions.sqlite", key=key) as log:
+...         receipt = log.append(d)
+...     with DecisionLog(Path(tmp) / "decisions.sqlite", key=key, read_only=True) as log:
+...         result = log.verify(receipts=[receipt])
+...         back = log.read()
+>>> receipt.sequence, back == [d], result.ok, result.keyed
+(1, True, True, True)
 """
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import sqlite3
-import threading
+import uuid
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from riskassess._atomic import atomic_writer
-from riskassess.decisions._records import FinalDecision, _final_decision_from_json
-from riskassess.decisions._verify import (
+from riskassess.decisions._chain import (
     GENESIS,
     LogHead,
-    LogProblem,
-    VerifyResult,
-    diagnose,
+    Receipt,
+    key_id,
+    mac_function,
     record_hash,
 )
-from riskassess.exceptions import AuditLogError
+from riskassess.decisions._checks import MAC_NAME, check_log
+from riskassess.decisions._keys import (
+    EnvironmentKey,
+    FileKey,
+    KeyProvider,
+    generate_key,
+    resolve_key,
+)
+from riskassess.decisions._records import FinalDecision, _final_decision_from_json
+from riskassess.decisions._storage import LogStorage, Row, open_storage
+from riskassess.decisions._verify import LogProblem, VerifyResult, diagnose
+from riskassess.exceptions import AuditLogError, DecisionTypeError
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -66,28 +79,23 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "GENESIS",
     "DecisionLog",
+    "EnvironmentKey",
+    "FileKey",
+    "KeyProvider",
     "LogHead",
     "LogProblem",
+    "Receipt",
     "VerifyResult",
     "canonical_json",
+    "generate_key",
     "record_hash",
     "verify_jsonl",
 ]
 
-_FORMAT = "riskassess-decision-log/1"
+_FORMAT = "riskassess-decision-log/2"
 _JSONL_LINE = re.compile(
     r'^\{"sequence":(-?\d+),"prev_hash":"([0-9a-f]{64})","hash":"([0-9a-f]{64})",'
     r'"decision":(.*)\}$', re.DOTALL)
-
-_SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS log_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS decisions (seq INTEGER PRIMARY KEY, record TEXT NOT NULL, "
-    "prev_hash TEXT NOT NULL, hash TEXT NOT NULL)",
-    "CREATE TRIGGER IF NOT EXISTS decisions_no_update BEFORE UPDATE ON decisions "
-    "BEGIN SELECT RAISE(ABORT, 'the decision log is append-only'); END",
-    "CREATE TRIGGER IF NOT EXISTS decisions_no_delete BEFORE DELETE ON decisions "
-    "BEGIN SELECT RAISE(ABORT, 'the decision log is append-only'); END",
-)
 
 
 def canonical_json(decision: FinalDecision) -> str:
@@ -97,7 +105,10 @@ def canonical_json(decision: FinalDecision) -> str:
     round-trip form, datetimes in ISO 8601 UTC (pydantic's JSON serialiser). The same
     decision always gives the same text, and reading the text back gives an equal
     decision; ``verify`` hashes the stored text itself, so records written by an older
-    schema still verify.
+    schema still verify. A decision that fails its own integrity check is refused:
+    ``FinalDecision._canonical_json()`` when the class has it (the check and the
+    serialisation in one pass), else ``FinalDecision._check_integrity()`` followed by
+    serialising.
 
     Examples
     --------
@@ -111,26 +122,50 @@ def canonical_json(decision: FinalDecision) -> str:
     '"direction":null,"reason":null,"rationale":null,"decided_at":"2024-03-02T00:00:00Z"}'
     """
     if not isinstance(decision, FinalDecision):
-        raise TypeError(f"expected a FinalDecision (from Assessment.decide), got {type(decision)}")
+        raise DecisionTypeError(f"expected a FinalDecision (from Assessment.decide), got "
+                                f"{type(decision)}")
+    # a FinalDecision changed after creation (object.__setattr__ on a frozen model) must
+    # not be stored: the decision module's own integrity check refuses it. When the class
+    # offers _canonical_json (the check and the serialisation in one pass: the text it
+    # checks is the text it returns), that is used: serialising is most of an append's
+    # cost, and the two-step route below serialises the decision three times.
+    checked_text = getattr(decision, "_canonical_json", None)
+    if checked_text is not None:
+        text: str = checked_text()
+        return text
+    check = getattr(decision, "_check_integrity", None)
+    if check is not None:
+        check()
     return decision.model_dump_json()
 
 
 class DecisionLog:
-    """Append-only, hash-chained store of final decisions in one SQLite file.
+    """Append-only, hash-chained (and keyed) store of final decisions.
 
     Parameters
     ----------
-    path : str or Path
-        The database file; created (with its directory) when missing.
+    target : str or Path
+        An SQLite file (created, with its directory, when missing) or a
+        ``postgresql://`` URL.
+    key : KeyProvider or bytes, optional
+        The deployment's key (:class:`FileKey`, :class:`EnvironmentKey`, or at least 32
+        bytes). A log created with a key is keyed for life: every append needs the key,
+        and ``verify`` checks every record's MAC with it. Without a key the log is
+        unkeyed, and ``verify`` says what that cannot detect.
+    read_only : bool, default False
+        Open for reading and verifying only: nothing is created or written (evidence
+        copies, read-only media).
     timeout : float, default 30.0
-        Seconds to wait for another process's append before failing.
+        Seconds to wait for another writer's append before failing.
     synchronous : {"FULL", "EXTRA"}, default "FULL"
         SQLite durability level (both make a returned append survive a crash).
 
     Raises
     ------
+    NotADecisionLogError
+        If the file or database holds something else (an empty file included).
     AuditLogError
-        If the file is not a decision log or cannot be opened.
+        If the log cannot be opened, or the key cannot be read.
 
     Examples
     --------
@@ -145,25 +180,25 @@ class DecisionLog:
     >>> lower = a.decide("off-2", "medium", reason="protective_factors",
     ...                  rationale="Stable housing and full-time work since release.",
     ...                  decided_at=datetime(2024, 3, 2, tzinfo=UTC))
-    >>> with tempfile.TemporaryDirectory() as tmp, DecisionLog(Path(tmp) / "log.sqlite") as log:
-    ...     log.append_many([agree, lower])
-    ...     head = log.head()
-    ...     print(len(log), head.count, log.verify())  # doctest: +ELLIPSIS
+    >>> key = bytes(range(32))
+    >>> with tempfile.TemporaryDirectory() as tmp, DecisionLog(Path(tmp) / "log.sqlite",
+    ...                                                         key=key) as log:
+    ...     receipts = log.append_many([agree, lower])
+    ...     print([r.sequence for r in receipts], len(log), log.verify(receipts=receipts))
     ...     frame = log.to_frame()
-    [1, 2]
-    2 2 decision log ok: 2 records, head ...
+    [1, 2] 2 decision log ok (keyed: every MAC checked): 2 records, head ...
     >>> frame[["case_id", "officer_id", "model_band", "final_band", "override"]]
       case_id officer_id model_band final_band  override
     0     C-1      off-1       high       high     False
     1     C-1      off-2       high     medium      True
 
-    The file is append-only: SQL refuses edits, and edits made round SQLite are found by
-    :meth:`verify`.
+    The file is append-only: SQL refuses edits, and edits made round SQLite (or by
+    someone without the key) are found by :meth:`verify`.
 
     >>> import sqlite3
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     path = Path(tmp) / "log.sqlite"
-    ...     with DecisionLog(path) as log:
+    ...     with DecisionLog(path, key=key) as log:
     ...         _ = log.append(agree)
     ...     with sqlite3.connect(path) as db:
     ...         db.execute("DELETE FROM decisions")
@@ -172,162 +207,130 @@ class DecisionLog:
     sqlite3.IntegrityError: the decision log is append-only
     """
 
-    def __init__(self, path: str | os.PathLike[str], *, timeout: float = 30.0,
+    def __init__(self, target: str | os.PathLike[str], *, key: KeyProvider | bytes | None = None,
+                 read_only: bool = False, timeout: float = 30.0,
                  synchronous: Literal["FULL", "EXTRA"] = "FULL") -> None:
-        self._path = Path(path)
         if synchronous not in ("FULL", "EXTRA"):
-            raise ValueError(f"synchronous must be 'FULL' or 'EXTRA', got {synchronous!r}")
-        self._lock = threading.RLock()
-        try:
-            self._path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self._path, timeout=timeout, isolation_level=None,
-                                   check_same_thread=False)
-        except (OSError, sqlite3.Error) as exc:
-            raise AuditLogError(f"cannot open decision log {str(self._path)!r}: {exc}") from exc
-        self._conn: sqlite3.Connection | None = conn
-        try:
-            conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if str(mode).lower() != "wal":
-                raise AuditLogError(f"decision log {str(self._path)!r}: WAL mode refused ({mode})")
-            conn.execute(f"PRAGMA synchronous = {synchronous}")
-            self._init_schema()
-        except sqlite3.Error as exc:
-            conn.close()
-            self._conn = None
-            raise AuditLogError(f"{str(self._path)!r} is not a usable decision log: {exc}") from exc
-        except BaseException:
-            conn.close()
-            self._conn = None
-            raise
-
-    def _init_schema(self) -> None:
-        conn = self._db
-        fmt = self._format()
-        if fmt == _FORMAT:
-            return
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
-            if tables - {"log_meta", "decisions", "decisions_no_update", "decisions_no_delete"}:
-                raise AuditLogError(
-                    f"{str(self._path)!r} is an SQLite file but not a decision log "
-                    f"(tables {sorted(tables)})"
-                )
-            for statement in _SCHEMA:
-                conn.execute(statement)
-            conn.execute("INSERT OR IGNORE INTO log_meta VALUES ('format', ?)", (_FORMAT,))
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-        if self._format() != _FORMAT:
-            raise AuditLogError(f"{str(self._path)!r}: unsupported log format {self._format()!r}")
-
-    def _format(self) -> str | None:
-        try:
-            row = self._db.execute("SELECT value FROM log_meta WHERE key = 'format'").fetchone()
-        except sqlite3.OperationalError:
-            return None
-        return None if row is None else str(row[0])
-
-    @property
-    def _db(self) -> sqlite3.Connection:
-        if self._conn is None:
-            raise AuditLogError(f"decision log {str(self._path)!r} is closed")
-        return self._conn
+            raise AuditLogError(f"decision log option synchronous: expected 'FULL' or "
+                                f"'EXTRA', got {synchronous!r}")
+        self._target = target
+        self._key = resolve_key(key)
+        new_meta = {"format": _FORMAT, "log_id": uuid.uuid4().hex,
+                    "mac": MAC_NAME if self._key is not None else "none",
+                    "key_id": key_id(self._key) if self._key is not None else ""}
+        self._store = open_storage(target, read_only=read_only, new_meta=new_meta,
+                                   timeout=timeout, synchronous=synchronous)
+        self._meta = dict(self._store.meta())
+        self._closed = False
 
     @property
     def path(self) -> Path:
-        """The database file."""
-        return self._path
+        """The SQLite file (for a PostgreSQL log: the URL, as a path-like string)."""
+        return Path(self._target)
+
+    @property
+    def keyed(self) -> bool:
+        """Whether the log was created keyed (each record carries a MAC)."""
+        return self._meta.get("mac") == MAC_NAME
 
     # -- writing -----------------------------------------------------------------------
 
-    def append(self, decision: FinalDecision) -> int:
-        """Append one decision durably; return its sequence number (1-based).
+    def append(self, decision: FinalDecision) -> Receipt:
+        """Append one decision durably; return its receipt for the case system to keep.
 
-        When this returns, the record is committed and synced to disk.
+        When this returns, the record is committed, synced, and was read back as stored.
+
+        Raises
+        ------
+        DecisionTypeError
+            If ``decision`` is not a FinalDecision.
+        AuditLogError
+            If the log is keyed and no (or the wrong) key was given, or the database did
+            not store the record as given.
+        TamperedLogError
+            If the log's append-only guards were removed or foreign triggers added.
         """
         return self.append_many([decision])[0]
 
-    def append_many(self, decisions: Iterable[FinalDecision]) -> list[int]:
-        """Append decisions in one transaction (all or none); return their sequence numbers."""
+    def append_many(self, decisions: Iterable[FinalDecision]) -> list[Receipt]:
+        """Append decisions in one transaction (all or none); return their receipts."""
         texts = [canonical_json(d) for d in decisions]
         if not texts:
             return []
-        with self._lock:
-            conn = self._db
-            try:
-                conn.execute("BEGIN IMMEDIATE")
-                try:
-                    row = conn.execute(
-                        "SELECT seq, hash FROM decisions ORDER BY seq DESC LIMIT 1").fetchone()
-                    seq, prev = (0, GENESIS) if row is None else (int(row[0]), str(row[1]))
-                    first = seq + 1
-                    rows = []
-                    for text in texts:
-                        seq += 1
-                        h = record_hash(prev, seq, text)
-                        rows.append((seq, text, prev, h))
-                        prev = h
-                    conn.executemany(
-                        "INSERT INTO decisions (seq, record, prev_hash, hash) VALUES (?, ?, ?, ?)",
-                        rows)
-                    conn.execute("COMMIT")
-                except BaseException:
-                    if conn.in_transaction:
-                        conn.execute("ROLLBACK")
-                    raise
-            except sqlite3.Error as exc:
-                raise AuditLogError(f"cannot append to {str(self._path)!r}: {exc}") from exc
-        return list(range(first, first + len(texts)))
+        mac_key = self._mac_key()
+        log_id = self._meta.get("log_id", "")
+
+        # the key schedule and the MAC prefix are done once, not once per record
+        mac_of = None if mac_key is None else mac_function(mac_key, log_id)
+
+        def build(last: int, prev: str) -> list[Row]:
+            rows: list[Row] = []
+            for seq, text in enumerate(texts, start=last + 1):
+                digest = record_hash(prev, seq, text)
+                rows.append((seq, prev, text, digest, None if mac_of is None else
+                             mac_of(seq, digest)))
+                prev = digest
+            return rows
+
+        stored = self._live.append(build)
+        return [Receipt(seq, digest, mac) for seq, _, _, digest, mac in stored]
+
+    def _mac_key(self) -> bytes | None:
+        """The key appends must use, after checking that it is this log's key."""
+        if not self.keyed:
+            if self._key is not None:
+                raise AuditLogError(f"decision log {self._store.location} was created "
+                                    "unkeyed; a key cannot be added later: start a new log "
+                                    "with key=...")
+            return None
+        if self._key is None:
+            raise AuditLogError(f"decision log {self._store.location} is keyed: appending "
+                                "needs its key (key=FileKey(...) or EnvironmentKey())")
+        if key_id(self._key) != self._meta.get("key_id"):
+            raise AuditLogError(f"the key given is not the key of decision log "
+                                f"{self._store.location} (key id {key_id(self._key)!r}, "
+                                f"the log's is {self._meta.get('key_id')!r})")
+        return self._key
 
     # -- reading -----------------------------------------------------------------------
 
-    def _rows(self, columns: str) -> Iterator[tuple[Any, ...]]:
-        with self._lock:
-            try:
-                rows = self._db.execute(f"SELECT {columns} FROM decisions ORDER BY seq").fetchall()
-            except sqlite3.Error as exc:
-                raise AuditLogError(f"cannot read {str(self._path)!r}: {exc}") from exc
-        yield from rows
+    @property
+    def _live(self) -> LogStorage:
+        if self._closed:
+            raise AuditLogError(f"decision log {self._store.location} is closed")
+        return self._store
 
     def __iter__(self) -> Iterator[FinalDecision]:
-        for seq, text in self._rows("seq, record"):
+        for seq, _, text, _, _ in self._live.rows():
             try:
                 yield _final_decision_from_json(text)
             except ValueError as exc:
-                raise AuditLogError(f"record {seq} of {str(self._path)!r} is not a valid "
+                raise AuditLogError(f"record {seq} of {self._store.location} is not a valid "
                                     f"decision: {exc}") from exc
 
     def read(self) -> list[FinalDecision]:
         """Every decision, in the order appended (equal to the objects appended)."""
         return list(self)
 
-    def _one(self, sql: str) -> tuple[Any, ...] | None:
-        with self._lock:
-            try:
-                row: tuple[Any, ...] | None = self._db.execute(sql).fetchone()
-            except sqlite3.Error as exc:
-                raise AuditLogError(f"cannot read {str(self._path)!r}: {exc}") from exc
-        return row
-
     def __len__(self) -> int:
-        row = self._one("SELECT count(*) FROM decisions")
-        return 0 if row is None else int(row[0])
+        return self._live.count()
 
     def head(self) -> LogHead:
         """Number of records and the last hash: keep it elsewhere to anchor the chain."""
-        row = self._one("SELECT seq, hash FROM decisions ORDER BY seq DESC LIMIT 1")
-        return LogHead(0, GENESIS) if row is None else LogHead(int(row[0]), str(row[1]))
+        found = self._live.head()
+        return LogHead(0, GENESIS) if found is None else LogHead(*found)
 
-    def verify(self, *, expected_head: LogHead | None = None, deep: bool = False) -> VerifyResult:
-        """Check the hash chain; say which records were edited, deleted, reordered, inserted.
+    def verify(self, *, key: KeyProvider | bytes | None = None,
+               receipts: Iterable[Receipt] | None = None,
+               expected_head: LogHead | None = None, deep: bool = False) -> VerifyResult:
+        """Check the chain, the MACs, the receipts, the anchored head and the schema.
 
         Parameters
         ----------
+        key : KeyProvider or bytes, optional
+            The key to check MACs with (default: the key the log was opened with).
+        receipts : iterable of Receipt, optional
+            Receipts from :meth:`append`; detects censored records and a deleted tail.
         expected_head : LogHead, optional
             A head kept outside the log; detects deleted tails and rewritten chains.
         deep : bool, default False
@@ -336,22 +339,20 @@ class DecisionLog:
         Returns
         -------
         VerifyResult
-            Truthy when intact; ``problems`` names the records otherwise
-            (``raise_if_tampered()`` raises :class:`~riskassess.exceptions.TamperedLogError`).
+            Truthy when nothing is wrong; ``problems`` names the records otherwise
+            (``raise_if_tampered()`` raises :class:`~riskassess.exceptions.TamperedLogError`)
+            and ``warnings`` says what could not be checked without a key or receipts.
+
+        Raises
+        ------
+        AuditLogError
+            If a receipt was not issued by this log with this key.
         """
-        rows = [(int(s), str(p), str(r), str(h))
-                for s, p, r, h in self._rows("seq, prev_hash, record, hash")]
-        result = diagnose(rows, expected_head)
-        if deep and result.ok:
-            bad = []
-            for seq, _, text, _ in rows:
-                try:
-                    _final_decision_from_json(text)
-                except (ValueError, TypeError) as exc:
-                    bad.append(LogProblem("edited", seq, seq, f"not a valid decision: {exc}"))
-            if bad:
-                return VerifyResult(False, result.n_records, result.head, tuple(bad))
-        return result
+        store = self._live
+        check_key = self._key if key is None else resolve_key(key)
+        return check_log(store.rows, self._meta, key=check_key, expected_head=expected_head,
+                         receipts=receipts, schema=store.schema_problems(),
+                         deep=_invalid_decision if deep else None, pages=store.chain_pages)
 
     # -- export ------------------------------------------------------------------------
 
@@ -364,33 +365,30 @@ class DecisionLog:
         """
         target = Path(path)
         with atomic_writer(target) as fh:
-            for seq, prev, text, h in self._rows("seq, prev_hash, record, hash"):
-                fh.write(f'{{"sequence":{int(seq)},"prev_hash":"{prev}","hash":"{h}",'
+            for seq, prev, text, digest, _ in self._live.rows():
+                fh.write(f'{{"sequence":{int(seq)},"prev_hash":"{prev}","hash":"{digest}",'
                          f'"decision":{text}}}\n')
         return target
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per decision (see :func:`riskassess.analytics.decisions_frame`)."""
-        from riskassess.decisions._analytics import decisions_frame
+        """One row per decision (see :func:`riskassess.decisions.decisions_frame`).
 
-        records = [(int(s), str(h), json.loads(r)) for s, r, h in self._rows("seq, record, hash")]
-        return decisions_frame([r for _, _, r in records], sequence=[s for s, _, _ in records],
-                               hashes=[h for _, h, _ in records])
+        Override rates: ``riskassess.decisions.override_rates(log, by=...)``.
+        """
+        import json
 
-    def override_rates(self, by: str | list[str] | None = None) -> pd.DataFrame:
-        """Override rates (see :func:`riskassess.analytics.override_rates`)."""
-        from riskassess.decisions._analytics import override_rates
+        from riskassess.decisions._frame import decisions_frame
 
-        return override_rates(self.to_frame(), by=by)
+        rows = [(s, h, json.loads(r)) for s, _, r, h, _ in self._live.rows()]
+        return decisions_frame([r for _, _, r in rows], sequence=[s for s, _, _ in rows],
+                               hashes=[h for _, h, _ in rows])
 
     # -- lifetime ----------------------------------------------------------------------
 
     def close(self) -> None:
         """Close the database connection (idempotent)."""
-        with self._lock:
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
+        self._closed = True
+        self._store.close()
 
     def __enter__(self) -> DecisionLog:
         return self
@@ -400,7 +398,15 @@ class DecisionLog:
         self.close()
 
     def __repr__(self) -> str:
-        return f"DecisionLog({str(self._path)!r})"
+        return f"DecisionLog({self._store.location})"
+
+
+def _invalid_decision(sequence: int, text: str) -> str | None:
+    try:
+        _final_decision_from_json(text)
+    except (ValueError, TypeError) as exc:
+        return str(exc)
+    return None
 
 
 def verify_jsonl(path: str | os.PathLike[str], *,

@@ -2,13 +2,20 @@
 
 An :class:`Assessment` is what the tool recommends for one case: probability, band, the
 exact explanation and its top reasons, and the provenance of all of it (model name,
-version and fingerprint, SHA-256 of the input, warnings). It is a recommendation, never
-a decision.
+version, fingerprint and bands, SHA-256 of the input, warnings). It is a recommendation,
+never a decision. It is **sealed** (:mod:`riskassess.decisions._seal`): ``seal`` is a
+SHA-256 over all its other fields, set when it is validated; ``model_copy(update=...)``
+is refused, and one altered after validation (``object.__setattr__``,
+``model_construct``) or whose band disagrees with its probability and the model's
+cut-points is refused by :meth:`Assessment.decide`.
 
 A :class:`FinalDecision` is the officer's judgement on an assessment, and
 :meth:`Assessment.decide` is the **only** way to make one (reading one back from a
-:class:`~riskassess.audit.DecisionLog` goes through a private path that runs the same
-checks). The rules, enforced by construction:
+:class:`~riskassess.decisions.DecisionLog` goes through a private path that runs the
+same checks). It keeps a digest of itself taken when it was made;
+:meth:`FinalDecision._check_integrity` (called by the log before storing) raises
+:class:`~riskassess.exceptions.DecisionError` if it was changed since. The rules,
+enforced by construction:
 
 * the final band is always the officer's;
 * agreeing (the model's band, or no band) needs only the officer id, and never records
@@ -17,7 +24,30 @@ checks). The rules, enforced by construction:
   rationale of real length (:data:`MIN_RATIONALE_CHARS` non-space characters, at least
   :data:`MIN_RATIONALE_WORDS` words and :data:`MIN_RATIONALE_DISTINCT` distinct
   characters, so ``"n/a"`` or ``"xxxxxxxxxxxxxxxxxxxxxxxx"`` are refused); its direction
-  (up / down) is recorded.
+  (up / down) is recorded;
+* any rationale has at most :data:`MAX_RATIONALE_CHARS` characters and no control,
+  bidirectional or invisible characters (:func:`check_free_text`).
+
+What each stored record holds
+-----------------------------
+A decision log stores one :class:`FinalDecision` per record, as JSON, and nothing else:
+
+* **the decision**: officer id (pseudonymous), final band, override flag, direction,
+  coded reason, rationale (free text written by the officer, at most 4,000 plain
+  characters), decision time (UTC);
+* **the assessment decided on**: case id (pseudonymous), assessment date, probability
+  (and per-horizon probabilities), model band, creation time (UTC), the seal;
+* **the model**: name, version, fingerprint, band cut-points and labels;
+* **the input**: only its SHA-256 (``input_sha256``), never the case record itself;
+* **the explanation and reasons**: per feature, the contribution and the case's value
+  *as an officer needs it*: durations and ages in whole years rounded down (age, age at
+  follow-up, age at first sanction, career length, years since the last sanction), the
+  Copas rate to two decimals, counts and categories as they are; the reasons' text as
+  generated; warnings about missing or out-of-range inputs.
+
+Never stored: names, dates of birth, sanction dates or any other date from the case
+record (only the assessment date), addresses, free text from the case record, the
+exact age or exact durations, the key that protects the log.
 
 Examples
 --------
@@ -41,16 +71,13 @@ riskassess.exceptions.DecisionError: case 'C-001': an override from 'medium' to 
 
 from __future__ import annotations
 
-import math
 from datetime import UTC, date, datetime
-from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
     AwareDatetime,
-    BaseModel,
-    ConfigDict,
     Field,
+    PrivateAttr,
     StringConstraints,
     ValidationError,
     ValidationInfo,
@@ -58,13 +85,33 @@ from pydantic import (
     model_validator,
 )
 
-from riskassess.exceptions import DecisionError
+from riskassess.decisions._parts import (
+    MAX_RATIONALE_CHARS,
+    MIN_RATIONALE_CHARS,
+    MIN_RATIONALE_DISTINCT,
+    MIN_RATIONALE_WORDS,
+    AssessmentWarning,
+    ExplanationRecord,
+    FeatureContribution,
+    HorizonProbability,
+    ModelInfo,
+    OverrideReason,
+    ReasonRecord,
+    _Frozen,
+    check_free_text,
+    check_rationale,
+)
+from riskassess.decisions._seal import (
+    assessment_seal,
+    band_problem,
+    decision_digest,
+    digest_of_json,
+)
+from riskassess.exceptions import DecisionError, DecisionTypeError
 from riskassess.types import RISK_BANDS, CaseId, OfficerId, Probability, RiskBand
 
-if TYPE_CHECKING:  # pragma: no cover
-    pass
-
 __all__ = [
+    "MAX_RATIONALE_CHARS",
     "MIN_RATIONALE_CHARS",
     "MIN_RATIONALE_DISTINCT",
     "MIN_RATIONALE_WORDS",
@@ -77,194 +124,11 @@ __all__ = [
     "ModelInfo",
     "OverrideReason",
     "ReasonRecord",
+    "check_free_text",
     "check_rationale",
 ]
 
-#: An override rationale needs at least this many non-whitespace characters.
-MIN_RATIONALE_CHARS = 20
-#: ... at least this many words (runs of non-space characters containing a letter) ...
-MIN_RATIONALE_WORDS = 3
-#: ... and at least this many distinct characters (case-insensitive, spaces ignored).
-MIN_RATIONALE_DISTINCT = 8
-#: Longest rationale accepted.
-MAX_RATIONALE_CHARS = 4000
-
 _SHA256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$", strict=True)]
-_Text = Annotated[str, StringConstraints(min_length=1, max_length=1000)]
-
-
-def _nan_to_none(value: Any) -> Any:
-    """A missing numeric value is stored as None (NaN would not survive JSON)."""
-    return None if isinstance(value, float) and not math.isfinite(value) else value
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class OverrideReason(StrEnum):
-    """Coded reason for an override; each value is a stable code stored in the log.
-
-    Examples
-    --------
-    >>> OverrideReason("protective_factors").label
-    'protective factors'
-    """
-
-    INFORMATION_NOT_CAPTURED = "information_not_captured"
-    PROTECTIVE_FACTORS = "protective_factors"
-    RECENT_CHANGE = "recent_change"
-    RECORD_ERROR = "record_error"
-    SERIOUS_HARM = "serious_harm"
-    POLICY = "policy"
-
-    @property
-    def label(self) -> str:
-        """Plain-English label."""
-        return _REASON_LABELS[self.value]
-
-
-_REASON_LABELS = {
-    "information_not_captured": "information the tool does not capture",
-    "protective_factors": "protective factors",
-    "recent_change": "recent change in circumstances",
-    "record_error": "error in the record",
-    "serious_harm": "professional judgement of serious harm",
-    "policy": "policy",
-}
-
-
-class HorizonProbability(_Frozen):
-    """Probability of proven reoffending within ``years`` years.
-
-    Examples
-    --------
-    >>> HorizonProbability(years=2, probability=0.31)
-    HorizonProbability(years=2, probability=0.31)
-    >>> HorizonProbability(years=2, probability=1.3)  # doctest: +ELLIPSIS
-    Traceback (most recent call last):
-    ...
-    pydantic_core._pydantic_core.ValidationError: 1 validation error for HorizonProbability
-    ...
-    """
-
-    years: int = Field(ge=1, le=10, description="Follow-up horizon in years.")
-    probability: Probability = Field(description="Predicted probability for that horizon.")
-
-
-class FeatureContribution(_Frozen):
-    """One feature's exact contribution to the score (on the explanation's scale).
-
-    Examples
-    --------
-    >>> FeatureContribution(feature="age", value=float("nan"), contribution=-0.25)
-    FeatureContribution(feature='age', value=None, contribution=-0.25)
-    """
-
-    feature: str = Field(min_length=1, description="Feature (or term) name.")
-    value: float | str | None = Field(description="The case's value of the feature.")
-    contribution: float = Field(allow_inf_nan=False, description="Contribution to the score.")
-
-    _value_nan_is_none = field_validator("value")(lambda v: _nan_to_none(v))
-
-
-class ExplanationRecord(_Frozen):
-    """The explanation as plain data: base value plus per-feature contributions.
-
-    ``base_value + sum(contributions)`` is the model's output on the ``link`` scale
-    (log-odds for ``"logit"``, probability for ``"identity"``).
-
-    Examples
-    --------
-    >>> e = ExplanationRecord(base_value=-1.0, link="logit", contributions=(
-    ...     FeatureContribution(feature="age", value=23, contribution=0.6),
-    ...     FeatureContribution(feature="priors", value=4, contribution=0.4)))
-    >>> round(e.output, 6), round(e.probability, 3)
-    (0.0, 0.5)
-    """
-
-    base_value: float = Field(allow_inf_nan=False, description="Expected model output.")
-    link: Literal["logit", "identity"] = Field(description="Scale of the values.")
-    contributions: tuple[FeatureContribution, ...] = Field(
-        description="Per-feature contributions, in the model's feature order."
-    )
-
-    @property
-    def output(self) -> float:
-        """Base value plus all contributions (the model's output on the link scale)."""
-        return self.base_value + math.fsum(c.contribution for c in self.contributions)
-
-    @property
-    def probability(self) -> float:
-        """The output mapped to a probability."""
-        out = self.output
-        if self.link == "identity":
-            return out
-        return 1.0 / (1.0 + math.exp(-out)) if out >= 0 else math.exp(out) / (1.0 + math.exp(out))
-
-
-class ReasonRecord(_Frozen):
-    """One plain-English reason read to the officer, with the numbers behind it.
-
-    Examples
-    --------
-    >>> r = ReasonRecord(text="Four prior convictions raise the risk by 9 percentage points.",
-    ...                  feature="priors", value=4, contribution=0.4, change=9.0)
-    >>> r.feature, r.change
-    ('priors', 9.0)
-    >>> ReasonRecord(text="Age lowers the risk.").contribution is None
-    True
-    """
-
-    text: _Text = Field(description="The reason in plain English.")
-    feature: str | None = Field(default=None, description="Feature the reason is about.")
-    value: float | str | None = Field(default=None, description="The case's value.")
-    contribution: float | None = Field(
-        default=None, allow_inf_nan=False, description="Contribution on the explanation scale."
-    )
-    change: float | None = Field(
-        default=None, allow_inf_nan=False,
-        description="Signed change in risk, percentage points, against the average case.",
-    )
-
-    _value_nan_is_none = field_validator("value")(lambda v: _nan_to_none(v))
-
-
-class ModelInfo(_Frozen):
-    """Which model produced an assessment.
-
-    Examples
-    --------
-    >>> info = ModelInfo(name="OGRS3", version="0.1.0", fingerprint="ab12")
-    >>> info.name, info.fingerprint
-    ('OGRS3', 'ab12')
-    >>> info.model_dump()
-    {'name': 'OGRS3', 'version': '0.1.0', 'fingerprint': 'ab12'}
-    """
-
-    name: str = Field(min_length=1, max_length=200, description="Model class or name.")
-    version: str = Field(min_length=1, max_length=100, description="Model / library version.")
-    fingerprint: str = Field(
-        min_length=1, max_length=128, description="Fingerprint of the fitted model's content."
-    )
-
-
-class AssessmentWarning(_Frozen):
-    """Something the officer should know about the input of an assessment.
-
-    Examples
-    --------
-    >>> w = AssessmentWarning(code="out_of_range", feature="age",
-    ...                       message="age 97 is above the training range (18 to 80)")
-    >>> w.code, w.feature
-    ('out_of_range', 'age')
-    """
-
-    code: Literal["out_of_range", "missing"] = Field(
-        description="out_of_range: value outside the training range; missing: item missing."
-    )
-    feature: str = Field(min_length=1, description="The feature concerned.")
-    message: _Text = Field(description="Plain-English description.")
 
 
 def _utc(value: datetime) -> datetime:
@@ -316,29 +180,66 @@ class Assessment(_Frozen):
         default=(), description="Out-of-range values and missing items."
     )
     created_at: AwareDatetime = Field(description="When the assessment was made (UTC).")
+    seal: _SHA256 | None = Field(default=None, description=(
+        "SHA-256 over every other field, set when the assessment is validated (give None "
+        "to seal a new one); a record whose content no longer matches it is refused."))
 
     _normalise_created = field_validator("created_at")(_utc)
 
-    @model_validator(mode="after")
-    def _consistent(self) -> Self:
+    def _problem(self) -> str | None:
+        """What is inconsistent in this assessment (None when nothing is)."""
         years = [h.years for h in self.probabilities]
         if len(set(years)) != len(years):
-            raise ValueError(f"case {self.case_id!r}: duplicate horizons {years}")
+            return f"duplicate horizons {years}"
         if self.horizon_years is not None and self.horizon_years in years:
             p = self.probabilities[years.index(self.horizon_years)].probability
             if abs(p - self.probability) > 1e-9:
-                raise ValueError(
-                    f"case {self.case_id!r}: probability {self.probability!r} differs from "
-                    f"the {self.horizon_years}-year probability {p!r}"
-                )
+                return (f"probability {self.probability!r} differs from the "
+                        f"{self.horizon_years}-year probability {p!r}")
         if self.explanation is not None:
             p = self.explanation.probability
             if not abs(p - self.probability) <= 1e-6:
-                raise ValueError(
-                    f"case {self.case_id!r}: explanation adds up to probability {p!r}, "
-                    f"expected {self.probability!r}"
-                )
+                return (f"explanation adds up to probability {p!r}, expected "
+                        f"{self.probability!r}")
+        return band_problem(self)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        problem = self._problem()
+        if problem is not None:
+            raise ValueError(f"case {self.case_id!r}: {problem}")
+        seal = assessment_seal(self)
+        if self.seal is None:
+            self.__dict__["seal"] = seal  # frozen: set once, here, at validation
+        elif self.seal != seal:
+            raise ValueError(f"case {self.case_id!r}: the seal does not match the content "
+                             "(the assessment was edited)")
         return self
+
+    def _check_integrity(self) -> None:
+        """Raise DecisionError unless the seal, probabilities and band still agree."""
+        if self.seal is None:
+            raise DecisionError(f"case {self.case_id!r}: the assessment is not sealed (it "
+                                "was built without validation); assess the case again")
+        if self.seal != assessment_seal(self):
+            raise DecisionError(f"case {self.case_id!r}: the assessment was changed after it "
+                                "was made (its seal does not match its content)")
+        problem = self._problem()
+        if problem is not None:
+            raise DecisionError(f"case {self.case_id!r}: {problem}")
+
+    def model_copy(self, *, update: Any = None, deep: bool = False) -> Self:
+        """A copy; ``update`` is refused (assess the case again instead).
+
+        Raises
+        ------
+        DecisionTypeError
+            When ``update`` is given.
+        """
+        if update:
+            raise DecisionTypeError(f"case {self.case_id!r}: an Assessment cannot be "
+                                    "altered; assess the case again")
+        return super().model_copy(deep=deep)
 
     def decide(
         self,
@@ -388,6 +289,7 @@ class Assessment(_Frozen):
         ('high', 'medium', 'down', True)
         """
         cid = self.case_id
+        self._check_integrity()
         final = self.band if band is None else band
         if final not in RISK_BANDS:
             raise DecisionError(
@@ -413,14 +315,14 @@ class Assessment(_Frozen):
                     f"(one of {[r.value for r in OverrideReason]}) and a written rationale"
                 )
             code = _reason(cid, reason)
-            check_rationale(rationale, case_id=cid)
+            rationale = check_rationale(rationale, case_id=cid)
         elif reason is not None:
             raise DecisionError(
                 f"case {cid!r}: reason {reason!r} given but the officer agrees with the model's "
                 f"band {self.band!r}; a reason is only recorded for an override"
             )
-        if rationale is not None and not override and not rationale.strip():
-            rationale = None
+        elif rationale is not None:  # optional when agreeing, but plain text all the same
+            rationale = check_free_text(rationale, case_id=cid, field="rationale") or None
         data = {
             "assessment": self,
             "officer_id": officer_id,
@@ -428,7 +330,7 @@ class Assessment(_Frozen):
             "override": override,
             "direction": _direction(self.band, final),
             "reason": code,
-            "rationale": rationale.strip() if rationale is not None else None,
+            "rationale": rationale,
             "decided_at": decided_at,
         }
         try:
@@ -456,59 +358,6 @@ def _direction(model_band: str, final_band: str) -> Literal["up", "down"] | None
     return None if i == j else ("up" if j > i else "down")
 
 
-def check_rationale(rationale: object, *, case_id: str = "?") -> str:
-    """Check an override rationale has real length; return it stripped.
-
-    A rationale is accepted when, after stripping, it has at least
-    :data:`MIN_RATIONALE_CHARS` non-whitespace characters, at least
-    :data:`MIN_RATIONALE_WORDS` words containing a letter, at least
-    :data:`MIN_RATIONALE_DISTINCT` distinct characters (ignoring case and whitespace),
-    and at most :data:`MAX_RATIONALE_CHARS` characters.
-
-    Raises
-    ------
-    DecisionError
-        Naming the case id and saying which rule failed.
-
-    Examples
-    --------
-    >>> check_rationale("  Protective family support confirmed at home visit. ")
-    'Protective family support confirmed at home visit.'
-    >>> check_rationale("see file see file see file")
-    Traceback (most recent call last):
-    ...
-    riskassess.exceptions.DecisionError: case '?': rationale needs at least 8 distinct ...
-    """
-    if not isinstance(rationale, str):
-        raise DecisionError(f"case {case_id!r}: rationale must be text, got {type(rationale)}")
-    text = rationale.strip()
-    compact = "".join(text.split())
-    if len(compact) < MIN_RATIONALE_CHARS:
-        raise DecisionError(
-            f"case {case_id!r}: rationale needs at least {MIN_RATIONALE_CHARS} non-space "
-            f"characters, got {len(compact)}: {text!r}"
-        )
-    if len(text) > MAX_RATIONALE_CHARS:
-        raise DecisionError(
-            f"case {case_id!r}: rationale is {len(text)} characters, at most "
-            f"{MAX_RATIONALE_CHARS} allowed"
-        )
-    words = [w for w in text.split() if any(ch.isalpha() for ch in w)]
-    if len(words) < MIN_RATIONALE_WORDS:
-        raise DecisionError(
-            f"case {case_id!r}: rationale needs at least {MIN_RATIONALE_WORDS} words, "
-            f"got {len(words)}: {text!r}"
-        )
-    distinct = len(set(compact.lower()))
-    if distinct < MIN_RATIONALE_DISTINCT:
-        raise DecisionError(
-            f"case {case_id!r}: rationale needs at least {MIN_RATIONALE_DISTINCT} distinct "
-            f"characters, got {distinct}: {text!r}"
-        )
-    return text
-
-
-# Module-private gate: FinalDecision validates only with this exact object as context.
 class _Gate(dict[str, object]):
     pass
 
@@ -543,7 +392,7 @@ class FinalDecision(_Frozen):
     >>> d.model_copy(update={"final_band": "high"})
     Traceback (most recent call last):
     ...
-    TypeError: a FinalDecision cannot be altered; make a new decision
+    riskassess.exceptions.DecisionTypeError: a FinalDecision cannot be altered; make a new ...
     """
 
     assessment: Assessment = Field(description="The assessment decided on.")
@@ -558,11 +407,15 @@ class FinalDecision(_Frozen):
     decided_at: AwareDatetime = Field(description="When the officer decided (UTC).")
 
     _normalise_decided = field_validator("decided_at")(_utc)
+    # Digest of the decision as validated; _check_integrity compares it before storing.
+    _integrity: str = PrivateAttr(default="")
 
     @model_validator(mode="before")
     @classmethod
     def _only_through_decide(cls, data: Any, info: ValidationInfo) -> Any:
         if info.context is not _GATE:
+            # The builtin TypeError on purpose: pydantic turns any ValueError raised in a
+            # validator (every library error is one) into a ValidationError.
             raise TypeError(
                 "a FinalDecision cannot be built directly; use Assessment.decide(officer_id, "
                 "band, reason=..., rationale=...)"
@@ -583,9 +436,52 @@ class FinalDecision(_Frozen):
             check_rationale(self.rationale, case_id=cid)
         elif self.reason is not None:
             raise ValueError(f"case {cid!r}: reason recorded without an override")
+        elif self.rationale is not None:
+            check_free_text(self.rationale, case_id=cid, field="rationale")
         if self.decided_at < a.created_at:
             raise ValueError(f"case {cid!r}: decision precedes the assessment")
+        self._integrity = decision_digest(self)
         return self
+
+    def _check_integrity(self) -> None:
+        """Raise :class:`~riskassess.exceptions.DecisionError` if this decision changed.
+
+        Compares the digest taken when the decision was made (by :meth:`Assessment.decide`
+        or read back from a log) with one of its present content, then re-checks the
+        assessment's seal and band. :meth:`DecisionLog.append` calls it before storing.
+
+        Examples
+        --------
+        >>> from datetime import UTC, date, datetime
+        >>> a = Assessment(
+        ...     case_id="C-6", assessment_date=date(2024, 4, 2), probability=0.15,
+        ...     band="low", model=ModelInfo(name="m", version="1", fingerprint="abc"),
+        ...     input_sha256="0" * 64, created_at=datetime(2024, 4, 2, tzinfo=UTC))
+        >>> d = a.decide("off-9")
+        >>> d._check_integrity()  # unchanged: nothing happens
+        >>> object.__setattr__(d, "final_band", "very high")
+        >>> d._check_integrity()
+        Traceback (most recent call last):
+        ...
+        riskassess.exceptions.DecisionError: case 'C-6': the final decision was changed ...
+        """
+        made = getattr(self, "_integrity", "")
+        if not made or made != decision_digest(self):
+            raise DecisionError(f"case {self.case_id!r}: the final decision was changed after "
+                                "it was made (its digest does not match its content)")
+        self.assessment._check_integrity()
+
+    def _canonical_json(self) -> str:
+        """Check and serialise in one pass (the log's append path): the text checked is
+        the text stored. The digest covers the assessment's JSON, seal included, and
+        :meth:`Assessment.decide` checked the assessment before taking it, so an unchanged
+        digest means the assessment is exactly the one that was checked."""
+        body = type(self).__pydantic_serializer__.to_json(self)
+        made = getattr(self, "_integrity", "")
+        if not made or made != digest_of_json(body):
+            raise DecisionError(f"case {self.case_id!r}: the final decision was changed after "
+                                "it was made (its digest does not match its content)")
+        return body.decode()
 
     @property
     def case_id(self) -> str:
@@ -602,12 +498,13 @@ class FinalDecision(_Frozen):
         cls, _fields_set: set[str] | None = None, **values: Any
     ) -> Self:
         """Refused: a FinalDecision is only made by :meth:`Assessment.decide`."""
-        raise TypeError("FinalDecision.model_construct is disabled; use Assessment.decide")
+        raise DecisionTypeError("FinalDecision.model_construct is disabled; use "
+                                "Assessment.decide")
 
     def model_copy(self, *, update: Any = None, deep: bool = False) -> Self:
         """A copy; ``update`` is refused (make a new decision instead)."""
         if update:
-            raise TypeError("a FinalDecision cannot be altered; make a new decision")
+            raise DecisionTypeError("a FinalDecision cannot be altered; make a new decision")
         return super().model_copy(deep=deep)
 
 

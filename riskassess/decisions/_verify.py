@@ -1,12 +1,8 @@
-"""Hash-chain arithmetic and tamper diagnosis for :mod:`riskassess.audit`.
+"""Tamper diagnosis for the decision log: which records were changed, and how.
 
-Record ``n`` (1-based sequence) stores the canonical JSON of a decision, the hash of
-record ``n - 1`` (:data:`GENESIS` for the first) and its own hash::
-
-    hash_n = SHA-256( prev_hash + "\\n" + str(n) + "\\n" + canonical_json )
-
-Because the sequence number is inside the hash, a record's hash also says where it
-belongs. :func:`diagnose` uses that to tell apart records that were
+The chain (see :mod:`riskassess.decisions._chain`) puts each record's sequence number
+inside its hash, so a record's hash also says where it belongs. :func:`diagnose` uses
+that to tell apart records that were
 
 * **edited**: content no longer matches its hash at any position (or, if its hash was
   recomputed, the next record no longer links to it);
@@ -16,9 +12,14 @@ belongs. :func:`diagnose` uses that to tell apart records that were
 * **inserted**: a record that is not part of the original chain (a replayed copy, or a
   second record claiming a position the genuine chain holds).
 
+Two more kinds come from the keyed checks of :mod:`riskassess.decisions._checks`:
+**forged** (a record whose MAC does not verify with the deployment's key: written or
+rewritten without it) and **schema** (an append-only guard missing, or a foreign trigger,
+view or table in the log).
+
 Deleting the *last* records, or rewriting the whole chain from some point on, cannot be
-seen from inside the file: compare with a :class:`LogHead` kept elsewhere
-(``verify(expected_head=...)``).
+seen from the hashes alone: the key (MACs), receipts or a :class:`LogHead` kept elsewhere
+are needed, and :class:`VerifyResult` says so in its ``warnings`` when they were not given.
 
 Examples
 --------
@@ -33,78 +34,26 @@ True
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from riskassess.decisions._chain import GENESIS, LogHead, record_hash
 from riskassess.exceptions import TamperedLogError
 
 __all__ = ["GENESIS", "LogHead", "LogProblem", "VerifyResult", "diagnose", "record_hash"]
 
-#: The ``prev_hash`` of the first record.
-GENESIS = "0" * 64
-
-ProblemKind = Literal["edited", "deleted", "reordered", "inserted"]
+ProblemKind = Literal["edited", "deleted", "reordered", "inserted", "forged", "schema"]
 Row = tuple[int, str, str, str]  # (sequence, prev_hash, record, hash)
-
-
-def record_hash(prev_hash: str, sequence: int, record: str) -> str:
-    """SHA-256 (hex) of one chain link: previous hash, sequence number and record text.
-
-    Parameters
-    ----------
-    prev_hash : str
-        Hash of the previous record (:data:`GENESIS` for the first).
-    sequence : int
-        This record's 1-based sequence number.
-    record : str
-        The record's stored text (canonical JSON of a decision).
-
-    Returns
-    -------
-    str
-        64 lowercase hex digits.
-
-    Examples
-    --------
-    >>> h1 = record_hash(GENESIS, 1, '{"a":1}')
-    >>> h1
-    '58a8b64ede0a31c39c4c0afb728c913a6b777e6ee987ceea8e4264a089470621'
-    >>> record_hash(GENESIS, 2, '{"a":1}') == h1  # the position is part of the hash
-    False
-    """
-    data = f"{prev_hash}\n{sequence}\n{record}".encode()
-    return hashlib.sha256(data).hexdigest()
-
-
-@dataclass(frozen=True)
-class LogHead:
-    """The end of a chain: number of records and the last record's hash.
-
-    Keep one outside the log (a report, another system) and pass it to
-    ``DecisionLog.verify(expected_head=...)`` to detect deleted tails or rewritten chains.
-
-    Examples
-    --------
-    >>> h1 = record_hash(GENESIS, 1, '{"a":1}')
-    >>> h2 = record_hash(h1, 2, '{"a":2}')
-    >>> anchored = LogHead(2, h2)
-    >>> r = diagnose([(1, GENESIS, '{"a":1}', h1)], expected_head=anchored)  # tail deleted
-    >>> r.ok, r.problems[0].kind, r.first_bad
-    (False, 'deleted', 2)
-    """
-
-    count: int
-    hash: str
 
 
 @dataclass(frozen=True)
 class LogProblem:
     """One finding of :func:`diagnose`: what happened to which record(s).
 
-    ``kind`` is one of ``"edited"``, ``"deleted"``, ``"reordered"``, ``"inserted"``;
-    ``sequence`` to ``last`` is the run of positions concerned.
+    ``kind`` is one of ``"edited"``, ``"deleted"``, ``"reordered"``, ``"inserted"``,
+    ``"forged"`` (MAC fails with the key), ``"schema"`` (guards or foreign objects);
+    ``sequence`` to ``last`` is the run of positions concerned (0 for schema findings).
 
     Examples
     --------
@@ -123,12 +72,17 @@ class LogProblem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.kind} (record {self.sequence}): {self.message}"
+        if self.kind == "schema":
+            return f"schema: {self.message}"
+        return f"{self.kind} ({_span(self.sequence, self.last)}): {self.message}"
 
 
 @dataclass(frozen=True)
 class VerifyResult:
-    """Outcome of verifying a decision log; truthy when the chain is intact.
+    """Outcome of verifying a decision log; truthy when no problem was found.
+
+    ``warnings`` say plainly what this verification could *not* detect (no key, no
+    receipts, an unkeyed log); ``keyed`` tells whether every record's MAC was checked.
 
     Examples
     --------
@@ -150,21 +104,26 @@ class VerifyResult:
     n_records: int
     head: LogHead
     problems: tuple[LogProblem, ...] = ()
+    warnings: tuple[str, ...] = ()
+    keyed: bool = False
 
     def __bool__(self) -> bool:
         return self.ok
 
     @property
     def first_bad(self) -> int | None:
-        """Sequence number of the first bad record (None when ok)."""
-        return min((p.sequence for p in self.problems), default=None)
+        """Sequence number of the first bad record (None when ok or only the schema is)."""
+        return min((p.sequence for p in self.problems if p.kind != "schema"), default=None)
 
     def __str__(self) -> str:
+        notes = "".join(f"\n  warning: {w}" for w in self.warnings)
         if self.ok:
             noun = "record" if self.n_records == 1 else "records"
-            return f"decision log ok: {self.n_records} {noun}, head {self.head.hash[:12]}…"
+            how = " (keyed: every MAC checked)" if self.keyed else ""
+            return (f"decision log ok{how}: {self.n_records} {noun}, head "
+                    f"{self.head.hash[:12]}…{notes}")
         lines = "\n  ".join(str(p) for p in self.problems)
-        return f"decision log TAMPERED ({len(self.problems)} problem(s)):\n  {lines}"
+        return f"decision log TAMPERED ({len(self.problems)} problem(s)):\n  {lines}{notes}"
 
     def raise_if_tampered(self) -> None:
         """Raise :class:`TamperedLogError` naming the first bad record, if any."""
@@ -330,9 +289,3 @@ def _problems(rows: Sequence[Row]) -> list[LogProblem]:
                                   f"recomputed: record {rows[i][0]} no longer links to it "
                                   f"(or record {rows[i][0]} was inserted)"))
     return out
-
-
-def require_ok(result: VerifyResult) -> VerifyResult:
-    """Return ``result`` or raise :class:`TamperedLogError` if it is not ok."""
-    result.raise_if_tampered()
-    return result

@@ -17,7 +17,7 @@ DataFrames (one partition per file).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -403,10 +403,3 @@ def write_chunks(
     counts.insert(0, "partition", np.arange(n_chunks))
     _write_layout(root, n_chunks, extra_layout or {})
     return open_partitioned(root), counts
-
-
-def _chunks(n_people: int, per_chunk: int) -> Iterator[tuple[int, int]]:
-    start = 0
-    while start < n_people:
-        yield start, min(per_chunk, n_people - start)
-        start += per_chunk

@@ -129,7 +129,7 @@ def score_frame(
     >>> out[["probability", "band"]].round(3)
               probability    band
     case_id
-    C0000001        0.546  medium
+    C0000001        0.547  medium
     C0000002        0.643  medium
     C0000003        0.200     low
     >>> import numpy as np  # base + SHAP values = the model's log-odds

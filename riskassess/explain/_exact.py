@@ -151,7 +151,7 @@ def explain(model: Any, X: pd.DataFrame, *, background: pd.DataFrame | None = No
     >>> X = make_cohort(500, seed=0).features()
     >>> e = explain(OGRS3().fit(X), X.head(2))
     >>> e.feature_names
-    ['copas_rate', 'sanction_history', 'age_at_follow_up', 'sex', 'index_offence']
+    ['copas_rate_at_index', 'sanction_history', 'age_at_follow_up', 'sex', 'index_offence']
     >>> bool(abs(e.base_values[0] + e.values[0].sum()
     ...          - OGRS3().fit(X).decision_function(X.head(1))[0]) < 1e-9)
     True
@@ -180,7 +180,7 @@ def _values(model: TransparentModel, X: Any, background: pd.DataFrame | None, *,
             with_data: bool) -> tuple[np.ndarray, float, Any]:
     """``(values, base_value, data)``, additivity checked against the model's score."""
     plan = plan_of(model)
-    tables = plan.shap(background)
+    tables = plan.shap(background, _background_frame(model))
     if isinstance(X, Mapping):  # one case as {column: value}: no frame needed
         missing = [c for c in plan.columns if c not in X]
         if missing:
@@ -267,3 +267,12 @@ def _keeps_library_scoring(cls: type) -> bool:
             getattr(cls, "decision_function", None) is TransparentModel.decision_function
             and getattr(cls, "_scores", None) is TransparentModel._scores)
     return known
+
+
+def _background_frame(model: TransparentModel) -> Any:
+    """How a background's input columns become the frame the form reads: only a model
+    that derives its own frame (an instrument's terms) needs it; others read the
+    background's columns directly (it may hold more columns than the model reads)."""
+    if type(model)._form_frame is TransparentModel._form_frame:
+        return None
+    return model._form_frame

@@ -122,7 +122,13 @@ def _value_text(feature: str, value: bool | int | float | str | None) -> tuple[s
         return ("yes" if value else "no"), unit
     if isinstance(value, str):
         return (spec.value_label(value) if spec is not None else value), unit
-    text = _number(float(value), spec.decimals if spec is not None else None)
+    if unit == "years":
+        # whole years: an officer reads out "33 years", and an exact age together with the
+        # assessment date would give away the date of birth (data minimisation)
+        value = math.floor(float(value))
+        text = _number(float(value), 0)
+    else:
+        text = _number(float(value), spec.decimals if spec is not None else None)
     spoken = "" if kind == "count" else unit
     if spec is not None and spec.spoken_unit is not None:
         spoken = spec.spoken_unit

@@ -45,7 +45,9 @@ from riskassess.features._catalogue import (
     case_feature_names,
     check_no_protected,
     describe_features,
+    is_protected,
     monotone_defaults,
+    normalise_column_name,
 )
 from riskassess.features._tables import TABLE_COLUMNS, FeatureTable, build_features_from_tables
 
@@ -67,5 +69,7 @@ __all__ = [
     "cases_to_tables",
     "check_no_protected",
     "describe_features",
+    "is_protected",
     "monotone_defaults",
+    "normalise_column_name",
 ]

@@ -1,32 +1,78 @@
 """The per-case path: :func:`build_features`, :func:`case_feature_row`, :func:`cases_to_tables`.
 
-Private to :mod:`riskassess.features` (which re-exports the public names). Per-case day
-numbers and counts (:func:`_case_numbers`) go through the shared arithmetic of
-:mod:`riskassess.features._base`, as a table (:func:`_assemble`) or one case at a time.
+Private to :mod:`riskassess.features` (which re-exports the public names). The cases'
+previous sanctions are laid out as rows and go through the shared aggregation and
+arithmetic of :mod:`riskassess.features._base`, as a table (:func:`_assemble`) or, for
+one case, as Python numbers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from riskassess.cases import EPOCH_ORDINAL, Case, ensure_valid, validate_cases
 from riskassess.exceptions import CaseValidationError
 from riskassess.features._base import (
-    _NUMBERS,
+    _LIST_REDUCTIONS,
     _SCALAR_OPS,
+    _array_reductions,
     _assemble,
-    _case_numbers,
     _features,
+    _summarise_sanctions,
 )
 from riskassess.features._columns import _VOCAB
-
-if TYPE_CHECKING:  # pragma: no cover
-    from riskassess.cases import Case
+from riskassess.vocabulary import Disposal, OffenceCategory, SanctionKind, Sex
 
 __all__ = ["build_features", "case_feature_row", "cases_to_tables"]
+
+_SEX_CODE = {m: i for i, m in enumerate(Sex)}
+_OFFENCE_CODE = {m: i for i, m in enumerate(OffenceCategory)}
+_KIND_CODE = {m: i for i, m in enumerate(SanctionKind)}
+_DISPOSAL_CODE: dict[Disposal | None, int] = {None: -1, **{m: i for i, m in enumerate(Disposal)}}
+
+
+def _case_numbers(cases: Sequence[Case]) -> dict[str, np.ndarray]:
+    """The per-case numbers of :data:`_NUMBERS` for validated cases, as int64 arrays."""
+    # one row per previous sanction: (case position, day, kind, disposal, offence, violent)
+    rows = [
+        (position, sanction.date.toordinal(), _KIND_CODE[sanction.kind],
+         _DISPOSAL_CODE[sanction.disposal], _OFFENCE_CODE[sanction.offence], sanction.violent)
+        for position, case in enumerate(cases) for sanction in case.sanctions
+    ]
+    sanctions = np.array(rows, dtype=np.int64).reshape(len(rows), 6)
+    numbers = _summarise_sanctions(
+        sanctions[:, 1] - EPOCH_ORDINAL, sanctions[:, 2], sanctions[:, 3], sanctions[:, 4],
+        sanctions[:, 5].astype(bool), _array_reductions(sanctions[:, 0], len(cases)))
+    per_case = np.array([_case_values(case) for case in cases],
+                        dtype=np.int64).reshape(len(cases), len(_CASE_VALUES))
+    for column, name in enumerate(_CASE_VALUES):
+        numbers[name] = per_case[:, column]
+    numbers["has_follow_up_start"] = numbers["has_follow_up_start"].astype(bool)
+    return numbers
+
+
+_CASE_VALUES = ("birth_day", "assessment_day", "index_day", "follow_up_day",
+                "has_follow_up_start", "sex", "index_offence", "index_kind")
+
+
+def _case_values(case: Case) -> tuple[int, ...]:
+    """The numbers of :data:`_CASE_VALUES` for one case (day numbers since 1970)."""
+    follow_up = case.follow_up_start
+    return (
+        case.person.date_of_birth.toordinal() - EPOCH_ORDINAL,
+        case.assessment_date.toordinal() - EPOCH_ORDINAL,
+        case.index_offence.date.toordinal() - EPOCH_ORDINAL,
+        (case.assessment_date if follow_up is None else follow_up).toordinal()
+        - EPOCH_ORDINAL,
+        follow_up is not None,
+        _SEX_CODE[case.person.sex],
+        _OFFENCE_CODE[case.index_offence.offence],
+        _KIND_CODE[case.index_offence.kind],
+    )
 
 
 def case_feature_row(case: Case | Mapping[str, Any]) -> dict[str, Any]:
@@ -51,7 +97,8 @@ def case_feature_row(case: Case | Mapping[str, Any]) -> dict[str, Any]:
     Raises
     ------
     pydantic.ValidationError
-        If a dict is not a valid case.
+        If the case is not valid (a dict, or a Case edited or constructed without
+        validation; see :func:`riskassess.cases.ensure_valid`).
 
     Examples
     --------
@@ -67,10 +114,19 @@ def case_feature_row(case: Case | Mapping[str, Any]) -> dict[str, Any]:
     >>> row["previous_sanctions"], row["sanction_history"], round(row["age"], 2)
     (1, 'repeat_offender', 30.0)
     """
-    from riskassess.cases import Case
-
-    valid = case if type(case) is Case else Case.model_validate(case)
-    return _features(dict(zip(_NUMBERS, _case_numbers(valid), strict=True)), _SCALAR_OPS)
+    valid = ensure_valid(case)
+    # the same aggregation and arithmetic as build_features, on Python lists and numbers
+    # (numpy would cost more than the whole case)
+    history = valid.sanctions
+    numbers = _summarise_sanctions(
+        [sanction.date.toordinal() - EPOCH_ORDINAL for sanction in history],
+        [_KIND_CODE[sanction.kind] for sanction in history],
+        [_DISPOSAL_CODE[sanction.disposal] for sanction in history],
+        [_OFFENCE_CODE[sanction.offence] for sanction in history],
+        [sanction.violent for sanction in history],
+        _LIST_REDUCTIONS)
+    numbers.update(zip(_CASE_VALUES, _case_values(valid), strict=True))
+    return _features(numbers, _SCALAR_OPS)
 
 
 def build_features(cases: Iterable[Case | Mapping[str, Any]]) -> pd.DataFrame:
@@ -93,7 +149,8 @@ def build_features(cases: Iterable[Case | Mapping[str, Any]]) -> pd.DataFrame:
     Raises
     ------
     pydantic.ValidationError
-        If a dict is not a valid case (every problem, naming case id and field).
+        If a case is not valid (every problem, naming case id and field): a dict, or a
+        Case edited or constructed without validation.
     riskassess.exceptions.CaseValidationError
         If a case id appears twice.
 
@@ -115,18 +172,9 @@ def build_features(cases: Iterable[Case | Mapping[str, Any]]) -> pd.DataFrame:
     >>> round(float(X.loc["C1", "age_first_sanction"]), 2)
     20.0
     """
-    from riskassess.cases import Case, validate_cases
-
-    items = list(cases)
-    valid: list[Case] = (
-        items if all(type(x) is Case for x in items) else validate_cases(items)  # type: ignore[assignment]
-    )
-    rows = [_case_numbers(case) for case in valid]
-    table = np.array(rows, dtype=np.int64).reshape(len(rows), len(_NUMBERS))
-    cols = {name: table[:, j] for j, name in enumerate(_NUMBERS)}
-    cols["has_follow_up_start"] = cols["has_follow_up_start"].astype(bool)
-    return _assemble([c.case_id for c in valid], cols)
-
+    # validated, unchanged cases pass at the cost of a look-up; anything else is validated
+    valid = validate_cases(cases)
+    return _assemble([case.case_id for case in valid], _case_numbers(valid))
 
 
 def cases_to_tables(
@@ -159,12 +207,7 @@ def cases_to_tables(
     >>> list(assessments.columns) == list(TABLE_COLUMNS["assessments"])
     True
     """
-    from riskassess.cases import Case, validate_cases
-
-    items = list(cases)
-    valid: list[Case] = (
-        items if all(type(x) is Case for x in items) else validate_cases(items)  # type: ignore[assignment]
-    )
+    valid = validate_cases(cases)
     seen: dict[str, str] = {}
     problems = []
     for case in valid:

@@ -11,6 +11,9 @@ Examples
 
 from __future__ import annotations
 
+import re
+import unicodedata
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -29,7 +32,9 @@ __all__ = [
     "case_feature_names",
     "check_no_protected",
     "describe_features",
+    "is_protected",
     "monotone_defaults",
+    "normalise_column_name",
 ]
 
 FeatureKind = Literal["numeric", "count", "binary", "categorical"]
@@ -148,6 +153,17 @@ CASE_FEATURES: tuple[FeatureSpec, ...] = (
         decimals=2,
     ),
     _spec(
+        "copas_rate_at_index",
+        "Copas rate at the index offence: ln((1 + previous sanctions) / (10 + age at the "
+        "index offence - age at first sanction)), OGRS3's rate (Howard et al. 2009)",
+        "log sanctions per year",
+        "numeric",
+        1,
+        label="Copas rate up to the current offence",
+        spoken_unit="",
+        decimals=2,
+    ),
+    _spec(
         "years_since_last_sanction",
         "offence-free time: years from the last previous sanction to the assessment "
         "(missing when there is no previous sanction)",
@@ -222,32 +238,123 @@ def monotone_defaults(columns: Iterable[str]) -> dict[str, int]:
     return {c: (FEATURES[c].monotone if c in FEATURES else 0) for c in columns}
 
 
+# Letters from other scripts that look like Latin ones: a column named with a Cyrillic
+# "а" in "rаce" reads as "race" to a reviewer and must be matched as "race".
+_CONFUSABLES = str.maketrans({
+    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "х": "x", "у": "y", "і": "i",
+    "ј": "j", "ѕ": "s", "ԁ": "d", "һ": "h", "к": "k", "м": "m", "т": "t", "в": "b",
+    "н": "h", "ο": "o", "α": "a", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ρ": "p",
+    "τ": "t", "υ": "u", "χ": "x", "ѵ": "v", "ɡ": "g", "ı": "i",
+})
+_SEPARATORS = re.compile(r"[\s_\-.:/]+")
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u2060-\u2064\ufeff]")
+
+#: Word stems of protected characteristics: a column whose name has a word starting
+#: with one of them is refused (``race_black``, ``ethnic_group``, ``religious_belief``).
+_PROTECTED_STEMS = ("race", "racial", "ethnic", "religio", "nationalit", "disabilit",
+                    "disabled", "sexuality", "gender", "transgender", "pregnan", "maternity",
+                    "marital", "civil partner", "belief", "skin colour", "skin color",
+                    "sexual orientation")
+#: Names that often stand in for a protected characteristic: a warning, not a refusal.
+_PROXY_STEMS = ("postcode", "post code", "zip", "country of birth", "birth country",
+                "birthplace", "place of birth", "first language", "language", "mother tongue",
+                "name", "surname", "forename", "first name", "last name", "citizenship",
+                "immigration", "passport", "neighbourhood", "neighborhood")
+
+
+def normalise_column_name(name: object) -> str:
+    """A column name as compared with the protected list: NFKC, case-folded, confusable
+    letters mapped to Latin, separators (spaces, ``_``, ``-``, ``.``) made single spaces.
+
+    Examples
+    --------
+    >>> normalise_column_name("  Ethnic_Group ")
+    'ethnic group'
+    >>> normalise_column_name("r\u0430ce")  # Cyrillic a
+    'race'
+    """
+    text = unicodedata.normalize("NFKC", str(name)).casefold()
+    text = _INVISIBLE.sub("", text).translate(_CONFUSABLES)
+    # strip accents left after NFKC (a combining mark on a Latin letter)
+    text = "".join(c for c in unicodedata.normalize("NFKD", text)
+                   if not unicodedata.combining(c))
+    return _SEPARATORS.sub(" ", text).strip()
+
+
+def _matches(normalised: str, stems: Iterable[str]) -> bool:
+    """Whether a stem starts a word (a multi-word stem: a run of words) of the name."""
+    padded = " " + normalised
+    # "sexualorientation" as well as "sexual orientation": a run of words written joined
+    return any((" " + stem) in padded or (" " + stem.replace(" ", "")) in padded
+               for stem in stems)
+
+
+def is_protected(name: object) -> bool:
+    """Whether a column name denotes a protected characteristic (however it is spelt).
+
+    Examples
+    --------
+    >>> [is_protected(n) for n in ["race ", "race_black", "ethnic_group", "age", "sex"]]
+    [True, True, True, False, False]
+    """
+    normalised = normalise_column_name(name)
+    return normalised in {normalise_column_name(p) for p in PROTECTED_ATTRIBUTES} or _matches(
+        normalised, _PROTECTED_STEMS)
+
+
+def _is_proxy(name: object) -> bool:
+    return _matches(normalise_column_name(name), _PROXY_STEMS)
+
+
 def check_no_protected(columns: Sequence[str], allow_protected: Iterable[str] = ()) -> None:
     """Refuse protected characteristics among model inputs unless explicitly allowed.
+
+    Names are compared after :func:`normalise_column_name` and matched by word stem
+    (race..., ethnic..., religio..., nationalit..., disabilit..., sexual orientation,
+    ...), so ``'race '``, a Cyrillic ``'rаce'``, ``race_black`` and ``ethnic_group`` are
+    all refused. Known proxies (postcode, country of birth, first language, name, ...)
+    raise a warning.
 
     Parameters
     ----------
     columns : sequence of str
         Model input columns.
     allow_protected : iterable of str, default ()
-        Protected columns the caller has explicitly opted in to use.
+        Columns the caller has explicitly opted in to use (exact column names): they are
+        neither refused nor warned about.
 
     Raises
     ------
     FeatureError
         If a protected column is present and not allowed.
 
+    Warns
+    -----
+    UserWarning
+        For each column that is a known proxy of a protected characteristic.
+
     Examples
     --------
     >>> check_no_protected(["age", "race"], allow_protected=["race"])
+    >>> check_no_protected(["age", "Ethnic-Group"])
+    Traceback (most recent call last):
+    ...
+    riskassess.exceptions.FeatureError: protected characteristic(s) ['Ethnic-Group'] ...
     """
-    allowed = set(allow_protected)
-    bad = sorted(c for c in columns if str(c).lower() in PROTECTED_ATTRIBUTES and c not in allowed)
+    allowed = {str(c) for c in allow_protected}
+    chosen = [c for c in columns if str(c) not in allowed]
+    bad = sorted(str(c) for c in chosen if is_protected(c))
     if bad:
         raise FeatureError(
             f"protected characteristic(s) {bad} among model inputs; they are audit "
             "variables (pass allow_protected=... to opt in explicitly)"
         )
+    proxies = sorted(str(c) for c in chosen if _is_proxy(c))
+    if proxies:
+        warnings.warn(
+            f"column(s) {proxies} often stand in for a protected characteristic; check "
+            "that the model does not use them as one (allow_protected=... silences this)",
+            UserWarning, stacklevel=2)
 
 
 def describe_features(source: Literal["case", "compas", "all"] = "all") -> pd.DataFrame:

@@ -2,7 +2,8 @@
 
 Private to :mod:`riskassess.features` (which re-exports the public names). Checks the
 rules :class:`riskassess.cases.Case` checks, row by row with numpy and pandas, then hands
-per-case day numbers and counts to the shared arithmetic (:func:`_assemble`).
+the sanction rows to the shared aggregation (:func:`_summarise_sanctions`) and the per-case
+numbers to the shared arithmetic (:func:`_assemble`).
 """
 
 from __future__ import annotations
@@ -15,17 +16,17 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from riskassess.cases import EPOCH_ORDINAL, MAX_AGE_YEARS, tenth_birthdays
 from riskassess.exceptions import CaseValidationError, FeatureError
 from riskassess.features._base import (
     _CAUTION,
     _CONVICTION,
-    _EPOCH_ORDINAL,
     DAYS_PER_YEAR,
+    _array_reductions,
     _assemble,
+    _summarise_sanctions,
 )
 from riskassess.features._columns import (
-    _BREACH,
-    _CUSTODY,
     _bools,
     _codes,
     _days,
@@ -33,7 +34,6 @@ from riskassess.features._columns import (
     _ids_ok,
     _iso,
     _lookup,
-    _tenth_days,
 )
 
 __all__ = ["TABLE_COLUMNS", "FeatureTable", "build_features_from_tables"]
@@ -99,7 +99,7 @@ class FeatureTable:
     ...     table = build_features_from_tables(
     ...         cohort.people, pd.concat([cohort.sanctions, late]), cohort.assessments)
     >>> table.features.shape, table.dropped_events, len(table.rejected)
-    ((300, 16), 1, 0)
+    ((300, 17), 1, 0)
     """
 
     features: pd.DataFrame
@@ -145,30 +145,46 @@ class _Problems:
         fields = np.concatenate([np.full(len(c), f, dtype=object) for c, f, _ in self.items])
         msgs = np.concatenate([np.array(m, dtype=object) for _, _, m in self.items])
         ids = np.array([str(v) for v in case_ids.iloc[pos[order]]], dtype=object)
-        return pd.DataFrame({"case_id": ids, "field": fields[order], "problem": msgs[order]})
+        # object columns, not pandas' str: a bad id may hold a lone surrogate, which the
+        # error must still be able to quote
+        return pd.DataFrame({"case_id": pd.Series(ids, dtype=object),
+                             "field": pd.Series(fields[order], dtype=object),
+                             "problem": pd.Series(msgs[order], dtype=object)})
 
 
-def _expand(a_person: np.ndarray, s_person: np.ndarray, n_people: int,
+def _expand(case_person: np.ndarray, sanction_person: np.ndarray, n_people: int,
             ) -> tuple[np.ndarray, np.ndarray, int]:
     """Pair each sanction row with each case of its person.
 
+    ``case_person`` and ``sanction_person`` are people rows (-1: no such person).
     Returns (sanction rows, case rows, number of sanction rows with no case).
     """
-    found = a_person >= 0
-    per_person = np.bincount(a_person[found], minlength=n_people)
-    matched = s_person >= 0
-    rep = np.zeros(len(s_person), dtype=np.int64)
-    rep[matched] = per_person[s_person[matched]]
-    if per_person.size == 0 or per_person.max() <= 1:  # one case per person: no repeat
+    found = case_person >= 0
+    cases_per_person = np.bincount(case_person[found], minlength=n_people)
+    matched = sanction_person >= 0
+    every_row_matched = bool(matched.all())
+    # cases each row counts for (boolean-mask indexing of millions of rows is slow: skip
+    # it in the usual case where every sanction row belongs to a known person)
+    if every_row_matched and n_people:
+        copies = cases_per_person[sanction_person]
+    else:
+        copies = np.zeros(len(sanction_person), dtype=np.int64)
+        copies[matched] = cases_per_person[sanction_person[matched]]
+    if cases_per_person.size == 0 or cases_per_person.max() <= 1:  # no row is repeated
         case_of_person = np.full(n_people, -1, dtype=np.int64)
-        case_of_person[a_person[found]] = np.flatnonzero(found)
-        rows = np.flatnonzero(rep > 0)
-        return rows, case_of_person[s_person[rows]], len(s_person) - rows.size
-    order = np.argsort(np.where(found, a_person, -1), kind="stable")
-    start = np.searchsorted(np.where(found, a_person, -1)[order], np.arange(n_people))
-    rows = np.repeat(np.arange(len(s_person)), rep)
-    offset = np.arange(rows.size) - np.repeat(np.cumsum(rep) - rep, rep)
-    return rows, order[start[s_person[rows]] + offset], int((rep == 0).sum())
+        case_of_person[case_person[found]] = np.flatnonzero(found)
+        if every_row_matched and bool(copies.all()):  # every row counts, once
+            return (np.arange(len(sanction_person)), case_of_person[sanction_person], 0)
+        rows = np.flatnonzero(copies > 0)
+        return rows, case_of_person[sanction_person[rows]], len(sanction_person) - rows.size
+    # several cases per person: cases sorted by person, then each sanction row repeated
+    # once per case of its person and sent to the k-th case of that person in turn
+    person_or_none = np.where(found, case_person, -1)
+    order = np.argsort(person_or_none, kind="stable")
+    first_case = np.searchsorted(person_or_none[order], np.arange(n_people))
+    rows = np.repeat(np.arange(len(sanction_person)), copies)
+    kth = np.arange(rows.size) - np.repeat(np.cumsum(copies) - copies, copies)
+    return rows, order[first_case[sanction_person[rows]] + kth], int((copies == 0).sum())
 
 
 def _check_sanction_kind(probs: _Problems, kind: np.ndarray, disp: np.ndarray,
@@ -252,173 +268,171 @@ def build_features_from_tables(
     (1, [1])
     """
     if invalid not in ("raise", "drop"):
-        raise ValueError(f"invalid must be 'raise' or 'drop', got {invalid!r}")
+        raise FeatureError(f"invalid must be 'raise' or 'drop', got {invalid!r}")
     for frame, name in ((people, "people"), (sanctions, "sanctions"),
                         (assessments, "assessments")):
         _require(frame, name)
-    n = len(assessments)
-    today = date.today().toordinal() - _EPOCH_ORDINAL
-    A, P, S = assessments, people, sanctions
-    probs = _Problems(n)
-    case_ids = A["case_id"]
+    n_cases = len(assessments)
+    today = date.today().toordinal() - EPOCH_ORDINAL
+    problems = _Problems(n_cases)
+    case_ids = assessments["case_id"]
+    raw = {column: assessments[column] for column in TABLE_COLUMNS["assessments"]}
 
-    # people
-    pid = P["person_id"]
-    _, p_dup = _duplicated(pid)
-    p_id_ok = _ids_ok(pid)
-    dob_all, dob_ok_all, _ = _days(P["date_of_birth"])
-    sex_all, _ = _codes(P["sex"], "sex")
-
-    # assessments -> person row
-    a_person = _lookup(A["person_id"], pid)
-    found = a_person >= 0
-    p = np.maximum(a_person, 0)
-    if len(P) == 0:
-        dob, dob_ok, sex = (np.zeros(n, np.int64), np.zeros(n, bool), np.full(n, -1))
-        pid_ok = np.zeros(n, bool)
+    # people, then each assessment's row in people
+    person_ids = people["person_id"]
+    _, person_id_repeated = _duplicated(person_ids)
+    person_id_valid = _ids_ok(person_ids)
+    birth_day_of_person, birth_day_ok_of_person, _ = _days(people["date_of_birth"])
+    sex_of_person, _ = _codes(people["sex"], "sex")
+    person_row = _lookup(assessments["person_id"], person_ids)
+    found = person_row >= 0
+    row = np.maximum(person_row, 0)  # any row where not found: masked by `found`
+    if len(people) == 0:
+        birth_day, birth_day_ok = np.zeros(n_cases, np.int64), np.zeros(n_cases, bool)
+        sex, person_ok = np.full(n_cases, -1), np.zeros(n_cases, bool)
     else:
-        dob, dob_ok = dob_all[p], found & dob_ok_all[p]
-        sex, pid_ok = sex_all[p], p_id_ok[p] & ~p_dup[p]
-    tenth = _tenth_days(dob)
+        birth_day, birth_day_ok = birth_day_of_person[row], found & birth_day_ok_of_person[row]
+        sex, person_ok = sex_of_person[row], person_id_valid[row] & ~person_id_repeated[row]
+    tenth = tenth_birthdays(birth_day)
 
-    raw = {c: A[c] for c in TABLE_COLUMNS["assessments"]}
-    probs.add(~_ids_ok(A["case_id"]), "case_id",
-              lambda i: f"expected 1-64 letters, digits or ._:- (pseudonymous id), "
-                        f"got {case_ids.iat[i]!r}")
-    probs.add(_duplicated(A["case_id"])[1], "case_id",
-              lambda i: "case id appears more than once in assessments")
-    probs.add(~found, "person_id",
-              lambda i: f"no row for person {raw['person_id'].iat[i]!r} in people")
-    probs.add(found & ~pid_ok, "person.person_id",
-              lambda i: f"person id {pid.iat[int(a_person[i])]!r} is not a valid id or appears "
-                        "more than once in people")
-    probs.add(found & ~dob_ok, "person.date_of_birth",
-              lambda i: f"expected a date, got {P['date_of_birth'].iat[int(a_person[i])]!r}")
-    probs.add(found & (sex < 0), "person.sex",
-              lambda i: f"expected 'male' or 'female', got {P['sex'].iat[int(a_person[i])]!r}")
+    problems.add(~_ids_ok(case_ids), "case_id",
+                 lambda i: f"expected 1-64 letters, digits or ._:- (pseudonymous id), "
+                           f"got {case_ids.iat[i]!r}")
+    problems.add(_duplicated(case_ids)[1], "case_id",
+                 lambda i: "case id appears more than once in assessments")
+    problems.add(~found, "person_id",
+                 lambda i: f"no row for person {raw['person_id'].iat[i]!r} in people")
+    problems.add(found & ~person_ok, "person.person_id",
+                 lambda i: f"person id {person_ids.iat[int(person_row[i])]!r} is not a valid "
+                           "id or appears more than once in people")
+    problems.add(found & ~birth_day_ok, "person.date_of_birth",
+                 lambda i: "expected a date, got "
+                           f"{people['date_of_birth'].iat[int(person_row[i])]!r}")
+    problems.add(found & (sex < 0), "person.sex",
+                 lambda i: "expected 'male' or 'female', got "
+                           f"{people['sex'].iat[int(person_row[i])]!r}")
 
-    ad, ad_ok, _ = _days(A["assessment_date"])
-    idx, idx_ok, _ = _days(A["index_date"])
-    fus, fus_ok, fus_missing = _days(A["follow_up_start"])
-    offence, _ = _codes(A["index_offence"], "offence")
-    kind, _ = _codes(A["index_kind"], "kind")
-    disp, disp_missing = _codes(A["index_disposal"], "disposal")
-    _, iviolent_ok = _bools(A["index_violent"])
+    # the assessments' own columns
+    assessed, assessed_ok, _ = _days(raw["assessment_date"])
+    index_day, index_day_ok, _ = _days(raw["index_date"])
+    follow_up_day, follow_up_ok, follow_up_missing = _days(raw["follow_up_start"])
+    index_offence, _ = _codes(raw["index_offence"], "offence")
+    index_kind, _ = _codes(raw["index_kind"], "kind")
+    index_disposal, index_disposal_missing = _codes(raw["index_disposal"], "disposal")
+    _, index_violent_ok = _bools(raw["index_violent"])
 
-    probs.add(~ad_ok, "assessment_date",
-              lambda i: f"expected a date, got {raw['assessment_date'].iat[i]!r}")
-    probs.add(ad_ok & (ad > today), "assessment_date",
-              lambda i: f"{_iso(ad[i])} is in the future (today is {_iso(today)})")
-    from riskassess.cases import MAX_AGE_YEARS
+    problems.add(~assessed_ok, "assessment_date",
+                 lambda i: f"expected a date, got {raw['assessment_date'].iat[i]!r}")
+    problems.add(assessed_ok & (assessed > today), "assessment_date",
+                 lambda i: f"{_iso(assessed[i])} is in the future (today is {_iso(today)})")
+    problems.add(assessed_ok & birth_day_ok
+                 & ((assessed - birth_day) / DAYS_PER_YEAR > MAX_AGE_YEARS),
+                 "person.date_of_birth",
+                 lambda i: f"{_iso(birth_day[i])} makes the person older than "
+                           f"{MAX_AGE_YEARS:g} years on the assessment date {_iso(assessed[i])}")
+    problems.add(~index_day_ok, "index_offence.date",
+                 lambda i: f"expected a date, got {raw['index_date'].iat[i]!r}")
+    problems.add(index_day_ok & assessed_ok & (index_day > assessed), "index_offence.date",
+                 lambda i: f"dated {_iso(index_day[i])}, after the assessment date "
+                           f"{_iso(assessed[i])}")
+    problems.add(index_day_ok & birth_day_ok & (index_day < tenth), "index_offence.date",
+                 lambda i: f"dated {_iso(index_day[i])}, before the person's 10th birthday "
+                           f"{_iso(tenth[i])} (age of criminal responsibility)")
+    problems.add(index_offence < 0, "index_offence.offence",
+                 lambda i: f"unknown offence category {raw['index_offence'].iat[i]!r}")
+    _check_sanction_kind(problems, index_kind, index_disposal, index_disposal_missing,
+                         np.ones(n_cases, bool), "index_offence.",
+                         raw["index_kind"].iat.__getitem__,
+                         raw["index_disposal"].iat.__getitem__, lambda i: "")
+    problems.add(~index_violent_ok, "index_offence.violent",
+                 lambda i: f"expected true or false, got {raw['index_violent'].iat[i]!r}")
+    problems.add(~follow_up_missing & ~follow_up_ok, "follow_up_start",
+                 lambda i: "expected a date or nothing, got "
+                           f"{raw['follow_up_start'].iat[i]!r}")
+    problems.add(follow_up_ok & index_day_ok & (follow_up_day < index_day), "follow_up_start",
+                 lambda i: f"{_iso(follow_up_day[i])} is before the index offence date "
+                           f"{_iso(index_day[i])}")
 
-    probs.add(ad_ok & dob_ok & ((ad - dob) / DAYS_PER_YEAR > MAX_AGE_YEARS),
-              "person.date_of_birth",
-              lambda i: f"{_iso(dob[i])} makes the person older than {MAX_AGE_YEARS:g} "
-                        f"years on the assessment date {_iso(ad[i])}")
-    probs.add(~idx_ok, "index_offence.date",
-              lambda i: f"expected a date, got {raw['index_date'].iat[i]!r}")
-    probs.add(idx_ok & ad_ok & (idx > ad), "index_offence.date",
-              lambda i: f"dated {_iso(idx[i])}, after the assessment date {_iso(ad[i])}")
-    probs.add(idx_ok & dob_ok & (idx < tenth), "index_offence.date",
-              lambda i: f"dated {_iso(idx[i])}, before the person's 10th birthday "
-                        f"{_iso(tenth[i])} (age of criminal responsibility)")
-    probs.add(offence < 0, "index_offence.offence",
-              lambda i: f"unknown offence category {raw['index_offence'].iat[i]!r}")
-    _check_sanction_kind(probs, kind, disp, disp_missing, np.ones(n, bool), "index_offence.",
-                         raw["index_kind"].iat.__getitem__, raw["index_disposal"].iat.__getitem__,
-                         lambda i: "")
-    probs.add(~iviolent_ok, "index_offence.violent",
-              lambda i: f"expected true or false, got {raw['index_violent'].iat[i]!r}")
-    probs.add(~fus_missing & ~fus_ok, "follow_up_start",
-              lambda i: f"expected a date or nothing, got {raw['follow_up_start'].iat[i]!r}")
-    probs.add(fus_ok & idx_ok & (fus < idx), "follow_up_start",
-              lambda i: f"{_iso(fus[i])} is before the index offence date {_iso(idx[i])}")
+    # sanctions, each paired with every case of its person
+    sanction_person = _lookup(sanctions["person_id"], person_ids)
+    rows, case_of, unmatched = _expand(person_row, sanction_person, len(people))
+    # one case per person and every sanction matched: the pairing is the identity, and
+    # the (large) sanction columns need no reordering copy
+    identity = rows.size == len(sanctions) and (rows.size == 0 or rows[-1] == rows.size - 1)
 
-    # sanctions, paired with the cases of their person
-    s_person = _lookup(S["person_id"], pid)
-    rows, case, unmatched = _expand(a_person, s_person, len(P))
-    identity = rows.size == len(S) and (rows.size == 0 or rows[-1] == rows.size - 1)
-
-    def take(values: np.ndarray) -> np.ndarray:
+    def paired(values: np.ndarray) -> np.ndarray:
         return values if identity else values[rows]
 
-    s_day, s_ok, _ = _days(S["date"])
-    d, d_ok = take(s_day), take(s_ok)
-    k = take(_codes(S["kind"], "kind")[0])
-    s_disp, s_disp_missing = (take(a) for a in _codes(S["disposal"], "disposal"))
-    s_offence = take(_codes(S["offence"], "offence")[0])
-    s_violent, s_violent_ok = (take(a) for a in _bools(S["violent"]))
-    ad_c = ad[case]
-    leak = d_ok & ad_ok[case] & (d >= ad_c)
+    day_of_row, day_ok_of_row, _ = _days(sanctions["date"])
+    day, day_ok = paired(day_of_row), paired(day_ok_of_row)
+    kind = paired(_codes(sanctions["kind"], "kind")[0])
+    disposal, disposal_missing = (paired(a) for a in _codes(sanctions["disposal"], "disposal"))
+    offence = paired(_codes(sanctions["offence"], "offence")[0])
+    violent, violent_ok = (paired(a) for a in _bools(sanctions["violent"]))
+    # a sanction on or after its case's assessment date is not "previous": it is leakage,
+    # dropped and counted (a person's later assessment may still count it)
+    leak = day_ok & assessed_ok[case_of] & (day >= assessed[case_of])
     keep = ~leak
     dropped = int(leak.sum())
-    sl = S.index
+    sanction_labels = sanctions.index
 
     def label(j: int) -> str:
-        return f"sanctions row {sl[rows[j]]!r}: "
+        return f"sanctions row {sanction_labels[rows[j]]!r}: "
 
-    def raw_s(column: str) -> Any:
-        return lambda j: S[column].iat[int(rows[j])]
+    def raw_sanction(column: str) -> Any:
+        return lambda j: sanctions[column].iat[int(rows[j])]
 
-    probs.add(keep & ~d_ok, "sanctions.date",
-              lambda j: f"{label(j)}expected a date, got {raw_s('date')(j)!r}", case)
-    idx_c = idx[case]
-    probs.add(keep & d_ok & idx_ok[case] & (d > idx_c), "sanctions.date",
-              lambda j: f"{label(j)}dated {_iso(d[j])}, after the index offence date "
-                        f"{_iso(idx[case[j]])} (previous sanctions are on or before it)", case)
-    probs.add(keep & d_ok & dob_ok[case] & (d < tenth[case]), "sanctions.date",
-              lambda j: f"{label(j)}dated {_iso(d[j])}, before the person's 10th birthday "
-                        f"{_iso(tenth[case[j]])} (age of criminal responsibility)", case)
-    _check_sanction_kind(probs, k, s_disp, s_disp_missing, keep, "sanctions.",
-                         raw_s("kind"), raw_s("disposal"), label, case)
-    probs.add(keep & (s_offence < 0), "sanctions.offence",
-              lambda j: f"{label(j)}unknown offence category {raw_s('offence')(j)!r}", case)
-    probs.add(keep & ~s_violent_ok, "sanctions.violent",
-              lambda j: f"{label(j)}expected true or false, got {raw_s('violent')(j)!r}", case)
+    problems.add(keep & ~day_ok, "sanctions.date",
+                 lambda j: f"{label(j)}expected a date, got {raw_sanction('date')(j)!r}",
+                 case_of)
+    problems.add(keep & day_ok & index_day_ok[case_of] & (day > index_day[case_of]),
+                 "sanctions.date",
+                 lambda j: f"{label(j)}dated {_iso(day[j])}, after the index offence date "
+                           f"{_iso(index_day[case_of[j]])} (previous sanctions are on or "
+                           "before it)", case_of)
+    problems.add(keep & day_ok & birth_day_ok[case_of] & (day < tenth[case_of]),
+                 "sanctions.date",
+                 lambda j: f"{label(j)}dated {_iso(day[j])}, before the person's 10th "
+                           f"birthday {_iso(tenth[case_of[j]])} (age of criminal "
+                           "responsibility)", case_of)
+    _check_sanction_kind(problems, kind, disposal, disposal_missing, keep, "sanctions.",
+                         raw_sanction("kind"), raw_sanction("disposal"), label, case_of)
+    problems.add(keep & (offence < 0), "sanctions.offence",
+                 lambda j: f"{label(j)}unknown offence category "
+                           f"{raw_sanction('offence')(j)!r}", case_of)
+    problems.add(keep & ~violent_ok, "sanctions.violent",
+                 lambda j: f"{label(j)}expected true or false, got "
+                           f"{raw_sanction('violent')(j)!r}", case_of)
 
-    if probs.items and invalid == "raise":
-        rej = probs.frame(case_ids)
-        problems = list(rej.itertuples(index=False, name=None))
-        if len(problems) > _MAX_REPORTED:
-            more = len(problems) - _MAX_REPORTED
-            problems = [*problems[:_MAX_REPORTED],
-                        ("...", "...", f"{more} more problem(s); use invalid='drop' to list "
-                                       "them all in FeatureTable.rejected")]
-        raise CaseValidationError(problems)
+    if problems.items and invalid == "raise":
+        rejected = problems.frame(case_ids)
+        listed = list(rejected.itertuples(index=False, name=None))
+        if len(listed) > _MAX_REPORTED:
+            more = len(listed) - _MAX_REPORTED
+            listed = [*listed[:_MAX_REPORTED],
+                      ("...", "...", f"{more} more problem(s); use invalid='drop' to list "
+                                     "them all in FeatureTable.rejected")]
+        raise CaseValidationError(listed)
 
-    # aggregate previous sanctions per case
     if dropped:
-        case, d, k, s_disp, s_violent, s_offence = (
-            a[keep] for a in (case, d, k, s_disp, s_violent, s_offence))
-    c, dk = case, d
-    conv = k == _CONVICTION
-    breach = s_offence == _BREACH[0] if len(_BREACH) == 1 else np.isin(s_offence, _BREACH)
-    agg: dict[str, np.ndarray] = {
-        "n_prev": np.bincount(c, minlength=n),
-        "n_conv": np.bincount(c[conv], minlength=n),
-        "n_caut": np.bincount(c[~conv], minlength=n),
-        "n_cust": np.bincount(c[conv & (s_disp == _CUSTODY)], minlength=n),
-        "violent": np.bincount(c[s_violent], minlength=n) > 0,
-        "breach": np.bincount(c[breach], minlength=n) > 0,
-    }
-    first = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
-    last = np.full(n, np.iinfo(np.int64).min, dtype=np.int64)
-    np.minimum.at(first, c, dk)
-    np.maximum.at(last, c, dk)
-
-    good = ~probs.bad
-    cols = {key: v[good] for key, v in agg.items()}
-    cols.update(
-        dob=dob[good], assessment=ad[good], index_date=idx[good],
-        follow_up_start=fus[good], has_follow_up_start=fus_ok[good],
-        first_prev=first[good], last_prev=last[good], sex=sex[good],
-        index_offence=offence[good], index_kind=kind[good],
+        case_of, day, kind, disposal, violent, offence = (
+            a[keep] for a in (case_of, day, kind, disposal, violent, offence))
+    numbers = _summarise_sanctions(day, kind, disposal, offence, violent,
+                                   _array_reductions(case_of, n_cases))
+    numbers.update(
+        birth_day=birth_day, assessment_day=assessed, index_day=index_day,
+        follow_up_day=follow_up_day, has_follow_up_start=follow_up_ok, sex=sex,
+        index_offence=index_offence, index_kind=index_kind,
     )
-    features = _assemble(case_ids.array[good], cols, check_unique=False)
+    good = ~problems.bad
+    if not good.all():  # invalid="drop": leave the rejected cases out
+        numbers = {name: values[good] for name, values in numbers.items()}
+    features = _assemble(case_ids.array[good], numbers, check_unique=False)
     if dropped:
         warnings.warn(f"{dropped} sanction row(s) dated on or after their case's assessment "
                       "date were ignored (later events are leakage)", UserWarning, stacklevel=2)
     if unmatched:
         warnings.warn(f"{unmatched} sanction row(s) belong to no assessed person and were "
                       "ignored", UserWarning, stacklevel=2)
-    return FeatureTable(features=features, dropped_events=dropped, rejected=probs.frame(case_ids))
+    return FeatureTable(features=features, dropped_events=dropped,
+                        rejected=problems.frame(case_ids))

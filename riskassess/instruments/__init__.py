@@ -14,5 +14,7 @@ Examples
 """
 
 from riskassess.instruments._ogrs3 import OGRS3, OGRS3_COLUMNS, ogrs3_form
+from riskassess.instruments.arns import ARP, SVRP, VRP, arns_inputs, case_to_request
 
-__all__ = ["OGRS3", "OGRS3_COLUMNS", "ogrs3_form"]
+__all__ = ["ARP", "OGRS3", "OGRS3_COLUMNS", "SVRP", "VRP", "arns_inputs", "case_to_request",
+           "ogrs3_form"]

@@ -2,13 +2,36 @@
 
 The published logistic model (domain.md section 3) written as an :class:`AdditiveForm`::
 
-    z_t = A_t + 1.251124464 * copas_rate + sanction_history + age_gender(age, sex)
+    z_t = A_t + 1.251124464 * copas_rate_at_index + sanction_history + age_gender(age, sex)
           + offence(index_offence)
+
+Reading of the formula, point by point (HMPPS's service, which computed OGRS3 until June
+2026, differs on some; each choice here follows the published paper, for the reason given):
+
+* **Copas rate at the index conviction** (``copas_rate_at_index``): the career is
+  measured to the current conviction, as the paper and the service both do, not to the
+  assessment (``copas_rate``, which our own models may use). When the conviction came
+  years before the assessment the two differ.
+* **Ages** are exact (days / 365.25); the service used completed years. The age bands cut
+  at whole years, so the two agree except within a day of a birthday.
+* **Sanction history has five levels** (first, second, three or more cautions; first
+  conviction; repeat): the paper's model was estimated with them. The service kept only
+  two (first sanction 0.12614, repeat 0.46306), which prices caution-only histories as
+  convictions.
+* **Probabilities are not rounded**, and bands are read from the exact 2-year probability
+  (a cut-point belongs to the band above). The service rounded to 5 decimals, then to an
+  integer percent, and banded that, so at a cut-point it can differ by half a
+  percentage point.
+* **Females aged 10-15 have the published negative coefficients** (-0.785038489,
+  -0.613852078, -0.669521331); the service had them positive, a sign discrepancy the
+  published table does not support.
+* **Coefficients at full published precision** (the service cut them to ~5 significant
+  figures, e.g. -1.326 for -1.325976554).
 
 Examples
 --------
 >>> import pandas as pd
->>> X = pd.DataFrame({"copas_rate": [0.0], "sanction_history": ["first_conviction"],
+>>> X = pd.DataFrame({"copas_rate_at_index": [0.0], "sanction_history": ["first_conviction"],
 ...                   "age_at_follow_up": [30.0], "sex": ["male"],
 ...                   "index_offence": ["violence"]})
 >>> model = OGRS3(horizon=2)
@@ -81,7 +104,7 @@ _OFFENCE = {
 
 #: Columns of :func:`riskassess.features.build_features` that OGRS3 reads.
 OGRS3_COLUMNS: tuple[str, ...] = (
-    "copas_rate", "sanction_history", "age_at_follow_up", "sex", "index_offence",
+    "copas_rate_at_index", "sanction_history", "age_at_follow_up", "sex", "index_offence",
 )
 
 
@@ -140,7 +163,7 @@ def _form(horizon: int) -> AdditiveForm:
     return AdditiveForm(
         intercept=_INTERCEPT[horizon],
         terms=(
-            LinearTerm("copas_rate", "copas_rate", _COPAS),
+            LinearTerm("copas_rate", "copas_rate_at_index", _COPAS),
             TableTerm("sanction_history", (sanction_axis,),
                       np.array([*_SANCTION.values(), 0.0])),
             TableTerm("age_at_follow_up x sex", (age_axis, sex_axis), age_sex),
@@ -168,7 +191,7 @@ class _Background:
                 flat = np.ravel_multi_index(t.codes(frame), t.table.shape)
                 cells = np.bincount(flat, minlength=t.table.size).astype(float)
                 counts.append((t.name, tuple(cells.tolist())))
-        return cls(tuple(counts), float(column_as_float(frame, "copas_rate").mean()))
+        return cls(tuple(counts), float(column_as_float(frame, "copas_rate_at_index").mean()))
 
     def to_dict(self) -> dict[str, Any]:
         return {"counts": {k: list(v) for k, v in self.counts}, "mean": self.mean}
@@ -217,7 +240,7 @@ class OGRS3(TransparentModel):
     Examples
     --------
     >>> import pandas as pd
-    >>> X = pd.DataFrame({"copas_rate": [0.0, 1.2], "sanction_history": ["first_caution",
+    >>> X = pd.DataFrame({"copas_rate_at_index": [0.0, 1.2], "sanction_history": ["first_caution",
     ...                   "repeat_offender"], "age_at_follow_up": [45.0, 19.0],
     ...                   "sex": ["female", "male"], "index_offence": ["fraud_forgery",
     ...                   "theft_non_motor"]}, index=["C-1", "C-2"])
@@ -248,7 +271,7 @@ class OGRS3(TransparentModel):
 
     #: The scalar route refuses what ``_checked`` refuses: an age below 10.
     _row_bounds: ClassVar[dict[str, tuple[float, float]] | None] = {
-        "age_at_follow_up": (10.0, math.inf), "copas_rate": (-math.inf, math.inf)}
+        "age_at_follow_up": (10.0, math.inf), "copas_rate_at_index": (-math.inf, math.inf)}
 
     def horizon_forms(self) -> dict[int, AdditiveForm]:
         """Both published horizons (1 and 2 years)."""
@@ -333,10 +356,10 @@ class OGRS3(TransparentModel):
             if miss.any():
                 raise FeatureError(f"column {name!r} is missing for rows "
                                    f"{frame.index[miss][:5].tolist()}; OGRS3 needs every input")
-        copas = column_as_float(frame, "copas_rate")
+        copas = column_as_float(frame, "copas_rate_at_index")
         bad = ~np.isfinite(copas)
         if bad.any():
-            raise FeatureError(f"column 'copas_rate' is not finite for rows "
+            raise FeatureError(f"column 'copas_rate_at_index' is not finite for rows "
                                f"{frame.index[bad][:5].tolist()}")
         age = column_as_float(frame, "age_at_follow_up")
         young = age < 10

@@ -15,6 +15,8 @@ from riskassess.models._bands import OGRS3_CUT_POINTS, RiskBands
 from riskassess.models._base import TransparentModel, prepare_labels
 from riskassess.models._hgb import form_from_hist_gradient_boosting
 from riskassess.models._io import (
+    MAX_MODEL_BYTES,
+    ModelProvenance,
     load_model,
     model_fingerprint,
     model_from_json,
@@ -35,12 +37,14 @@ from riskassess.models._terms import (
 )
 
 __all__ = [
+    "MAX_MODEL_BYTES",
     "OGRS3_CUT_POINTS",
     "SMALL_FRAME",
     "AdditiveForm",
     "AdditiveRiskClassifier",
     "CategoricalAxis",
     "LinearTerm",
+    "ModelProvenance",
     "NumericAxis",
     "Plan",
     "RiskBands",

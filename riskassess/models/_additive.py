@@ -29,13 +29,14 @@ from sklearn.base import _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_consistent_length
 
+from riskassess.exceptions import FeatureError, ValidationInputError
 from riskassess.features import check_no_protected, monotone_defaults
 from riskassess.models._bands import RiskBands
 from riskassess.models._base import TransparentModel, is_categorical
 from riskassess.models._gam import TermSpec, fit_tables
 from riskassess.models._terms import AdditiveForm, CategoricalAxis, NumericAxis, TableTerm
 
-__all__ = ["AdditiveRiskClassifier", "build_axis", "resolve_monotone"]
+__all__ = ["AdditiveRiskClassifier", "build_axis", "positive_weight_rows", "resolve_monotone"]
 
 Axis = NumericAxis | CategoricalAxis
 
@@ -50,6 +51,8 @@ def build_axis(col: pd.Series, max_bins: int) -> Axis:
     """
     name = str(col.name)
     if is_categorical(col):
+        # A Categorical keeps its whole vocabulary, so a category with no training rows
+        # still gets a bin (and contributes 0) instead of being refused as unseen later.
         if isinstance(col.dtype, pd.CategoricalDtype):
             cats = [str(c) for c in col.cat.categories]
         else:
@@ -59,27 +62,71 @@ def build_axis(col: pd.Series, max_bins: int) -> Axis:
     v = v[~np.isnan(v)]
     u = np.unique(v)
     if len(u) <= max_bins:
+        # Midpoints, not the values themselves: a value seen in training then sits in the
+        # middle of its bin, so rounding noise at predict time never moves it across.
         thr = (u[:-1] + u[1:]) / 2.0
     else:
+        # method="lower" puts every threshold on an observed value, so each bin
+        # (t_{j-1}, t_j] holds at least that value's rows: no bin is empty after fitting.
         q = np.quantile(v, np.linspace(0.0, 1.0, max_bins + 1)[1:-1], method="lower")
         thr = np.unique(q)
+        # a threshold at the maximum would leave the top bin empty
         thr = thr[thr < u[-1]]
     return NumericAxis(name, tuple(float(t) for t in thr))
 
 
+def positive_weight_rows(frame: pd.DataFrame, y01: np.ndarray, weights: np.ndarray | None
+                         ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray | None]:
+    """Drop the rows whose sample weight is 0: they are not part of the training set.
+
+    A zero weight must mean exactly "this row is absent" (scikit-learn's sample-weight
+    contract): it may not place a bin threshold, widen a training range, allow missing
+    values or appear in a table's counts. Refuses weights that leave one class only.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> frame = pd.DataFrame({"age": [18.0, 30.0, 40.0, 50.0]})
+    >>> kept, y, w = positive_weight_rows(frame, np.array([1.0, 0.0, 1.0, 0.0]),
+    ...                                   np.array([0.0, 2.0, 1.0, 1.0]))
+    >>> kept["age"].tolist(), y.tolist(), w.tolist()
+    ([30.0, 40.0, 50.0], [0.0, 1.0, 0.0], [2.0, 1.0, 1.0])
+    """
+    if weights is None or bool(np.all(weights > 0)):
+        return frame, y01, weights
+    keep = weights > 0
+    if not keep.any():
+        raise ValidationInputError("sample_weight: every weight is 0; at least one row of "
+                                   "each class needs a positive weight")
+    y_kept = y01[keep]
+    if y_kept.min() == y_kept.max():
+        raise ValidationInputError(
+            "sample_weight: the rows with positive weight all have the same outcome; "
+            "fitting needs both classes among the rows with positive weight")
+    return frame.loc[keep], y_kept, weights[keep]
+
+
 def resolve_monotone(monotone: Any, columns: Sequence[str]) -> dict[str, int]:
-    """Per-column direction from ``"auto"`` / ``None`` / a mapping of overrides."""
+    """Per-column direction from ``"auto"`` / ``None`` / a mapping of overrides.
+
+    Examples
+    --------
+    >>> resolve_monotone({"age": 0}, ["age", "priors_count"])
+    {'age': 0, 'priors_count': 1}
+    >>> resolve_monotone(None, ["age"])
+    {'age': 0}
+    """
     if monotone is None:
         return dict.fromkeys(columns, 0)
     out = monotone_defaults(columns)
     if isinstance(monotone, Mapping):
         unknown = sorted(set(map(str, monotone)) - set(columns))
         if unknown:
-            raise ValueError(f"monotone names unknown columns {unknown}; columns are "
-                             f"{list(columns)}")
+            raise FeatureError(f"monotone names unknown columns {unknown}; columns are "
+                               f"{list(columns)}")
         for k, v in monotone.items():
             if v not in (-1, 0, 1):
-                raise ValueError(f"monotone[{k!r}] must be -1, 0 or 1, got {v!r}")
+                raise FeatureError(f"monotone[{k!r}] must be -1, 0 or 1, got {v!r}")
             out[str(k)] = int(v)
     return out
 
@@ -98,7 +145,9 @@ class AdditiveRiskClassifier(TransparentModel):
     After fitting, each table is centred on its training mean (the intercept absorbs
     the shift), so a contribution reads "relative to the average person in training".
     A category with no training rows contributes 0; a missing value in a column that had
-    none in training is refused (:class:`~riskassess.exceptions.FeatureError`).
+    none in training is refused (:class:`~riskassess.exceptions.FeatureError`). A row of
+    sample weight 0 is treated exactly as if it were absent: it places no bin and the
+    tables are as if fitted without it.
 
     Parameters
     ----------
@@ -203,7 +252,7 @@ class AdditiveRiskClassifier(TransparentModel):
         check_no_protected(columns, self.allow_protected)
         check_consistent_length(frame, y)
         y01 = self._set_classes(y)
-        w = self._weights(sample_weight, frame)
+        frame, y01, w = positive_weight_rows(frame, y01, self._weights(sample_weight, frame))
         w_arr = np.ones(len(y01)) if w is None else w
         self.monotone_ = resolve_monotone(self.monotone, columns)
         axes = {c: build_axis(frame[c], self.max_bins) for c in columns}
@@ -231,11 +280,13 @@ class AdditiveRiskClassifier(TransparentModel):
         for name, t_axes, spec, table in zip(names, term_axes, specs, tables, strict=True):
             counts = np.bincount(spec.flat_codes, w_arr, minlength=table.size)
             counts = counts.reshape(table.shape)
+            # Centre on the weighted training mean so that a contribution reads "relative
+            # to the average person in training" and the intercept is the average log-odds.
             shift = float(np.sum(counts * table) / counts.sum())
             table = table - shift
             intercept += shift
             if len(t_axes) == 1:
-                table[counts == 0] = 0.0
+                _neutral_empty_cells(t_axes[0], table, counts)
             terms.append(TableTerm(name, t_axes, table, counts))
         self.form_ = AdditiveForm(intercept=float(intercept), terms=tuple(terms))
         self._record_training(frame, y01, w)
@@ -246,13 +297,32 @@ class AdditiveRiskClassifier(TransparentModel):
         for pair in self.interactions:
             p = tuple(str(c) for c in pair)
             if len(p) != 2 or p[0] == p[1]:
-                raise ValueError(f"an interaction is a pair of distinct columns, got {pair!r}")
+                raise FeatureError(f"interactions: an interaction is a pair of distinct "
+                                   f"columns, got {pair!r}")
             unknown = [c for c in p if c not in columns]
             if unknown:
-                raise ValueError(f"interaction {pair!r} names unknown columns {unknown}")
+                raise FeatureError(f"interactions: {pair!r} names unknown columns {unknown}")
             if self.monotone_[p[0]] and self.monotone_[p[1]]:
-                raise ValueError(f"interaction {pair!r}: both columns are monotone; a pair "
-                                 "table can keep one direction only (set monotone "
-                                 f"{{{p[1]!r}: 0}} or drop the pair)")
+                # the solver writes a pair table as monotone steps along one axis per
+                # slice of the other; two monotone axes would need cross constraints
+                raise FeatureError(f"interactions: {pair!r}: both columns are monotone; a "
+                                   "pair table can keep one direction only (set monotone "
+                                   f"{{{p[1]!r}: 0}} or drop the pair)")
             pairs.append((p[0], p[1]))
         return pairs
+
+
+def _neutral_empty_cells(axis: Axis, table: np.ndarray, counts: np.ndarray) -> None:
+    """Set the cells of a one-axis table that no training row reached to 0, where 0 is right.
+
+    A category with no rows has no order to respect and no neighbour to borrow from: 0
+    (the average person) is the honest value. The missing bin of a column without
+    missing values is never used (such a value is refused). A numeric bin keeps the
+    solver's value, which the monotone constraint and the smoothing penalty fix from its
+    neighbours: setting it to 0 could put it above or below them and break the
+    declared direction.
+    """
+    empty = counts == 0
+    if isinstance(axis, NumericAxis):
+        empty[:-1] = False  # keep the regular bins; only the missing bin is neutralised
+    table[empty] = 0.0

@@ -44,6 +44,9 @@ def column_as_float(X: pd.DataFrame, name: str) -> np.ndarray:
     if name not in X.columns:
         raise FeatureError(f"missing column {name!r}; got columns {list(map(str, X.columns))}")
     col = X[name]
+    if isinstance(col, pd.Series) and isinstance(col.dtype, np.dtype) and \
+            col.dtype.kind in "biuf":  # plain numbers: no pd.to_numeric pass (a copy)
+        return col.to_numpy(dtype=np.float64)
     try:
         return np.asarray(pd.to_numeric(col, errors="raise"), dtype=np.float64)
     except (TypeError, ValueError) as exc:

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 from sklearn.utils.validation import check_is_fitted
 
+from riskassess.exceptions import FeatureError, FormError
 from riskassess.models._terms import AdditiveForm, CategoricalAxis, NumericAxis, TableTerm
 
 __all__ = ["form_from_hist_gradient_boosting"]
@@ -81,8 +82,8 @@ def _groups(used: list[set[int]]) -> list[tuple[int, ...]]:
     groups = [tuple(sorted(c)) for c in comps.values()]
     big = [g for g in groups if len(g) > 2]
     if big:
-        raise ValueError(f"trees combine more than two features {big}; fit the booster with "
-                         "interaction_cst='no_interactions' or pairs only")
+        raise FormError(f"trees combine more than two features {big}; fit the booster with "
+                        "interaction_cst='no_interactions' or pairs only")
     return sorted(groups)
 
 
@@ -107,9 +108,10 @@ def form_from_hist_gradient_boosting(booster: Any, X: pd.DataFrame | None = None
 
     Raises
     ------
-    ValueError
-        Multiclass booster, a tree using more than two features, or categorical
-        features without ``X``.
+    riskassess.exceptions.FormError
+        Multiclass booster, or a tree using more than two features (a ``ValueError``).
+    riskassess.exceptions.FeatureError
+        Categorical features without ``X`` (a ``ValueError``).
 
     Examples
     --------
@@ -127,13 +129,13 @@ def form_from_hist_gradient_boosting(booster: Any, X: pd.DataFrame | None = None
     """
     check_is_fitted(booster)
     if getattr(booster, "n_trees_per_iteration_", 1) != 1:
-        raise ValueError("only binary HistGradientBoostingClassifier can be compiled")
+        raise FormError("only binary HistGradientBoostingClassifier can be compiled")
     names = (list(map(str, booster.feature_names_in_)) if hasattr(booster, "feature_names_in_")
              else [f"x{i}" for i in range(booster.n_features_in_)])
     is_cat = np.zeros(len(names), bool) if booster.is_categorical_ is None \
         else np.asarray(booster.is_categorical_)
     if is_cat.any() and X is None:
-        raise ValueError("the booster has categorical features: pass its training frame X")
+        raise FeatureError("the booster has categorical features: pass its training frame X")
     perm = _internal_to_original(booster)
     used = _tree_features(booster, perm)
     groups = _groups(used)
@@ -147,8 +149,7 @@ def form_from_hist_gradient_boosting(booster: Any, X: pd.DataFrame | None = None
     reps: dict[int, list[Any]] = {}
     for g in groups:
         for f in g:
-            if is_cat[f]:
-                assert X is not None
+            if is_cat[f] and X is not None:  # X is required (checked above) when is_cat
                 col = X[names[f]]
                 cats = (list(col.cat.categories) if isinstance(col.dtype, pd.CategoricalDtype)
                         else sorted(col.dropna().unique().tolist()))

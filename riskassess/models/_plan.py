@@ -54,7 +54,7 @@ from __future__ import annotations
 
 import math
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -135,7 +135,7 @@ class Plan:
     >>> from riskassess.instruments import OGRS3
     >>> plan = Plan(OGRS3())
     >>> plan.columns
-    ('copas_rate', 'sanction_history', 'age_at_follow_up', 'sex', 'index_offence')
+    ('copas_rate_at_index', 'sanction_history', 'age_at_follow_up', 'sex', 'index_offence')
     >>> row = plan.row_cells([0.0, "first_conviction", 30.0, "male", "violence"])
     >>> round(plan.row_score(plan.main, plan.row_codes(row), row), 6)
     0.921871
@@ -279,14 +279,19 @@ class Plan:
         return z
 
     # ------------------------------------------------------------------ SHAP
-    def shap(self, background: pd.DataFrame | None = None) -> ShapTables:
+    def shap(self, background: pd.DataFrame | None = None,
+             prepare: Callable[[pd.DataFrame], pd.DataFrame] | None = None) -> ShapTables:
         """Exact SHAP tables for ``background`` (the stored training distribution when
-        ``None``), compiled once per background object."""
+        ``None``), compiled once per background object.
+
+        ``prepare`` turns the background's input columns into the frame the form reads
+        (the model's ``_form_frame``: an instrument derives its terms there)."""
         key = id(background)
         hit = self._shap.get(key)
         if hit is not None and hit[0] is background:
             return hit[1]
-        tables = self._shap_tables(background)
+        frame = background if background is None or prepare is None else prepare(background)
+        tables = self._shap_tables(frame)
         if len(self._shap) >= 8:
             self._shap.pop(next(iter(self._shap)))
         self._shap[key] = (background, tables)

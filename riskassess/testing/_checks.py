@@ -3,7 +3,9 @@
 Each check returns None when the property holds and otherwise raises
 :class:`AssertionError` whose message says what was expected, what was found, and where
 (the case, the feature, the band or the groups). Bad arguments (e.g. no declared
-direction to check) raise :class:`ValueError` instead, so a mistake in the suite is not
+direction to check) raise a :class:`ValueError` instead (a
+:class:`~riskassess.exceptions.FeatureError` or
+:class:`~riskassess.exceptions.ValidationInputError`), so a mistake in the suite is not
 mistaken for a failing model.
 
 Examples
@@ -32,7 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from riskassess.exceptions import FeatureError
+from riskassess.exceptions import FeatureError, ValidationInputError
 from riskassess.features import check_no_protected, monotone_defaults
 
 __all__ = [
@@ -155,18 +157,18 @@ def assert_monotone(
     >>> assert_monotone(model, X, "postcode")
     Traceback (most recent call last):
     ...
-    ValueError: feature 'postcode' is not a column of X; columns are ['age', 'priors_count']
+    riskassess.exceptions.FeatureError: feature 'postcode' is not a column of X; columns are ...
     """
     if feature not in X.columns:
-        raise ValueError(f"feature {feature!r} is not a column of X; columns are "
-                         f"{list(map(str, X.columns))}")
+        raise FeatureError(f"feature {feature!r} is not a column of X; columns are "
+                           f"{list(map(str, X.columns))}")
     if direction is None:
         fitted = getattr(model, "monotone_", None)
         direction = (fitted.get(feature, 0) if isinstance(fitted, dict)
                      else monotone_defaults([feature])[feature])
     if direction not in (-1, 1):
-        raise ValueError(f"no monotone direction declared for {feature!r} (got {direction}); "
-                         "pass direction=1 or -1")
+        raise ValidationInputError(f"no monotone direction declared for {feature!r} (got "
+                                   f"{direction}); pass direction=1 or -1")
     if grid is None:
         values = pd.to_numeric(X[feature], errors="coerce").dropna().unique()
         values = np.sort(values.astype(float))
@@ -277,18 +279,21 @@ def assert_group_gap_within(
     from riskassess.validation import validate
 
     if metric not in _METRIC_NAMES:
-        raise ValueError(f"metric must be one of {sorted(_METRIC_NAMES)}; got {metric!r}")
+        raise ValidationInputError(f"metric must be one of {sorted(_METRIC_NAMES)}; "
+                                   f"got {metric!r}")
     if groups is None:
-        raise ValueError("groups are required")
+        raise ValidationInputError("groups are required")
     report = validate(model_or_scores, X, y, groups, n_bootstrap=0, threshold=threshold,
                       min_group_size=min_group_size)
-    assert report.fairness is not None
-    row = report.fairness.gaps.loc[metric]
+    fairness = report.fairness
+    if fairness is None:  # validate reports fairness whenever groups are given
+        raise ValidationInputError("groups are required")
+    row = fairness.gaps.loc[metric]
     if not np.isfinite(row["gap"]):
         raise AssertionError(f"{_METRIC_NAMES[metric]}: fewer than two groups with at least "
                              f"{min_group_size} cases and a defined value; nothing to compare")
     if row["gap"] > tolerance:
-        values = report.fairness.groups.set_index("group")[metric]
+        values = fairness.groups.set_index("group")[metric]
         raise AssertionError(
             f"{_METRIC_NAMES[metric]} gap {100 * row['gap']:.1f} points exceeds the "
             f"tolerance {100 * tolerance:.1f}: {row['high_group']} "
@@ -331,8 +336,8 @@ def assert_no_protected_inputs(model: Any, allow: Iterable[str] = ()) -> None:
     if names is None and hasattr(model, "form_"):
         names = model.form_.features
     if names is None:
-        raise ValueError(f"{type(model).__name__} exposes no input names (feature_names_in_ "
-                         "or form_); fit it on a DataFrame")
+        raise FeatureError(f"{type(model).__name__} exposes no input names (feature_names_in_ "
+                           "or form_); fit it on a DataFrame")
     try:
         check_no_protected([str(n) for n in names], allow_protected=allow)
     except FeatureError as exc:

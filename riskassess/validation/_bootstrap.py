@@ -34,20 +34,29 @@ True
 
 from __future__ import annotations
 
+import importlib.util
 import math
 import sys
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from scipy.stats import poisson
+
+from riskassess.exceptions import ValidationInputError
 
 __all__ = ["CellLayout", "ProgressArg", "ScoreBootstrap", "cell_poisson", "count_bootstrap",
            "percentile_interval", "score_bootstrap"]
 
 #: ``None`` = a tqdm bar when stderr is a terminal; ``True``/``False`` force it on/off; a
-#: callable is called as ``progress(done, total)`` after every chunk of replicates.
+#: callable is called as ``progress(done, total)`` after every chunk of replicates. The
+#: bar needs tqdm (``pip install "riskassess[progress]"``); without it there is no bar.
 ProgressArg = bool | Callable[[int, int], None] | None
+
+_NO_TQDM = ('progress=True: no progress bar is shown because tqdm is not installed '
+            '(pip install "riskassess[progress]")')
 
 _BLOCK = 2048
 
@@ -119,6 +128,21 @@ def percentile_interval(reps: np.ndarray, level: float) -> tuple[float, float]:
     return float(lo), float(hi)
 
 
+def _bar_class() -> Any:
+    """The tqdm bar to draw with, or None when tqdm (the ``progress`` extra) is absent.
+
+    ``tqdm.auto`` draws a widget in Jupyter, which needs ipywidgets; without it, it warns
+    "IProgress not found" on every bar, so the plain text bar is used instead.
+    """
+    if importlib.util.find_spec("tqdm") is None:
+        return None
+    if importlib.util.find_spec("ipywidgets") is not None:
+        from tqdm.auto import tqdm
+    else:
+        from tqdm.std import tqdm
+    return tqdm
+
+
 def _progress_bar(progress: ProgressArg, total: int) -> Callable[[int], None]:
     if callable(progress) and not isinstance(progress, bool):
         done = [0]
@@ -131,9 +155,14 @@ def _progress_bar(progress: ProgressArg, total: int) -> Callable[[int], None]:
     enabled = sys.stderr.isatty() if progress is None else bool(progress)
     if not enabled:
         return lambda k: None
-    from tqdm.auto import tqdm
-
-    bar = tqdm(total=total, desc="bootstrap", unit="rep", leave=False)
+    bar_class = _bar_class()
+    if bar_class is None:
+        # a bar is a convenience: without tqdm the bootstrap runs the same, without one
+        # (a note only when the caller asked for a bar explicitly, and once)
+        if progress is True:
+            warnings.warn(_NO_TQDM, stacklevel=4)
+        return lambda k: None
+    bar = bar_class(total=total, desc="bootstrap", unit="rep", leave=False)
 
     def update(k: int) -> None:
         bar.update(k)
@@ -261,7 +290,7 @@ class CellLayout:
         w = np.asarray(w)
         if w.dtype.kind not in "ui":
             if not np.array_equal(w, np.round(w)):
-                raise ValueError("cell weights must be whole numbers")
+                raise ValidationInputError("cell weights must be whole numbers")
             w = w.astype(np.int64)
         # uint8 weights are at most 8: products below * pos stay under 64 * cells
         small = w.dtype == np.uint8 and 64 * len(self.counts) < 2**31

@@ -32,8 +32,9 @@ from typing import Any
 import pandas as pd
 
 from riskassess._atomic import atomic_write_text
-from riskassess.features import FEATURES, PROTECTED_ATTRIBUTES
-from riskassess.validation._report import ValidationReport
+from riskassess.exceptions import UnsupportedModelError
+from riskassess.features import FEATURES, is_protected
+from riskassess.validation._results import ValidationReport
 
 __all__ = ["DECLARED_SENSITIVE", "ModelCard", "model_card"]
 
@@ -123,8 +124,8 @@ def _feature_names(model: Any) -> list[str]:
     if names is None and hasattr(model, "form_"):
         names = model.form_.features
     if names is None:
-        raise TypeError(f"{type(model).__name__} has no feature_names_in_ or form_: fit it on "
-                        "a DataFrame so its inputs can be listed")
+        raise UnsupportedModelError(f"{type(model).__name__} has no feature_names_in_ or "
+                                    "form_: fit it on a DataFrame so its inputs can be listed")
     return [str(n) for n in names]
 
 
@@ -134,7 +135,7 @@ def _features_table(model: Any) -> pd.DataFrame:
     rows = []
     for name in _feature_names(model):
         spec = FEATURES.get(name)
-        if name.lower() in PROTECTED_ATTRIBUTES:
+        if is_protected(name):
             marking = ("protected characteristic, explicitly allowed" if name in allowed
                        else "protected characteristic")
         elif name.lower() in DECLARED_SENSITIVE:

@@ -22,9 +22,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from riskassess.validation._inputs import check_count, check_scores, ids_from
 
 __all__ = ["StabilityIndex", "population_stability"]
 
@@ -64,7 +67,7 @@ def _interpret(psi: float) -> str:
 
 
 def population_stability(
-    reference: np.ndarray, current: np.ndarray, *, n_bins: int = 10
+    reference: Any, current: Any, *, n_bins: int = 10
 ) -> StabilityIndex:
     """PSI of ``current`` scores against ``reference`` scores on reference quantile bins.
 
@@ -82,6 +85,12 @@ def population_stability(
     StabilityIndex
         The PSI, its reading (stable / moderate shift / major shift) and per-bin table.
 
+    Raises
+    ------
+    ValidationInputError
+        An empty cohort, a missing or infinite score (the message names the cohort and
+        the case), or ``n_bins`` below 2.
+
     Examples
     --------
     >>> import numpy as np
@@ -96,9 +105,16 @@ def population_stability(
     1             0.25         0.2550
     2             0.25         0.2395
     3             0.25         0.2570
+    >>> population_stability(ref, np.array([0.2, np.nan]))
+    Traceback (most recent call last):
+    ...
+    riskassess.exceptions.ValidationInputError: current: scores must be finite numbers; ...
     """
-    reference = np.asarray(reference, dtype=float)
-    current = np.asarray(current, dtype=float)
+    n_bins = check_count(n_bins, "n_bins", 2)
+    reference = check_scores(reference, ids_from(len(reference), reference), "reference",
+                             probability=False)
+    current = check_scores(current, ids_from(len(current), current), "current",
+                           probability=False)
     edges = np.unique(np.quantile(reference, np.linspace(0, 1, n_bins + 1)[1:-1]))
     ref_codes = np.searchsorted(edges, reference, side="right")
     cur_codes = np.searchsorted(edges, current, side="right")

@@ -50,14 +50,19 @@ _GAP_METRICS = ("base_rate", "fpr", "fnr", "ppv", "selection_rate")
 
 def _confusion(y: np.ndarray, pred: np.ndarray, codes: np.ndarray, k: int) -> np.ndarray:
     """Counts (tp, fp, fn, tn) per group, shape ``(k, 4)``."""
+    # One integer per case, group * 4 + cell (tp 0, fp 1, fn 2, tn 3), so a single
+    # bincount gives every group's confusion matrix in one pass over the cases.
     cell = codes * 4 + np.where(y == 1, np.where(pred == 1, 0, 2), np.where(pred == 1, 1, 3))
     return np.bincount(cell, minlength=4 * k).reshape(k, 4)
 
 
 def _rate(counts: np.ndarray, name: str) -> np.ndarray:
     num_idx, den_idx = _RATES[name]
+    # ``...`` lets the same code rate one table (groups, 4) or bootstrap replicates
+    # (replicates, groups, 4)
     num = counts[..., list(num_idx)].sum(axis=-1)
     den = counts[..., list(den_idx)].sum(axis=-1)
+    # an empty denominator (no negatives in a group: no FPR) is undefined, not 0
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(den > 0, num / np.where(den > 0, den, 1), np.nan)
 
@@ -150,10 +155,14 @@ def group_table(
         row: dict[str, Any] = {"group": name, "n": int(mask.sum()),
                                "small": bool(mask.sum() < min_group_size)}
         for metric in ("base_rate", "fpr", "fnr", "ppv", "selection_rate"):
+            # Wilson, not the normal approximation: small groups and rates near 0 or 1
+            # are common here, and Wilson's interval stays inside [0, 1]
             num_idx, den_idx = _RATES[metric]
             est = wilson(float(c[list(num_idx)].sum()), float(c[list(den_idx)].sum()), level)
             row[metric], row[f"{metric}_lower"], row[f"{metric}_upper"] = (
                 est.value, est.lower, est.upper)
+        # the group's own AUC: how well the score ranks within the group, which a
+        # difference in base rates between groups does not affect
         a, var = delong_variance(y[mask], p[mask])
         half = z_value(level) * math.sqrt(var) if not math.isnan(var) else math.nan
         row["auc"], row["auc_lower"], row["auc_upper"] = (
@@ -198,7 +207,10 @@ def gap_table(
     bootstrap percentile interval of the difference between those same two groups. The
     AUC gap uses DeLong variances of the two (independent) groups.
     """
+    # small groups are shown but not compared: their rates are too noisy to call a gap
     eligible = ~groups["small"].to_numpy()
+    # the rates are functions of the (group, predicted, outcome) counts, so bootstrapping
+    # the counts (one Poisson draw per cell) gives every rate's replicates at once
     reps = count_bootstrap(counts, n_bootstrap=n_bootstrap, seed=seed) if n_bootstrap else None
     rows = []
     for metric in (*_GAP_METRICS, "auc"):
@@ -211,9 +223,14 @@ def gap_table(
                          "method": "fewer than two eligible groups"})
             continue
         idx = np.flatnonzero(ok)
+        # The gap is max minus min over groups, and its interval follows that same pair
+        # through the replicates. Re-picking the extremes in every replicate would give
+        # the distribution of a maximum, biased upwards even when all groups are equal.
         hi, lo = idx[np.argmax(values[ok])], idx[np.argmin(values[ok])]
         gap = float(values[hi] - values[lo])
         if metric == "auc":
+            # groups hold different people, so their AUCs are independent and the
+            # variances add; no bootstrap needed
             var = groups["auc_variance"].to_numpy(dtype=float)
             half = z_value(level) * math.sqrt(var[hi] + var[lo])
             low, high, method = gap - half, gap + half, "DeLong (independent groups)"
@@ -234,6 +251,9 @@ def _distinct(gaps: pd.DataFrame, metric: str, tolerance: float) -> bool:
     row = gaps.loc[metric]
     if not np.isfinite(row["gap"]):
         return False
+    # Both conditions: a gap inside the tolerance is negligible however certain, and a
+    # large gap whose interval reaches zero may be noise. Without a bootstrap (no
+    # interval) only the tolerance decides.
     excludes_zero = not (np.isfinite(row["lower"]) and row["lower"] <= 0.0)
     return bool(row["gap"] > tolerance and excludes_zero)
 
@@ -251,10 +271,16 @@ def tradeoff(
         return Tradeoff(False, False, False,
                         "Fewer than two groups have enough cases "
                         f"(at least {min_group_size}) to compare; no trade-off is stated.")
+    # Calibration within groups is judged band by band, in the cells with enough cases:
+    # a cell is off only if observed and predicted differ by more than the tolerance AND
+    # the observed rate's interval misses the prediction, so sampling noise in a small
+    # cell does not count as miscalibration.
     cells = by_band[(by_band["n"] >= min_group_size)
                     & by_band["group"].isin(groups.loc[~groups["small"], "group"])]
     off = cells[(cells["difference"].abs() > tolerance) & ~cells["predicted_in_interval"]]
     calibrated = off.empty
+    # any detectable difference in base rates triggers the impossibility result, so the
+    # tolerance is 0 here (the interval alone decides)
     base_differ = _distinct(gaps, "base_rate", 0.0)
     fpr_gap, fnr_gap = _distinct(gaps, "fpr", tolerance), _distinct(gaps, "fnr", tolerance)
     equal_rates = not (fpr_gap or fnr_gap)

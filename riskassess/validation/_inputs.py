@@ -17,7 +17,9 @@ riskassess.exceptions.ValidationInputError: y: labels must be 0 or 1; got 2 at r
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
@@ -25,7 +27,8 @@ import pandas as pd
 
 from riskassess.exceptions import ValidationInputError
 
-__all__ = ["case_ids", "check_groups", "check_labels", "check_scores", "ids_from"]
+__all__ = ["case_ids", "check_count", "check_groups", "check_labels", "check_scores",
+           "check_share", "ids_from"]
 
 _SHOW = 5
 
@@ -104,6 +107,8 @@ def check_scores(
 ) -> np.ndarray:
     """Scores as float64: finite, and within [0, 1] when ``probability``."""
     arr = _one_dim(scores, name)
+    if arr.size == 0:
+        raise ValidationInputError(f"{name}: no scores (an empty cohort)")
     try:
         num = np.asarray(arr, dtype=np.float64)
     except (TypeError, ValueError):
@@ -137,3 +142,41 @@ def check_groups(groups: Any, ids: Sequence[str], name: str = "groups") -> np.nd
             "(for example 'unknown') so that no one is dropped silently"
         )
     return np.array([str(v) for v in arr], dtype=object)
+
+
+def check_count(value: Any, name: str, minimum: int) -> int:
+    """A whole-number parameter of at least ``minimum`` (bool is refused: it is a flag).
+
+    Examples
+    --------
+    >>> check_count(200, "n_bootstrap", 0)
+    200
+    >>> check_count(-5, "n_bootstrap", 0)
+    Traceback (most recent call last):
+    ...
+    riskassess.exceptions.ValidationInputError: n_bootstrap must be a whole number >= 0; got -5
+    """
+    if isinstance(value, bool) or not isinstance(value, Integral) or value < minimum:
+        raise ValidationInputError(
+            f"{name} must be a whole number >= {minimum}; got {_show(value)}")
+    return int(value)
+
+
+def check_share(value: Any, name: str) -> float:
+    """A parameter that is a difference of probabilities: a number in [0, 1).
+
+    Examples
+    --------
+    >>> check_share(0.05, "tolerance")
+    0.05
+    >>> check_share(-3, "tolerance")
+    Traceback (most recent call last):
+    ...
+    riskassess.exceptions.ValidationInputError: tolerance must be a number in [0, 1); got -3
+    """
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise ValidationInputError(f"{name} must be a number in [0, 1); got {_show(value)}")
+    share = float(value)
+    if math.isnan(share) or not 0.0 <= share < 1.0:
+        raise ValidationInputError(f"{name} must be a number in [0, 1); got {_show(value)}")
+    return share

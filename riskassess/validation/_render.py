@@ -25,7 +25,7 @@ from riskassess._atomic import atomic_write_text
 from riskassess.validation._metrics import Estimate
 
 if TYPE_CHECKING:  # pragma: no cover
-    from riskassess.validation._report import ValidationReport
+    from riskassess.validation._results import ValidationReport
 
 __all__ = ["clean", "report_to_dict", "report_to_html", "report_to_json"]
 
@@ -135,7 +135,7 @@ def _plot(name: str, alt: str, *tables: pd.DataFrame) -> str:
     except ImportError:
         return (f'<p class="note">[{_e(alt)}: plot omitted, matplotlib is not installed '
                 "(pip install 'riskassess[plot]'); the table above has the same numbers]</p>")
-    from riskassess.validation import _plots
+    import riskassess.validation._plots as _plots
 
     return _img(getattr(_plots, name)(*tables), alt)
 

@@ -21,27 +21,22 @@ True
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from pathlib import Path
+from numbers import Real
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from riskassess.exceptions import ValidationInputError
 from riskassess.validation._bootstrap import ProgressArg, percentile_interval, score_bootstrap
 from riskassess.validation._calibration import (
-    Bands,
-    Recalibration,
     assign_bands,
     decile_codes,
     recalibration,
     reliability_table,
     resolve_bands,
 )
-from riskassess.validation._drift import StabilityIndex, population_stability
+from riskassess.validation._drift import population_stability
 from riskassess.validation._fairness import (
-    Tradeoff,
     _confusion,
     gap_table,
     group_band_table,
@@ -49,266 +44,23 @@ from riskassess.validation._fairness import (
     tradeoff,
 )
 from riskassess.validation._inputs import (
+    check_count,
     check_groups,
     check_labels,
     check_length,
     check_scores,
+    check_share,
     ids_from,
 )
 from riskassess.validation._metrics import Estimate, delong_auc, delong_paired
+from riskassess.validation._results import (
+    Calibration,
+    Fairness,
+    IncumbentComparison,
+    ValidationReport,
+)
 
 __all__ = ["Calibration", "Fairness", "IncumbentComparison", "ValidationReport", "validate"]
-
-
-@dataclass(frozen=True)
-class Calibration:
-    """Calibration of the score: overall, by decile and by band.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from riskassess.validation import validate
-    >>> rng = np.random.default_rng(0)
-    >>> p = rng.uniform(0.05, 0.95, 600)
-    >>> y = (rng.random(600) < p).astype(int)
-    >>> c = validate(p, y=y, n_bootstrap=0).calibration
-    >>> round(c.observed_rate, 3), round(c.mean_predicted, 3)
-    (0.535, 0.523)
-    >>> print(c.recalibration.slope)
-    1.1002 (95% CI 0.9115 to 1.2889, Wald (logistic recalibration))
-    >>> c.by_band[["bin", "n"]]
-             bin    n
-    0        low  274
-    1     medium  178
-    2       high  112
-    3  very high   36
-    """
-
-    observed_rate: float
-    mean_predicted: float
-    in_the_large: Estimate
-    observed_expected: Estimate
-    recalibration: Recalibration
-    by_decile: pd.DataFrame
-    by_band: pd.DataFrame
-
-
-@dataclass(frozen=True)
-class IncumbentComparison:
-    """The model against the incumbent score on the same people (paired DeLong).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from riskassess.validation import validate
-    >>> rng = np.random.default_rng(0)
-    >>> p = rng.uniform(0.05, 0.95, 600)
-    >>> y = (rng.random(600) < p).astype(int)
-    >>> noisy = p + rng.normal(0, 0.3, 600)  # a worse score on the same people
-    >>> cmp = validate(p, y=y, incumbent=noisy, n_bootstrap=0).incumbent
-    >>> round(cmp.auc_model, 3), round(cmp.auc_incumbent, 3), cmp.p_value < 0.001
-    (0.81, 0.727, True)
-    >>> print(cmp.difference)
-    0.0832 (95% CI 0.0511 to 0.1152, paired DeLong)
-    """
-
-    name: str
-    auc_model: float
-    auc_incumbent: float
-    difference: Estimate
-    p_value: float
-
-
-@dataclass(frozen=True)
-class Fairness:
-    """Per-group metrics, calibration by band within group, gaps, and the trade-off.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from riskassess.validation import validate
-    >>> rng = np.random.default_rng(0)
-    >>> p = rng.uniform(0.05, 0.95, 600)
-    >>> y = (rng.random(600) < p).astype(int)
-    >>> import pandas as pd
-    >>> groups = pd.Series(np.where(rng.random(600) < 0.5, "a", "b"), name="area")
-    >>> f = validate(p, y=y, groups=groups, n_bootstrap=0).fairness
-    >>> f.attribute, f.min_group_size
-    ('area', 30)
-    >>> f.groups[["group", "n", "base_rate", "fpr", "fnr"]].round(3)
-      group    n  base_rate    fpr    fnr
-    0     a  310      0.497  0.333  0.234
-    1     b  290      0.576  0.260  0.257
-    >>> f.tradeoff.calibrated_within_groups, f.tradeoff.equal_error_rates
-    (True, False)
-    """
-
-    attribute: str
-    groups: pd.DataFrame
-    by_band: pd.DataFrame
-    gaps: pd.DataFrame
-    tradeoff: Tradeoff
-    min_group_size: int
-    tolerance: float
-
-
-class ValidationReport:
-    """The result of :func:`validate`: computed once, read through properties.
-
-    Every property returns one type; tables are pandas DataFrames (copies, so editing one
-    does not change the report). Render with ``to_html(path)``, ``to_json()``,
-    ``to_dict()``, or display in Jupyter.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from riskassess.validation import validate
-    >>> rng = np.random.default_rng(0)
-    >>> p = rng.uniform(0.05, 0.95, 600)
-    >>> y = (rng.random(600) < p).astype(int)
-    >>> report = validate(p, y=y, n_bootstrap=0)
-    >>> report
-    ValidationReport(scores, n=600, AUC 0.8100 (95% CI 0.7764 to 0.8436, DeLong), Brier 0.1769)
-    >>> report.n_positive, report.threshold, report.incumbent is None
-    (321, 0.5, True)
-    >>> print(report.brier)
-    0.1769 (no interval: bootstrap turned off)
-    >>> import json, tempfile
-    >>> from pathlib import Path
-    >>> json.loads(report.to_json())["n"]
-    600
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     page = report.to_html(Path(tmp) / "report.html", plots=False)
-    ...     print((Path(tmp) / "report.html").read_text() == page)
-    True
-    """
-
-    __slots__ = ("_d",)
-
-    def __init__(self, **parts: Any) -> None:
-        self._d = dict(parts)
-
-    def _get(self, name: str) -> Any:
-        return self._d[name]
-
-    @property
-    def model_name(self) -> str:
-        """What was validated (the model's class name, or "scores")."""
-        return str(self._d["model_name"])
-
-    @property
-    def n(self) -> int:
-        """Number of cases."""
-        return int(self._d["n"])
-
-    @property
-    def n_positive(self) -> int:
-        """Number of cases with the outcome (y = 1)."""
-        return int(self._d["n_positive"])
-
-    @property
-    def base_rate(self) -> float:
-        """Share of cases with the outcome."""
-        return self.n_positive / self.n
-
-    @property
-    def level(self) -> float:
-        """Confidence level of every interval."""
-        return float(self._d["level"])
-
-    @property
-    def n_bootstrap(self) -> int:
-        """Number of bootstrap replicates used."""
-        return int(self._d["n_bootstrap"])
-
-    @property
-    def bands(self) -> Bands:
-        """Risk bands used for calibration by band."""
-        return self._get("bands")
-
-    @property
-    def threshold(self) -> float:
-        """Probability at or above which a case counts as predicted positive."""
-        return float(self._d["threshold"])
-
-    @property
-    def auc(self) -> Estimate:
-        """AUC with the DeLong interval."""
-        return self._get("auc")
-
-    @property
-    def auc_bootstrap(self) -> Estimate:
-        """AUC with the Poisson-bootstrap percentile interval (NaN bounds if none)."""
-        return self._get("auc_bootstrap")
-
-    @property
-    def brier(self) -> Estimate:
-        """Brier score (mean squared error of the probability) with bootstrap interval."""
-        return self._get("brier")
-
-    @property
-    def calibration(self) -> Calibration:
-        """Calibration-in-the-large, slope and intercept, reliability tables."""
-        c: Calibration = self._get("calibration")
-        return Calibration(c.observed_rate, c.mean_predicted, c.in_the_large,
-                           c.observed_expected, c.recalibration, c.by_decile.copy(),
-                           c.by_band.copy())
-
-    @property
-    def incumbent(self) -> IncumbentComparison | None:
-        """Comparison with the incumbent score, or None when none was given."""
-        return self._get("incumbent")
-
-    @property
-    def fairness(self) -> Fairness | None:
-        """Per-group metrics and the trade-off, or None when no groups were given."""
-        f: Fairness | None = self._get("fairness")
-        if f is None:
-            return None
-        return Fairness(f.attribute, f.groups.copy(), f.by_band.copy(), f.gaps.copy(),
-                        f.tradeoff, f.min_group_size, f.tolerance)
-
-    @property
-    def stability(self) -> StabilityIndex | None:
-        """PSI of these scores against ``reference_scores``, or None."""
-        return self._get("stability")
-
-    @property
-    def methods(self) -> dict[str, str]:
-        """How every interval and estimate was obtained."""
-        return dict(self._d["methods"])
-
-    @property
-    def notes(self) -> tuple[str, ...]:
-        """Caveats about the data (small groups, floored bins, ...)."""
-        return tuple(self._d["notes"])
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dictionary of everything in the report (NaN becomes None)."""
-        from riskassess.validation._render import report_to_dict
-
-        return report_to_dict(self)
-
-    def to_json(self, indent: int | None = 2) -> str:
-        """The report as JSON text."""
-        from riskassess.validation._render import report_to_json
-
-        return report_to_json(self, indent=indent)
-
-    def to_html(self, path: str | Path | None = None, *, plots: bool = True) -> str:
-        """Self-contained HTML (plots embedded); written atomically to ``path`` if given."""
-        from riskassess.validation._render import report_to_html
-
-        return report_to_html(self, path, plots=plots)
-
-    def _repr_html_(self) -> str:
-        from riskassess.validation._render import report_to_html
-
-        return report_to_html(self, None, plots=False, fragment=True)
-
-    def __repr__(self) -> str:
-        return (f"ValidationReport({self.model_name}, n={self.n}, AUC {self.auc}, "
-                f"Brier {self.brier.value:.4f})")
 
 
 def _scores_of(model_or_scores: Any, X: Any, name: str) -> tuple[Any, str]:
@@ -383,7 +135,8 @@ def validate(
     ------
     ValidationInputError
         Labels not 0/1 or of one class only, probabilities outside [0, 1] or missing,
-        missing groups, mismatched lengths; the message names the case(s).
+        missing groups, mismatched lengths (the message names the case(s)); a parameter
+        out of its range, e.g. ``n_bootstrap=-5`` (the message names the parameter).
 
     Examples
     --------
@@ -401,10 +154,17 @@ def validate(
     ...
     riskassess.exceptions.ValidationInputError: scores: ... NaN or infinity at case 'C999'
     """
+    n_bootstrap = check_count(n_bootstrap, "n_bootstrap", 0)
+    seed = check_count(seed, "seed", 0)
+    min_group_size = check_count(min_group_size, "min_group_size", 1)
+    tolerance = check_share(tolerance, "tolerance")
     if y is None:
         raise ValidationInputError("y: observed outcomes are required")
-    if not 0.0 < level < 1.0:
-        raise ValidationInputError(f"level must be within (0, 1); got {level}")
+    if isinstance(level, bool) or not isinstance(level, Real) or not 0.0 < level < 1.0:
+        raise ValidationInputError(f"level must be within (0, 1); got {level!r}")
+    if threshold is not None and (isinstance(threshold, bool)
+                                  or not isinstance(threshold, Real)):
+        raise ValidationInputError(f"threshold must be a number in (0, 1]; got {threshold!r}")
     raw, model_name = _scores_of(model_or_scores, X, "model_or_scores")
     n = len(y)
     ids = ids_from(n, y, X, raw, groups)

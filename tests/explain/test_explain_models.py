@@ -8,13 +8,14 @@ import pytest
 
 from riskassess.explain import BackgroundError, explain, reasons
 
-OGRS3_COLUMNS = ["copas_rate", "sanction_history", "age_at_follow_up", "sex", "index_offence"]
+OGRS3_COLUMNS = ["copas_rate_at_index", "sanction_history", "age_at_follow_up", "sex",
+                 "index_offence"]
 
 
 def ogrs3_cases(n: int, seed: int) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     return pd.DataFrame({
-        "copas_rate": rng.normal(-1.0, 0.5, n).round(3),
+        "copas_rate_at_index": rng.normal(-1.0, 0.5, n).round(3),
         "sanction_history": rng.choice(["first_conviction", "repeat_offender",
                                         "first_caution"], n),
         "age_at_follow_up": rng.integers(18, 70, n).astype(float),

@@ -55,8 +55,11 @@ def test_zero_contributions_are_not_reasons():
     [
         ("previous_sanctions", 1, "1"),  # counts are bare: the label says what is counted
         ("previous_custodial", 2, "2"),
-        ("age", 23.5, "23.5 years"),
-        ("career_length", 19.6234, "19.6 years"),
+        # ages and durations in completed years: an exact age with the assessment date
+        # would give away the date of birth
+        ("age", 23.5, "23 years"),
+        ("age", 23.99, "23 years"),
+        ("career_length", 19.6234, "19 years"),
         ("years_since_last_sanction", 1.0, "1 year"),
         ("violent_history", True, "yes"),
         ("violent_history", 0, "no"),
@@ -86,7 +89,7 @@ def test_labels_are_read_not_the_long_meaning():
     (r,) = reasons(row([0.3], [40.0], ["age_at_follow_up"]))
     assert r.text.startswith("Age at the start of follow-up: 40 years.")
     (r,) = reasons(row([0.3], [19.6], ["career_length"]))
-    assert r.text.startswith("Length of criminal career: 19.6 years. Raises")
+    assert r.text.startswith("Length of criminal career: 19 years. Raises")
     (r,) = reasons(row([0.3], [-0.131], ["copas_rate"]))
     assert r.text == ("Rate of offending over the career (Copas rate): -0.13. Raises the "
                       "2-year risk by 7 percentage points compared with the average case.")

@@ -187,3 +187,64 @@ def test_horizon_is_a_checked_parameter_that_survives_json(cls, tmp_path):
     np.testing.assert_array_equal(unset.predict_proba(X), model.predict_proba(X))
     with pytest.raises(ValueError, match="horizon"):
         getattr(models, cls)(horizon=0).fit(X, y)
+
+
+def _age_data(n=1500, seed=4):
+    rng = np.random.default_rng(seed)
+    X = pd.DataFrame({"age": rng.integers(18, 70, n).astype(float),
+                      "priors_count": rng.poisson(2, n).astype(float)})
+    logit = 0.3 - 0.05 * (X["age"] - 35) + 0.3 * np.sqrt(X["priors_count"])
+    y = (rng.random(n) < 1 / (1 + np.exp(-logit.to_numpy()))).astype(int)
+    return X, y
+
+
+def test_zero_weight_below_22_keeps_age_monotone():
+    # the review's example: weights 0 below age 22 used to leave empty age bins at 0,
+    # between the intercept and the fitted young-age effect, so p(18) < p(23)
+    X, y = _age_data()
+    weights = np.where(X["age"] < 22, 0.0, 1.0)
+    model = AdditiveRiskClassifier().fit(X, y, sample_weight=weights)
+    age = model.form_.terms[0].table[:-1]
+    assert np.all(np.diff(age) <= 0)
+    probe = pd.DataFrame({"age": [18.0, 23.0], "priors_count": [1.0, 1.0]})
+    p18, p23 = model.predict_proba(probe)[:, 1]
+    assert p18 >= p23
+    # and the fit is the fit without those rows
+    kept = weights > 0
+    without = AdditiveRiskClassifier().fit(X[kept], y[kept])
+    np.testing.assert_allclose(model.predict_proba(X), without.predict_proba(X), rtol=1e-7)
+    assert model.form_.terms[0].axes == without.form_.terms[0].axes
+    assert model.training_ranges_ == without.training_ranges_
+
+
+@settings(max_examples=8, deadline=None)
+@given(seed=st.integers(0, 10_000), share=st.floats(0.1, 0.6))
+def test_zero_weight_equals_removing_the_row(seed, share):
+    X, y = _data(n=300, seed=seed % 50, missing=True)
+    rng = np.random.default_rng(seed)
+    weights = np.where(rng.random(len(X)) < share, 0.0, rng.integers(1, 4, len(X)))
+    kept = weights > 0
+    if len(set(y[kept])) < 2:
+        return
+    weighted = AdditiveRiskClassifier().fit(X, y, sample_weight=weights)
+    repeated = AdditiveRiskClassifier().fit(X[kept].loc[X[kept].index.repeat(
+        weights[kept].astype(int))], np.repeat(y[kept], weights[kept].astype(int)))
+    probe = X[kept]
+    np.testing.assert_allclose(weighted.predict_proba(probe), repeated.predict_proba(probe),
+                               rtol=1e-6, atol=1e-9)
+    assert weighted.missing_allowed_ == repeated.missing_allowed_
+
+
+def test_missing_only_in_zero_weight_rows_is_not_learnt():
+    X, y = _data(n=300)
+    X.loc[X.index[:5], "priors_count"] = np.nan
+    weights = np.r_[np.zeros(5), np.ones(len(X) - 5)]
+    model = AdditiveRiskClassifier().fit(X, y, sample_weight=weights)
+    with pytest.raises(FeatureError, match=r"priors_count.*missing"):
+        model.predict_proba(X.head(5))
+
+
+def test_weights_leaving_one_class_are_refused():
+    X, y = _data(n=200)
+    with pytest.raises(ValueError, match=r"sample_weight.*classes"):
+        AdditiveRiskClassifier().fit(X, y, sample_weight=(y == 1).astype(float))

@@ -50,8 +50,10 @@ def test_band_edges_and_validation():
 
 def test_public_surface():
     assert sorted(models.__all__) == sorted([
-        "OGRS3_CUT_POINTS", "SMALL_FRAME", "AdditiveForm", "Plan", "ShapTables",
-        "TransparentModel", "frame_rows", "plan_of", "prepare_labels", "column_as_float",
+        "MAX_MODEL_BYTES", "ModelProvenance", "OGRS3_CUT_POINTS", "SMALL_FRAME",
+        "AdditiveForm", "Plan", "ShapTables",
+        "TransparentModel", "frame_rows", "plan_of", "prepare_labels",
+        "column_as_float",
         "AdditiveRiskClassifier", "CategoricalAxis", "LinearTerm", "NumericAxis",
         "RiskBands", "ScorecardClassifier", "TableTerm", "Term",
         "form_from_hist_gradient_boosting", "load_model", "model_fingerprint",

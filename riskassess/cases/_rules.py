@@ -1,0 +1,155 @@
+"""Cross-field rules of a case, and the one error format every case problem uses.
+
+Private to :mod:`riskassess.cases`. :func:`case_problems` is the one place the
+date-order rules of domain.md section 2 are written; :class:`riskassess.cases.Case` and
+(through the same messages) the table path of :mod:`riskassess.features` report them.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any, Protocol
+
+from pydantic import ValidationError
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+from riskassess.cases._dates import short_repr, tenth_birthday
+
+__all__ = ["MAX_AGE_YEARS", "case_problems"]
+
+#: Oldest credible age (years, days / 365.25) at the assessment date.
+MAX_AGE_YEARS = 110.0
+
+Loc = tuple[str | int, ...]
+
+
+class _Dated(Protocol):
+    @property
+    def date(self) -> date: ...
+
+
+# date.today() reads the clock and the time zone (about a microsecond); a batch of
+# 100,000 cases asks for it 100,000 times, so the answer is kept for one second.
+_today_cache: list[Any] = [date.min, 0.0]
+
+
+def _today() -> date:
+    now = time.monotonic()
+    if now >= _today_cache[1]:
+        _today_cache[0], _today_cache[1] = date.today(), now + 1.0
+    return _today_cache[0]
+
+
+def case_problems(
+    *,
+    date_of_birth: date | None,
+    assessment_date: date | None,
+    index_offence: _Dated | None,
+    sanctions: Sequence[tuple[int, _Dated]],
+    follow_up_start: date | None,
+    today: date | None = None,
+) -> list[tuple[Loc, str]]:
+    """Cross-field rule violations of one case, from whatever parts are known.
+
+    Parameters
+    ----------
+    date_of_birth, assessment_date, follow_up_start : date or None
+        None when absent or invalid (the rules that need it are skipped).
+    index_offence : IndexOffence or None
+        The index sanction, None when invalid.
+    sanctions : sequence of (position, Sanction)
+        The valid previous sanctions with their position in the case's list.
+    today : date, optional
+        Latest allowed assessment date; default today.
+
+    Returns
+    -------
+    list of (loc, message)
+        Field path and problem, in field order.
+
+    Examples
+    --------
+    >>> case_problems(date_of_birth=date(2000, 1, 1), assessment_date=date(2005, 1, 1),
+    ...               index_offence=None, sanctions=[], follow_up_start=None)
+    []
+    """
+    out: list[tuple[Loc, str]] = []
+    today = _today() if today is None else today
+    assessed, born = assessment_date, date_of_birth
+    tenth = tenth_birthday(born) if born is not None else None
+    if assessed is not None:
+        if assessed > today:
+            out.append((("assessment_date",), f"{assessed} is in the future (today is {today})"))
+        if born is not None and (assessed - born).days / 365.25 > MAX_AGE_YEARS:
+            out.append((("person", "date_of_birth"),
+                        f"{born} makes the person older than {MAX_AGE_YEARS:g} years "
+                        f"on the assessment date {assessed}"))
+    index_date = index_offence.date if index_offence is not None else None
+    if index_date is not None:
+        if assessed is not None and index_date > assessed:
+            out.append((("index_offence", "date"),
+                        f"dated {index_date}, after the assessment date {assessed}"))
+        if tenth is not None and index_date < tenth:
+            out.append((("index_offence", "date"),
+                        f"dated {index_date}, before the person's 10th birthday {tenth} "
+                        "(age of criminal responsibility)"))
+    for position, sanction in sanctions:
+        day = sanction.date
+        loc: Loc = ("sanctions", position, "date")
+        if assessed is not None and day >= assessed:
+            out.append((loc, f"dated {day}, on or after the assessment date {assessed} "
+                             "(later events are leakage)"))
+        elif index_date is not None and day > index_date:
+            out.append((loc, f"dated {day}, after the index offence date {index_date} "
+                             "(previous sanctions are on or before it)"))
+        if tenth is not None and day < tenth:
+            out.append((loc, f"dated {day}, before the person's 10th birthday {tenth} "
+                             "(age of criminal responsibility)"))
+    if follow_up_start is not None and index_date is not None and follow_up_start < index_date:
+        out.append((("follow_up_start",),
+                    f"{follow_up_start} is before the index offence date {index_date}"))
+    return out
+
+
+def case_label(data: object) -> str:
+    """``case 'C1'`` for messages (``case <no case_id>`` when there is none)."""
+    case_id = (data.get("case_id") if isinstance(data, Mapping)
+               else getattr(data, "case_id", None))
+    if case_id is None:
+        return "case <no case_id>"
+    return f"case {short_repr(case_id, 70)}"
+
+
+def _dotted(loc: Loc) -> str:
+    return ".".join(str(part) for part in loc) or "<case>"
+
+
+def case_error(
+    data: object, field_errors: list[Any], cross: list[tuple[Loc, str]]
+) -> ValidationError:
+    """One :class:`pydantic.ValidationError` with every problem, each naming case and field."""
+    label = case_label(data)
+    details: list[InitErrorDetails] = []
+    for err in field_errors:
+        loc = tuple(err["loc"])
+        details.append(InitErrorDetails(
+            type=PydanticCustomError(
+                err["type"], "{label}: {path}: {msg}",
+                {"label": label, "path": _dotted(loc), "msg": err["msg"]},
+            ),
+            loc=loc, input=err.get("input"),
+        ))
+    seen = {tuple(e["loc"]) for e in field_errors}
+    for loc, msg in cross:
+        if loc in seen:  # the field itself is already reported as invalid
+            continue
+        details.append(InitErrorDetails(
+            type=PydanticCustomError(
+                "case_rule", "{label}: {path}: {msg}",
+                {"label": label, "path": _dotted(loc), "msg": msg},
+            ),
+            loc=loc, input=None,
+        ))
+    return ValidationError.from_exception_data("Case", details)

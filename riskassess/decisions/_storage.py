@@ -1,0 +1,222 @@
+"""The storage interface behind :class:`~riskassess.decisions.DecisionLog`.
+
+The log's rules (canonical JSON, hash chain, keyed MACs, receipts, verification) live in
+:mod:`._log` and :mod:`._verify` and are the same for every database. A backend only
+stores rows and enforces what a database can enforce:
+
+* one serialised transaction per append that reads the head, inserts the new rows and
+  **reads them back** before committing (a row dropped or changed by a planted trigger
+  or rule is an error, never a receipt). The read-back compares every stored byte, but
+  in bulk: the database concatenates each chunk of new rows into one string
+  (:func:`readback_line` per row, in sequence order) that is compared with the rows
+  given, so a batch costs a few queries rather than a Python object per stored value;
+  only when that differs are the rows read one by one, to say what differs;
+* append-only guards (triggers, privileges) and a check that they are still in place
+  (:meth:`LogStorage.schema_problems`), run before every append and by ``verify``;
+* a read-only mode that never writes (no schema creation, no journal switch).
+
+A third backend is one module with a :class:`LogStorage` subclass, registered under its
+URL scheme with :func:`register_backend`.
+
+Examples
+--------
+>>> sorted(_BACKENDS)
+['postgres', 'postgresql']
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from riskassess.exceptions import AuditLogError
+
+__all__ = ["BuildRows", "ChainRow", "LogStorage", "Row", "open_storage", "readback_line",
+           "register_backend"]
+
+#: One stored record: (sequence, prev_hash, record text, hash, mac or None).
+Row = tuple[int, str, str, str, str | None]
+#: A record as verification reads it: the text as its UTF-8 bytes (None when the stored
+#: value is not text), so a million records are hashed without decoding and re-encoding.
+ChainRow = tuple[int, str, bytes | None, str, str | None]
+#: Rows per read-back query: the concatenated chunk of ~2 KB records stays a few MB.
+READBACK_CHUNK = 2048
+#: SQL (SQLite and PostgreSQL alike) for :func:`readback_line` of a stored row.
+READBACK_SQL = ("seq || ' ' || prev_hash || ' ' || hash || ' ' || "
+                "(CASE WHEN {mac} IS NULL THEN '~' ELSE '=' || {mac} END) || ' ' || "
+                "length(record) || ' ' || record")
+#: Called inside the append transaction with (last sequence, last hash); returns new rows.
+BuildRows = Callable[[int, str], list[Row]]
+
+#: URL scheme -> "module:Class" (imported on first use, so psycopg is optional).
+_BACKENDS: dict[str, str] = {
+    "postgresql": "riskassess.decisions._postgres:PostgresStorage",
+    "postgres": "riskassess.decisions._postgres:PostgresStorage",
+}
+
+#: The backend for a plain file path.
+_DEFAULT_BACKEND = "riskassess.decisions._sqlite:SqliteStorage"
+
+APPEND_ONLY_MESSAGE = "the decision log is append-only"
+
+
+class LogStorage(ABC):
+    """Rows of one decision log in one database (see the module docstring).
+
+    Subclasses take ``(target, *, read_only, new_meta, timeout, synchronous)`` and raise
+    :class:`~riskassess.exceptions.NotADecisionLogError` when the target holds something
+    else. ``new_meta`` is written only when a log is created (never in read-only mode).
+    """
+
+    #: Where the log is, for messages (a path, or a URL without its password).
+    location: str
+    read_only: bool
+
+    @abstractmethod
+    def meta(self) -> Mapping[str, str]:
+        """The log's metadata: ``format``, and ``log_id``, ``mac``, ``key_id`` (format 2)."""
+
+    @abstractmethod
+    def schema_problems(self) -> list[str]:
+        """What differs from the expected schema: missing guards, foreign objects."""
+
+    @abstractmethod
+    def append(self, build: BuildRows) -> list[Row]:
+        """Append the rows ``build(last_seq, last_hash)`` makes, in one serialised
+        transaction that refuses a changed schema and confirms the rows as stored."""
+
+    @abstractmethod
+    def rows(self) -> Iterator[Row]:
+        """Every stored row in sequence order."""
+
+    @abstractmethod
+    def head(self) -> tuple[int, str] | None:
+        """(sequence, hash) of the last row, or None when empty."""
+
+    @abstractmethod
+    def count(self) -> int:
+        """Number of stored rows."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the connection (idempotent)."""
+
+    def chain_pages(self, page: int = 10_000) -> Iterator[list[ChainRow]]:
+        """Every row in sequence order, in pages, the record as UTF-8 bytes (for verify).
+
+        Backends override this to read the bytes directly; this default encodes
+        :meth:`rows`.
+        """
+        batch: list[ChainRow] = []
+        for seq, prev, text, digest, mac in self.rows():
+            batch.append((seq, prev, text.encode("utf-8", "surrogatepass"), digest, mac))
+            if len(batch) >= page:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+
+    def confirm_in_bulk(self, expected: list[Row],
+                        read_chunk: Callable[[int, int | None], tuple[Any, Any]],
+                        read_all: Callable[[], list[tuple[Any, ...]]]) -> None:
+        """Raise unless the rows just inserted are stored exactly as given (chunk by chunk).
+
+        ``read_chunk(after, upto)`` returns ``(count, concatenation)`` of the stored rows
+        with ``after < seq <= upto`` (``upto`` None: no upper bound, so rows added beyond
+        the batch are counted too), the concatenation being :func:`readback_line` of each
+        row in sequence order. Any difference, however it arose, falls back to
+        :meth:`confirm` on ``read_all()``, which compares row by row and names the problem.
+        """
+        for start in range(0, len(expected), READBACK_CHUNK):
+            chunk = expected[start:start + READBACK_CHUNK]
+            last_chunk = start + READBACK_CHUNK >= len(expected)
+            count, text = read_chunk(chunk[0][0] - 1, None if last_chunk else chunk[-1][0])
+            if count != len(chunk) or text != "".join(map(readback_line, chunk)):
+                self.confirm(expected, read_all())
+                return
+
+    def confirm(self, expected: list[Row], stored: list[tuple[Any, ...]]) -> None:
+        """Raise unless the rows read back are exactly the rows just inserted.
+
+        Called inside the append transaction, before commit: a trigger or rule that drops,
+        adds or changes rows makes the append fail (and roll back) instead of handing out
+        receipts for records that are not there.
+        """
+        got = [(int(s), str(p), str(r), str(h), None if m is None else str(m))
+               for s, p, r, h, m in stored]
+        if got == expected:
+            return
+        want = [r[0] for r in expected]
+        seen = [r[0] for r in got]
+        what = (f"sequence numbers {want[:3]}... were not all stored (read back {seen[:3]}...)"
+                if want != seen else "rows were stored with different content")
+        raise AuditLogError(f"cannot append to {self.location}: {what}; something in the "
+                            "database (a trigger or rule) interferes with the log, so nothing "
+                            "was appended")
+
+
+def readback_line(row: Row) -> str:
+    """One row as the append read-back compares it (what :data:`READBACK_SQL` makes).
+
+    Each field is delimited, the MAC marked present (``=``) or absent (``~``) and the
+    record prefixed by its length in characters, so two different rows (or row lists)
+    never give the same text.
+
+    Examples
+    --------
+    >>> readback_line((2, "p" * 64, '{"a":1}', "h" * 64, None))[-12:]
+    ' ~ 7 {"a":1}'
+    """
+    seq, prev, text, digest, mac = row
+    return f"{seq} {prev} {digest} {'~' if mac is None else '=' + mac} {len(text)} {text}"
+
+
+def register_backend(scheme: str, factory: str | Callable[..., LogStorage]) -> None:
+    """Make ``DecisionLog("<scheme>://...")`` use another storage backend.
+
+    Parameters
+    ----------
+    scheme : str
+        URL scheme, e.g. ``"mysql"``.
+    factory : str or callable
+        ``"package.module:Class"`` (imported on first use) or the class itself.
+
+    Examples
+    --------
+    >>> register_backend("postgresql", "riskassess.decisions._postgres:PostgresStorage")
+    """
+    _BACKENDS[scheme.lower()] = factory  # type: ignore[assignment]
+
+
+def _factory(scheme: str) -> Callable[..., LogStorage]:
+    entry: Any = _BACKENDS.get(scheme.lower())
+    if entry is None:
+        raise AuditLogError(f"no decision-log backend for {scheme}:// URLs (known: "
+                            f"{sorted(_BACKENDS)}, or a file path for SQLite)")
+    if isinstance(entry, str):
+        module, _, name = entry.partition(":")
+        entry = getattr(importlib.import_module(module), name)
+    factory: Callable[..., LogStorage] = entry
+    return factory
+
+
+def open_storage(target: str | os.PathLike[str], **options: Any) -> LogStorage:
+    """The backend for a file path (SQLite) or a ``scheme://`` URL.
+
+    Examples
+    --------
+    >>> open_storage("mysql://db/log")
+    Traceback (most recent call last):
+    ...
+    riskassess.exceptions.AuditLogError: no decision-log backend for mysql:// URLs ...
+    """
+    if isinstance(target, str) and "://" in target and not Path(target).exists():
+        return _factory(target.split("://", 1)[0])(target, **options)
+    # the embedded default is imported by name like the other backends (no import cycle)
+    module, _, name = _DEFAULT_BACKEND.partition(":")
+    factory: Callable[..., LogStorage] = getattr(importlib.import_module(module), name)
+    return factory(target, **options)
