@@ -253,7 +253,7 @@ class FrameReader:
 
 
 #: Frames with at most this many rows are read as one block of cells.
-_SMALL = 0
+_SMALL = 16
 _CATEGORY_POSITION = {c: i for i, c in enumerate(CATEGORIES)}
 
 
