@@ -157,8 +157,9 @@ def _frame_route(model: TransparentModel, plan: Plan, case: Case,
     p = float(model.predict_proba(X)[0, 1])
     frame = model._form_frame(X)
     codes = plan.frame_codes(frame)
-    z_band = float(plan.scores(plan.band, codes, frame)[0])
-    per_h = [(h, float(expit(plan.scores(f, codes, frame)[0])))
+    columns = plan.linear_columns(frame)  # read once for every form below
+    z_band = float(plan.scores(plan.band, codes, frame, columns)[0])
+    per_h = [(h, float(expit(plan.scores(f, codes, frame, columns)[0])))
              for h, f in plan.horizons.items()]
     values, base = shap_values(model, X, background=background)
     data = [_cell(v) for v in frame[list(plan.outputs)].iloc[0].tolist()]

