@@ -448,22 +448,8 @@ class FinalDecision(_Frozen):
 
         Compares the digest taken when the decision was made (by :meth:`Assessment.decide`
         or read back from a log) with one of its present content, then re-checks the
-        assessment's seal and band. :meth:`DecisionLog.append` calls it before storing.
-
-        Examples
-        --------
-        >>> from datetime import UTC, date, datetime
-        >>> a = Assessment(
-        ...     case_id="C-6", assessment_date=date(2024, 4, 2), probability=0.15,
-        ...     band="low", model=ModelInfo(name="m", version="1", fingerprint="abc"),
-        ...     input_sha256="0" * 64, created_at=datetime(2024, 4, 2, tzinfo=UTC))
-        >>> d = a.decide("off-9")
-        >>> d._check_integrity()  # unchanged: nothing happens
-        >>> object.__setattr__(d, "final_band", "very high")
-        >>> d._check_integrity()
-        Traceback (most recent call last):
-        ...
-        riskassess.exceptions.DecisionError: case 'C-6': the final decision was changed ...
+        assessment's seal and band (tests/decisions/test_seal.py shows it refusing an
+        ``object.__setattr__`` edit).
         """
         made = getattr(self, "_integrity", "")
         if not made or made != decision_digest(self):
@@ -472,10 +458,8 @@ class FinalDecision(_Frozen):
         self.assessment._check_integrity()
 
     def _canonical_json(self) -> str:
-        """Check and serialise in one pass (the log's append path): the text checked is
-        the text stored. The digest covers the assessment's JSON, seal included, and
-        :meth:`Assessment.decide` checked the assessment before taking it, so an unchanged
-        digest means the assessment is exactly the one that was checked."""
+        """Check and serialise in one pass (the log's append path): the digest covers the
+        assessment's JSON, seal included, checked by ``decide`` before it was taken."""
         body = type(self).__pydantic_serializer__.to_json(self)
         made = getattr(self, "_integrity", "")
         if not made or made != digest_of_json(body):

@@ -19,7 +19,7 @@ from riskassess.decisions import DecisionLog, FinalDecision
 from riskassess.decisions._chain import GENESIS, record_hash, record_mac
 from riskassess.decisions._checks import check_log
 from riskassess.decisions._keys import EnvironmentKey, FileKey, generate_key
-from riskassess.exceptions import AuditLogError, NotADecisionLogError
+from riskassess.exceptions import AuditLogError, DecisionError, NotADecisionLogError
 
 KEY = bytes(range(7, 39))
 
@@ -149,10 +149,26 @@ def test_a_decision_that_fails_its_integrity_check_is_not_stored(
         if self.case_id == "C-2":
             raise Changed(f"case {self.case_id!r}: changed after creation")
 
+    # the log checks a decision where it serialises it (one pass); either hook refuses
     monkeypatch.setattr(FinalDecision, "_check_integrity", refuse, raising=False)
+    original = FinalDecision._canonical_json
+
+    def refuse_json(self: FinalDecision) -> str:
+        refuse(self)
+        return original(self)
+
+    monkeypatch.setattr(FinalDecision, "_canonical_json", refuse_json)
     with DecisionLog(tmp_path / "log.sqlite", key=KEY) as log:
         with pytest.raises(Changed, match="C-2"):
             log.append_many([decision(1), decision(2)])
+        assert len(log) == 0
+    # and for real: a decision edited after it was made is refused, nothing is stored
+    monkeypatch.undo()
+    edited = decision(2)
+    object.__setattr__(edited, "final_band", "very high")
+    with DecisionLog(tmp_path / "log2.sqlite", key=KEY) as log:
+        with pytest.raises(DecisionError, match="changed after"):
+            log.append_many([decision(1), edited])
         assert len(log) == 0
 
 
