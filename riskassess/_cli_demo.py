@@ -38,6 +38,8 @@ DEMO_FILES = {
     "card": "model_card.md",
     "log": "decisions.sqlite",
     "log_export": "decisions.jsonl",
+    "log_key": "log.key",
+    "receipts": "receipts.jsonl",
     "case": "example_case.json",
 }
 
@@ -196,10 +198,15 @@ def run_demo(args: argparse.Namespace) -> int:
     # reached only for an empty folder or with --force (prepare_output_folder): the old
     # log is the demo's own, and a fresh one keeps "2 records" true
     paths["log"].unlink(missing_ok=True)
-    with DecisionLog(paths["log"]) as log:
-        log.append_many([agreed, overridden])
-        result = log.verify()
+    # the documented set-up: a keyed log (the key stays outside the log, readable by its
+    # owner only) and the receipts a case system keeps, so verify can detect rewrites,
+    # forged appends and deleted tails, not only edits
+    key = _write_key(paths["log_key"])
+    with DecisionLog(paths["log"], key=key) as log:
+        receipts = log.append_many([agreed, overridden])
+        result = log.verify(key=key, receipts=receipts)
         log.to_jsonl(paths["log_export"])
+    atomic_write_text(paths["receipts"], "".join(r.to_json() + "\n" for r in receipts))
     say("")
     say(f"officer OFFICER-001 agreed with case {agreed.case_id} ({agreed.final_band!r}); "
          f"officer OFFICER-002 overrode case {overridden.case_id} from "
@@ -214,6 +221,19 @@ def run_demo(args: argparse.Namespace) -> int:
     return 0 if result.ok else 1
 
 
+def _write_key(path: Path) -> Any:
+    """A new log key in ``path`` (hex, mode 0600), returned as a FileKey."""
+    import os
+
+    from riskassess.decisions import FileKey, generate_key
+
+    path.unlink(missing_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(generate_key() + "\n")
+    return FileKey(path)
+
+
 def _next_steps(paths: dict[str, Path]) -> None:
     def q(p: Path) -> str:
         return str(p) if " " not in str(p) else f'"{p}"'
@@ -226,6 +246,7 @@ def _next_steps(paths: dict[str, Path]) -> None:
     say("try next:")
     say(f"  riskassess assess --model {q(paths['model'])} --case {q(paths['case'])}")
     say(f"  riskassess log stats {q(paths['log'])} --by reason")
-    say(f"  riskassess log verify {q(paths['log'])}")
+    say(f"  riskassess log verify {q(paths['log'])} --key-file {q(paths['log_key'])} "
+        f"--receipts {q(paths['receipts'])}")
     say("  riskassess example case --out my_case.json   (then edit it and assess it)")
     say("  the notebooks in notebooks/ (quickstart, officer workflow, COMPAS re-analysis)")

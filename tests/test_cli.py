@@ -30,12 +30,13 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 def test_demo_writes_report_model_and_a_verified_log(demo_dir: tuple[Path, str]) -> None:
     out, stdout = demo_dir
     for name in ("validation_additive.html", "additive_model.json", "decisions.sqlite",
-                 "model_card.md", "decisions.jsonl"):
+                 "model_card.md", "decisions.jsonl", "log.key", "receipts.jsonl"):
         assert (out / name).stat().st_size > 0, name
         assert str((out / name).resolve()) in stdout, f"demo does not say where {name} is"
     html = (out / "validation_additive.html").read_text(encoding="utf-8")
     assert "<img" in html or "<svg" in html, "report has no plots"
-    assert "decision log ok: 2 records" in stdout
+    assert "decision log ok (keyed: every MAC checked): 2 records" in stdout
+    assert (out / "log.key").stat().st_mode & 0o077 == 0, "the log key is readable by others"
     lines = (out / "decisions.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(lines) == 2
     assert "overrode" in stdout and "agreed" in stdout
@@ -43,7 +44,8 @@ def test_demo_writes_report_model_and_a_verified_log(demo_dir: tuple[Path, str])
 
 def test_log_verify_and_stats_on_the_demo_log(demo_dir: tuple[Path, str], capsys) -> None:
     out, _ = demo_dir
-    assert main(["log", "verify", str(out / "decisions.sqlite")]) == EXIT_OK
+    assert main(["log", "verify", str(out / "decisions.sqlite"), "--key-file",
+                 str(out / "log.key"), "--receipts", str(out / "receipts.jsonl")]) == EXIT_OK
     assert main(["log", "stats", str(out / "decisions.sqlite"), "--by", "band"]) == EXIT_OK
     text = capsys.readouterr().out
     assert "ok" in text and "override" in text
