@@ -163,7 +163,8 @@ def override_rates(data: Any, by: str | Sequence[str] | None = None) -> pd.DataF
     o-1                   2            0            0.0
     o-2                   1            1            1.0
     >>> by_reason = override_rates(ds, by="reason")
-    >>> by_reason.loc["protective_factors", ["n_overrides", "n_decisions_in_group"]].tolist()
+    >>> [int(by_reason.loc["protective_factors", c]) for c in ("n_overrides",
+    ...                                                       "n_decisions_in_group")]
     [1, 3]
     >>> float(by_reason.loc["protective_factors", "share_of_overrides"])
     1.0
