@@ -127,16 +127,16 @@ def _scalar_route(model: TransparentModel, plan: Plan, case: Case,
         cells = [features[c] for c in plan.columns]
     except KeyError:
         return None  # the frame route names the missing columns
-    row = plan.row_cells(cells)
-    codes = None if row is None else plan.row_codes(row)
-    if row is None or codes is None:
+    read = plan.read_row(cells)
+    if read is None:
         return None
+    row, codes = read
     z = plan.row_score(plan.main, codes, row)
     z_band = z if plan.band is plan.main else plan.row_score(plan.band, codes, row)
     per_h = [(h, plan.row_score(f, codes, row)) for h, f in plan.horizons.items()]
     if z is None or z_band is None or any(q is None for _, q in per_h):
         return None
-    tables = plan.shap(background, _background_frame(model))
+    tables = plan.shap(background, model._background_preparer())
     values = tables.row_values(codes, row)
     data = [None if v is _MISSING_CELL else v for v in (_cell(x) for x in cells)]
     return _result(model, plan, float(expit(z)), float(expit(z_band)),
@@ -362,12 +362,3 @@ def assess(model: Any, case: Any, *, background: pd.DataFrame | None = None, top
                                    contribution=r.contribution, change=r.change) for r in rs),
         model=info, input_sha256=input_sha256(valid), warnings=_warnings(model, row, names),
         created_at=created)
-
-
-def _background_frame(model: TransparentModel) -> Any:
-    """How a background's input columns become the frame the form reads: only a model
-    that derives its own frame (an instrument's terms) needs it; others read the
-    background's columns directly (it may hold more columns than the model reads)."""
-    if type(model)._form_frame is TransparentModel._form_frame:
-        return None
-    return model._form_frame

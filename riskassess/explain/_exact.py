@@ -180,7 +180,7 @@ def _values(model: TransparentModel, X: Any, background: pd.DataFrame | None, *,
             with_data: bool) -> tuple[np.ndarray, float, Any]:
     """``(values, base_value, data)``, additivity checked against the model's score."""
     plan = plan_of(model)
-    tables = plan.shap(background, _background_frame(model))
+    tables = plan.shap(background, model._background_preparer())
     if isinstance(X, Mapping):  # one case as {column: value}: no frame needed
         missing = [c for c in plan.columns if c not in X]
         if missing:
@@ -224,10 +224,12 @@ def _small_values(model: TransparentModel, plan: Plan, tables: ShapTables,
     library = _keeps_library_scoring(type(model))
     base = tables.base_value
     for i, cells in enumerate(cells_rows):
-        row = plan.row_cells(cells)
-        codes = None if row is None else plan.row_codes(row)
-        z = None if row is None or codes is None else plan.row_score(plan.main, codes, row)
-        if z is None or row is None or codes is None:
+        read = plan.read_row(cells)
+        if read is None:
+            return None
+        row, codes = read
+        z = plan.row_score(plan.main, codes, row)
+        if z is None:
             return None
         shares = tables.row_values(codes, row)
         if library:  # the additivity check in plain Python (numpy costs more for one row)
@@ -267,12 +269,3 @@ def _keeps_library_scoring(cls: type) -> bool:
             getattr(cls, "decision_function", None) is TransparentModel.decision_function
             and getattr(cls, "_scores", None) is TransparentModel._scores)
     return known
-
-
-def _background_frame(model: TransparentModel) -> Any:
-    """How a background's input columns become the frame the form reads: only a model
-    that derives its own frame (an instrument's terms) needs it; others read the
-    background's columns directly (it may hold more columns than the model reads)."""
-    if type(model)._form_frame is TransparentModel._form_frame:
-        return None
-    return model._form_frame

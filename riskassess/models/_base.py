@@ -8,7 +8,7 @@ model rebuilt from its saved tables predicts bit-identically.
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 import numpy as np
@@ -298,6 +298,14 @@ class TransparentModel(ClassifierMixin, BaseEstimator):
             return {}
         return cls._row_bounds
 
+    def _background_preparer(self) -> Callable[[pd.DataFrame], pd.DataFrame] | None:
+        """How a background's input columns become the frame the form reads: only a model
+        that derives its own frame (an instrument's terms) needs one; others read the
+        background's columns directly (it may hold more columns than the model reads)."""
+        if type(self)._form_frame is TransparentModel._form_frame:
+            return None
+        return self._form_frame
+
     def _form_frame(self, X: Any) -> pd.DataFrame:
         """The checked frame ``form_`` reads (instruments may derive their term inputs)."""
         return self._checked(X)
@@ -333,9 +341,8 @@ class TransparentModel(ClassifierMixin, BaseEstimator):
                 X.columns.tolist() == list(plan.columns):
             out = np.empty(len(X), dtype=np.float64)
             for i, cells in enumerate(frame_rows(X)):
-                row = plan.row_cells(cells)
-                codes = None if row is None else plan.row_codes(row)
-                z = None if codes is None or row is None else plan.row_score(form, codes, row)
+                read = plan.read_row(cells)
+                z = None if read is None else plan.row_score(form, read[1], read[0])
                 if z is None:
                     break
                 out[i] = z

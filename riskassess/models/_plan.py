@@ -255,6 +255,13 @@ class Plan:
                 return None
         return out
 
+    def read_row(self, cells: Sequence[Any]) -> tuple[list[Any], list[int]] | None:
+        """:meth:`row_cells` then :meth:`row_codes`: the plain row and its bin codes, or
+        ``None`` when either declines (the vectorised route then decides)."""
+        row = self.row_cells(cells)
+        codes = None if row is None else self.row_codes(row)
+        return None if row is None or codes is None else (row, codes)
+
     def row_codes(self, row: Sequence[Any]) -> list[int] | None:
         """Bin codes of one row of plain cells (:meth:`row_cells`), or ``None``."""
         codes: list[int] = []
