@@ -95,15 +95,41 @@ def _validated_case(payload: Any) -> Any:
 
 
 def run_assess(args: argparse.Namespace) -> int:
+    import json
+
+    from riskassess._cli_arns import carries_offence_codes, predictor_rows, print_predictors
     from riskassess._cli_input import read_case_file
+
+    case = _validated_case(read_case_file(args.case))
+    with_predictors = carries_offence_codes(case)
+    if args.model is None and not with_predictors:
+        raise CommandInputError(
+            f"case {case.case_id}: index_offence.offence_code: not given, so HMPPS's "
+            "predictors cannot be computed; give --model MODEL.json (a model from `fit` or "
+            "the demo), or offence codes in the case (docs/cases.md)")
+    assessment = _model_assessment(args, case) if args.model is not None else None
+    rows = predictor_rows(case) if with_predictors else []
+    if args.format == "json":
+        record = None if assessment is None else json.loads(assessment.model_dump_json())
+        say(json.dumps({"assessment": record, "predictors": rows}, indent=2))
+        return 0
+    say(f"case {case.case_id}, assessed as at {case.assessment_date}")
+    if assessment is not None:
+        _print_assessment(assessment)
+    if rows:
+        print_predictors(rows)
+    say("This is a recommendation; the officer's decision is final.")
+    return 0
+
+
+def _model_assessment(args: argparse.Namespace, case: Any) -> Any:
     from riskassess.decisions import assess
     from riskassess.exceptions import FeatureError
     from riskassess.models import load_model
 
-    case = _validated_case(read_case_file(args.case))
     model = load_model(args.model)
     try:
-        assessment = assess(model, case)
+        return assess(model, case)
     except FeatureError as exc:
         # typically a model fitted by `fit --compas`: its columns are COMPAS's, which a
         # case record does not give
@@ -112,11 +138,10 @@ def run_assess(args: argparse.Namespace) -> int:
             "from `fit --compas` reads the COMPAS table); `assess` needs a model fitted on "
             "case-record features, e.g. `riskassess fit --cohort N` or the demo's models"
         ) from None
-    if args.format == "json":
-        say(assessment.model_dump_json(indent=2))
-        return 0
+
+
+def _print_assessment(assessment: Any) -> None:
     horizon = f"{assessment.horizon_years}-year " if assessment.horizon_years else ""
-    say(f"case {assessment.case_id}, assessed as at {assessment.assessment_date}")
     say(f"{horizon}probability of proven reoffending: {assessment.probability:.1%} "
          f"(band: {assessment.band})")
     say("reasons:")
@@ -126,8 +151,6 @@ def run_assess(args: argparse.Namespace) -> int:
         say(f"warning: {w.message}")
     say(f"model: {assessment.model.name} {assessment.model.version} "
          f"({assessment.model.fingerprint[:12]}…)")
-    say("This is a recommendation; the officer's decision is final.")
-    return 0
 
 
 def _model_columns(model: Any, X: pd.DataFrame, args: argparse.Namespace) -> list[str]:

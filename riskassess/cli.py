@@ -74,6 +74,21 @@ def _cmd_assess(args: argparse.Namespace) -> int:
     return run_assess(args)
 
 
+def _cmd_arns(args: argparse.Namespace) -> int:
+    from riskassess._cli_arns import run_arns
+
+    return run_arns(args)
+
+
+def _iso_date(text: str) -> Any:
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {text!r}") from None
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     from riskassess._cli_models import run_validate
 
@@ -176,7 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
     Returns
     -------
     argparse.ArgumentParser
-        With sub-commands ``demo``, ``fit``, ``assess``, ``validate`` and ``log``
+        With sub-commands ``demo``, ``fit``, ``assess``, ``arns``, ``validate`` and ``log``
         (``verify``, ``stats``); each parsed namespace carries its handler in ``func``.
 
     Examples
@@ -229,16 +244,34 @@ def build_parser() -> argparse.ArgumentParser:
                    "(its folder must exist)")
     p.set_defaults(func=_cmd_fit)
 
-    p = sub.add_parser("assess", parents=common, help="assess one case (JSON) with a saved model",
+    p = sub.add_parser("assess", parents=common,
+                       help="assess one case (JSON) with a saved model and/or HMPPS's predictors",
                        description="Assess one case record with a saved model: probability, "
-                       "band and reasons (a recommendation; the officer decides). "
-                       + CASE_FORMAT_HELP)
-    p.add_argument("--model", required=True, help="saved model JSON (from fit or demo)")
+                       "band and reasons (a recommendation; the officer decides). When the "
+                       "case's offences carry Home Office offence codes, HMPPS's ARP, VRP and "
+                       "SVRP are also computed and their bands printed (with --model omitted, "
+                       "only they are). " + CASE_FORMAT_HELP)
+    p.add_argument("--model", help="saved model JSON (from fit or demo); optional when the "
+                   "case carries offence codes")
     p.add_argument("--case", required=True, help="case record JSON file (UTF-8), or - for "
                    "standard input; format: docs/cases.md, `riskassess example case`")
     p.add_argument("--format", choices=("text", "json"), default="text",
-                   help="text for people (default), json for programs (the whole assessment)")
+                   help="text for people (default), json for programs: the whole assessment "
+                        "as {\"assessment\": ..., \"predictors\": [...]}")
     p.set_defaults(func=_cmd_assess)
+
+    p = sub.add_parser("arns", parents=common,
+                       help="answer an HMPPS actuarial service request (ARP, VRP, SVRP)",
+                       description="Score a request body of HMPPS's actuarial scoring service "
+                       "(ministryofjustice/hmpps-arns-risk-actuarial-api, camelCase fields) and "
+                       "print its actuarialPredictors response exactly as the service would: "
+                       "allPredictor, violentPredictor and seriousViolentPredictor with score, "
+                       "band, type, featureValues and validationErrors.")
+    p.add_argument("request", help="request JSON file (UTF-8), or - for standard input")
+    p.add_argument("--today", type=_iso_date, metavar="YYYY-MM-DD",
+                   help="the service's 'today', used only when the request has no "
+                        "assessmentDate (default: today's date)")
+    p.set_defaults(func=_cmd_arns)
 
     p = sub.add_parser("validate", parents=common,
                        help="validate a saved model and write an HTML report",

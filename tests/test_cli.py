@@ -83,7 +83,8 @@ def test_fit_assess_validate_round_trip(demo_dir: tuple[Path, str], tmp_path: Pa
     case_file.write_text(case.model_dump_json(), encoding="utf-8")
     proc = _run("assess", "--model", str(model), "--case", str(case_file), "--format", "json")
     assert proc.returncode == EXIT_OK, proc.stderr
-    assessment = json.loads(proc.stdout)
+    answer = json.loads(proc.stdout)
+    assessment = answer["assessment"]
     assert assessment["case_id"] == case.case_id
     assert 0.0 <= assessment["probability"] <= 1.0
     proc = _run("assess", "--model", str(model), "--case", str(case_file))
