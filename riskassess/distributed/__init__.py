@@ -35,6 +35,7 @@ from __future__ import annotations
 
 from riskassess.distributed._cohort import cohort_chunk, write_cohort_parquet
 from riskassess.distributed._contract import (
+    DistributedArgumentError,
     PartitioningError,
     bucket_of,
     check_partition,
@@ -74,6 +75,7 @@ __all__ = [
     "EXTRA_HINT",
     "REJECTED_COLUMNS",
     "TABLES",
+    "DistributedArgumentError",
     "PartitionOutput",
     "PartitionedDataset",
     "PartitioningError",

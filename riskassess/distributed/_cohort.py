@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from riskassess.distributed._contract import DistributedArgumentError
 from riskassess.distributed._parquet import PartitionedDataset, write_chunks
 
 __all__ = ["cohort_chunk", "write_cohort_parquet"]
@@ -113,8 +114,8 @@ def write_cohort_parquet(
     (3, 50, 'P0000201')
     """
     if n_people < 1 or people_per_partition < 1:
-        raise ValueError(f"n_people and people_per_partition must be >= 1, got {n_people} "
-                         f"and {people_per_partition}")
+        raise DistributedArgumentError(f"n_people and people_per_partition must be >= 1, got "
+                                       f"{n_people} and {people_per_partition}")
     n_chunks = -(-n_people // people_per_partition)
     make = functools.partial(cohort_chunk, n_people=n_people,
                              people_per_partition=people_per_partition, seed=seed,

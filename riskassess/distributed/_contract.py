@@ -42,6 +42,7 @@ import pandas as pd
 from riskassess.exceptions import RiskAssessError
 
 __all__ = [
+    "DistributedArgumentError",
     "PartitioningError",
     "bucket_of",
     "check_partition",
@@ -49,6 +50,20 @@ __all__ = [
     "person_hashes",
     "repeated_hashes",
 ]
+
+
+class DistributedArgumentError(RiskAssessError, ValueError):
+    """A bad argument to a distributed function (``n_partitions=0``, an unknown table
+    name, an unknown ``invalid=`` policy): the message names the argument and the value.
+
+    Examples
+    --------
+    >>> try:
+    ...     bucket_of(pd.Series(["p1"]), 0)
+    ... except DistributedArgumentError as exc:
+    ...     print(exc)
+    n_partitions must be >= 1, got 0
+    """
 
 
 class PartitioningError(RiskAssessError, ValueError):
@@ -98,7 +113,7 @@ def bucket_of(person_ids: pd.Series, n_partitions: int) -> np.ndarray:
     (0, 7)
     """
     if n_partitions < 1:
-        raise ValueError(f"n_partitions must be >= 1, got {n_partitions}")
+        raise DistributedArgumentError(f"n_partitions must be >= 1, got {n_partitions}")
     text = np.asarray(person_ids.astype(str), dtype=object)
     hashes = pd.util.hash_array(text, categorize=False)
     return (hashes % np.uint64(n_partitions)).astype(np.int64)

@@ -6,7 +6,7 @@ from typing import Any
 
 import pandas as pd
 
-from riskassess.distributed._contract import bucket_of
+from riskassess.distributed._contract import DistributedArgumentError, bucket_of
 from riskassess.distributed._deps import require_dask
 
 __all__ = ["co_partition"]
@@ -68,7 +68,7 @@ def co_partition(
     """
     require_dask()
     if n_partitions < 1:
-        raise ValueError(f"n_partitions must be >= 1, got {n_partitions}")
+        raise DistributedArgumentError(f"n_partitions must be >= 1, got {n_partitions}")
     divisions = [*range(n_partitions), n_partitions - 1]  # bucket i -> partition i
 
     def add_bucket(frame: pd.DataFrame) -> pd.DataFrame:

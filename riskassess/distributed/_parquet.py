@@ -25,7 +25,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from riskassess.distributed._contract import PartitioningError, bucket_of
+from riskassess.distributed._contract import (
+    DistributedArgumentError,
+    PartitioningError,
+    bucket_of,
+)
 
 __all__ = [
     "DICTIONARY_COLUMNS",
@@ -100,7 +104,7 @@ def read_part(path: str, table: str) -> pd.DataFrame:
     from riskassess.features import TABLE_COLUMNS
 
     if table not in TABLE_COLUMNS:
-        raise ValueError(f"table must be one of {list(TABLE_COLUMNS)}, got {table!r}")
+        raise DistributedArgumentError(f"table must be one of {list(TABLE_COLUMNS)}, got {table!r}")
     schema = pq.read_schema(path)
     columns = [c for c in TABLE_COLUMNS[table] if c in schema.names]
     text = [c for c in DICTIONARY_COLUMNS[table]

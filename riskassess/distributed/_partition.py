@@ -28,6 +28,7 @@ import pandas as pd
 
 from riskassess.distributed._contract import PartitioningError, _is_in, check_partition
 from riskassess.distributed._model import model_from_json
+from riskassess.exceptions import ExplanationError
 from riskassess.types import RISK_BANDS
 
 __all__ = [
@@ -163,7 +164,7 @@ def score_frame(
             expl = _explain(model, X.reset_index(drop=True))
             got = [f"shap_{c}" for c in expl.feature_names]
             if got != names:
-                raise RuntimeError(f"explanation columns {got} differ from inputs {names}")
+                raise ExplanationError(f"explanation columns {got} differ from inputs {names}")
             values = np.asarray(expl.values, dtype=np.float64)
             base = np.broadcast_to(np.asarray(expl.base_values, dtype=np.float64), (n,))
         else:

@@ -23,6 +23,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from riskassess.distributed._contract import (
+    DistributedArgumentError,
     PartitioningError,
     duplicate_people,
     person_hashes,
@@ -265,7 +266,7 @@ def _job(
 
 def _options(model: Any, explain: bool, invalid: str, include_features: bool) -> dict[str, Any]:
     if invalid not in ("raise", "drop"):
-        raise ValueError(f"invalid must be 'raise' or 'drop', got {invalid!r}")
+        raise DistributedArgumentError(f"invalid must be 'raise' or 'drop', got {invalid!r}")
     text = model if isinstance(model, str) else model_to_json(model)
     model_from_json(text)  # fail here, on the client, if the JSON does not load
     return {"model_json": text, "explain": explain, "invalid": invalid,

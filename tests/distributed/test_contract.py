@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from riskassess.distributed import (
+    DistributedArgumentError,
     PartitioningError,
     bucket_of,
     check_partition,
@@ -37,7 +38,7 @@ def test_bucket_spreads_ids() -> None:
 
 
 def test_bucket_rejects_zero_partitions() -> None:
-    with pytest.raises(ValueError, match="n_partitions"):
+    with pytest.raises(DistributedArgumentError, match="n_partitions"):
         bucket_of(pd.Series(["a"]), 0)
 
 

@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from riskassess.distributed import (
+    DistributedArgumentError,
     PartitioningError,
     bucket_of,
     check_partition,
@@ -181,7 +182,7 @@ def test_co_partition_refuses_zero_partitions() -> None:
     import dask.dataframe as dd
 
     frames = [dd.from_pandas(t, npartitions=1) for t in _tables(5)]
-    with pytest.raises(ValueError, match="n_partitions must be >= 1"):
+    with pytest.raises(DistributedArgumentError, match="n_partitions must be >= 1"):
         co_partition(frames[0], frames[1], frames[2], 0)
 
 
@@ -213,7 +214,7 @@ def test_read_part_turns_plain_text_codes_into_categoricals(tmp_path: Path) -> N
     assert list(got.columns) == ["person_id", "kind"]  # only what the table has
     assert isinstance(got["kind"].dtype, pd.CategoricalDtype)
     assert got["kind"].astype(object).where(got["kind"].notna(), None).tolist() == kinds
-    with pytest.raises(ValueError, match="table must be one of"):
+    with pytest.raises(DistributedArgumentError, match="table must be one of"):
         read_part(path, "convictions")
 
 
