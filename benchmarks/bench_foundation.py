@@ -117,13 +117,58 @@ def bench_validation(n_cases: int, repeats: int) -> None:
           f"TypeAdapter / validate_cases: {t_adapter / t_batch:.2f}x")
 
 
-def bench_cohort(n_people: int, repeats: int) -> None:
+def _baseline_generator(ref: str) -> Callable[..., Any] | None:
+    """``make_cohort`` as it was at git ``ref`` (for a before/after ratio), or None.
+
+    The old ``riskassess/datasets/_synthetic.py`` is read with ``git show`` and loaded as
+    a module of its own next to today's package (it imports only public names), so both
+    generators run in this process, one after the other.
+    """
+    import importlib.util
+    import subprocess
+    import sys
+    import tempfile
+
+    try:
+        source = subprocess.run(
+            ["git", "show", f"{ref}:riskassess/datasets/_synthetic.py"], check=True,
+            capture_output=True, text=True).stdout
+    except (OSError, subprocess.CalledProcessError) as exc:
+        print(f"  (no baseline: git show {ref} failed: {exc})")
+        return None
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "_baseline_synthetic.py")
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(source)
+        spec = importlib.util.spec_from_file_location("_baseline_synthetic", path)
+        if spec is None or spec.loader is None:
+            return None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module
+        try:
+            spec.loader.exec_module(module)
+        except ImportError as exc:  # the old module needs names that moved since
+            print(f"  (no baseline: the generator at {ref} does not import today: {exc})")
+            return None
+    return module.make_cohort  # type: ignore[no-any-return]
+
+
+def bench_cohort(n_people: int, repeats: int, baseline: str | None) -> None:
     print(f"\n[3] make_cohort({n_people:,})")
+    old = _baseline_generator(baseline) if baseline else None
     t, cohort = _median_time(lambda: make_cohort(n_people, seed=3), repeats)
-    _row("make_cohort", n_people, t, 30.0)
+    if old is not None:
+        t_old, old_cohort = _median_time(lambda: old(n_people, seed=3), repeats)
+        _row(f"make_cohort at {baseline} (history, 2 outcomes)", n_people, t_old)
+        del old_cohort
+    _row("make_cohort (codes, needs, dated and violent outcomes)", n_people, t, 30.0)
+    if old is not None:
+        print(f"  ratio now / {baseline}: {t / t_old:.2f}x")
+    out = cohort.outcomes
     print(f"  {len(cohort.sanctions):,} sanctions; 2-year base rate "
-          f"{cohort.outcomes['reoffend_2y'].mean():.3f}; censored at 2 years "
-          f"{cohort.outcomes['reoffend_2y'].isna().mean():.3f}")
+          f"{out['reoffend_2y'].mean():.3f}; censored at 2 years "
+          f"{out['reoffend_2y'].isna().mean():.3f}; events {out['event'].mean():.3f}; "
+          f"violent 2-year {out['violent_2y'].mean():.3f}")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -133,6 +178,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--only", choices=["features", "scaling", "validate", "cohort"],
                         action="append",
                         help="run only these parts (repeatable); default all")
+    parser.add_argument("--baseline", default=None, metavar="GIT_REF",
+                        help="also time make_cohort as it was at this git ref (e.g. HEAD)")
     args = parser.parse_args(argv)
     if args.quick:
         sizes = {"features": 20_000, "reference": 1_000, "validate": 5_000, "cohort": 20_000}
@@ -154,7 +201,7 @@ def main(argv: list[str] | None = None) -> None:
     if "validate" in parts:
         bench_validation(sizes["validate"], repeats)
     if "cohort" in parts:
-        bench_cohort(sizes["cohort"], max(1, repeats - 1))
+        bench_cohort(sizes["cohort"], max(1, repeats - 1), args.baseline)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,11 @@ id and the field path (``case 'C1': sanctions.2.date: ...``) in one
 * every previous sanction is dated strictly before the assessment date (anything on
   or after it is leakage) and on or before the index offence date (several sanctions
   can be given on the same day; a sanction after the index offence is not "previous");
-* the follow-up start, when given, is not before the index offence date.
+* the follow-up start, when given, is not before the index offence date;
+* the observed follow-up, when given (``follow_up_end``, ``reoffence_date``): the end is
+  strictly after the start of follow-up (``follow_up_start``, else the assessment date)
+  and not in the future; the first proven reoffence is strictly after the start and on
+  or before the end (times from the start are positive days).
 
 Examples
 --------
@@ -272,12 +276,15 @@ def _raw_problems(data: object) -> list[tuple[Loc, str]]:
             if sanction is not None:
                 sanctions.append((position, sanction))
     follow_up_start = data.get("follow_up_start")
+    follow_up_end, reoffence_date = data.get("follow_up_end"), data.get("reoffence_date")
     return case_problems(
         date_of_birth=born,
         assessment_date=_quiet(_DAY, data.get("assessment_date")),
         index_offence=_quiet(_INDEX, data.get("index_offence")),
         sanctions=sanctions,
         follow_up_start=None if follow_up_start is None else _quiet(_DAY, follow_up_start),
+        follow_up_end=None if follow_up_end is None else _quiet(_DAY, follow_up_end),
+        reoffence_date=None if reoffence_date is None else _quiet(_DAY, reoffence_date),
     )
 
 
@@ -330,6 +337,15 @@ class Case(_Record):
     )
     needs: NeedItems | None = Field(
         default=None, description="OASys need items (each optional); absent: not recorded.")
+    follow_up_end: Day | None = Field(
+        default=None,
+        description="Date the follow-up was observed to (the censoring date: proven "
+        "reoffending is known up to here); strictly after the start of follow-up, not in "
+        "the future. Absent: follow-up not observed (no outcome).")
+    reoffence_date: Day | None = Field(
+        default=None,
+        description="Offence date of the first proven reoffence after the start of "
+        "follow-up (strictly after it, on or before follow_up_end); absent: none seen.")
 
     @model_validator(mode="wrap")
     @classmethod
@@ -346,6 +362,8 @@ class Case(_Record):
             index_offence=case.index_offence,
             sanctions=list(enumerate(case.sanctions)),
             follow_up_start=case.follow_up_start,
+            follow_up_end=case.follow_up_end,
+            reoffence_date=case.reoffence_date,
         )
         if cross:
             raise case_error(case, [], cross)

@@ -17,7 +17,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from riskassess.cases._dates import short_repr, tenth_birthday
 
-__all__ = ["MAX_AGE_YEARS", "case_problems"]
+__all__ = ["MAX_AGE_YEARS", "case_problems", "follow_up_problems"]
 
 #: Oldest credible age (years, days / 365.25) at the assessment date.
 MAX_AGE_YEARS = 110.0
@@ -49,6 +49,8 @@ def case_problems(
     index_offence: _Dated | None,
     sanctions: Sequence[tuple[int, _Dated]],
     follow_up_start: date | None,
+    follow_up_end: date | None = None,
+    reoffence_date: date | None = None,
     today: date | None = None,
 ) -> list[tuple[Loc, str]]:
     """Cross-field rule violations of one case, from whatever parts are known.
@@ -57,6 +59,8 @@ def case_problems(
     ----------
     date_of_birth, assessment_date, follow_up_start : date or None
         None when absent or invalid (the rules that need it are skipped).
+    follow_up_end, reoffence_date : date or None
+        The observed follow-up (see :func:`follow_up_problems`).
     index_offence : IndexOffence or None
         The index sanction, None when invalid.
     sanctions : sequence of (position, Sanction)
@@ -110,6 +114,51 @@ def case_problems(
     if follow_up_start is not None and index_date is not None and follow_up_start < index_date:
         out.append((("follow_up_start",),
                     f"{follow_up_start} is before the index offence date {index_date}"))
+    out.extend(follow_up_problems(
+        start=follow_up_start if follow_up_start is not None else assessed,
+        start_field="follow_up_start" if follow_up_start is not None else "assessment_date",
+        follow_up_end=follow_up_end, reoffence_date=reoffence_date, today=today))
+    return out
+
+
+def follow_up_problems(
+    *, start: date | None, start_field: str, follow_up_end: date | None,
+    reoffence_date: date | None, today: date,
+) -> list[tuple[Loc, str]]:
+    """The rules of the observed follow-up: times from its start are positive, in order.
+
+    The follow-up runs from ``start`` (``follow_up_start``, else the assessment date) to
+    ``follow_up_end``; the first proven reoffence, when there is one, is dated strictly
+    after the start (a time of zero days is no time at risk) and on or before the end.
+
+    Examples
+    --------
+    >>> follow_up_problems(start=date(2020, 1, 1), start_field="follow_up_start",
+    ...                    follow_up_end=date(2019, 6, 1), reoffence_date=None,
+    ...                    today=date(2024, 1, 1))
+    [(('follow_up_end',), '2019-06-01 is on or before the start of follow-up 2020-01-01 (follow_up_start): the follow-up time must be positive')]
+    """  # noqa: E501
+    out: list[tuple[Loc, str]] = []
+    if follow_up_end is not None:
+        if follow_up_end > today:
+            out.append((("follow_up_end",), f"{follow_up_end} is in the future (today is "
+                        f"{today}): follow-up is observed up to a past date"))
+        if start is not None and follow_up_end <= start:
+            out.append((("follow_up_end",), f"{follow_up_end} is on or before the start of "
+                        f"follow-up {start} ({start_field}): the follow-up time must be "
+                        "positive"))
+    if reoffence_date is not None:
+        if start is not None and reoffence_date <= start:
+            out.append((("reoffence_date",), f"{reoffence_date} is on or before the start of "
+                        f"follow-up {start} ({start_field}): the time to reoffence must be "
+                        "positive"))
+        if follow_up_end is not None and reoffence_date > follow_up_end:
+            out.append((("reoffence_date",), f"{reoffence_date} is after the end of "
+                        f"follow-up {follow_up_end} (follow_up_end): a reoffence is only "
+                        "seen within the follow-up"))
+        elif reoffence_date > today:
+            out.append((("reoffence_date",), f"{reoffence_date} is in the future (today is "
+                        f"{today})"))
     return out
 
 

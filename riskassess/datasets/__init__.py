@@ -10,22 +10,29 @@ Examples
 
 from __future__ import annotations
 
+from riskassess.datasets._cohort import Cohort
 from riskassess.datasets._compas import COMPAS_LABEL, COMPAS_X_COLUMNS, load_compas
-from riskassess.datasets._synthetic import (
-    EXTRACT_DATE,
+from riskassess.datasets._needs import NEED_COLUMNS
+from riskassess.datasets._synthetic import CENSOR_DATE, EXTRACT_DATE, WAITING_DAYS, make_cohort
+from riskassess.datasets._truth import (
+    TIME_SLOPE,
     TRUE_INTERCEPTS,
+    TRUE_NEED_WEIGHTS,
     TRUE_SHAPES,
-    Cohort,
-    make_cohort,
     true_log_odds,
 )
 
 __all__ = [
+    "CENSOR_DATE",
     "COMPAS_LABEL",
     "COMPAS_X_COLUMNS",
     "EXTRACT_DATE",
+    "NEED_COLUMNS",
+    "TIME_SLOPE",
     "TRUE_INTERCEPTS",
+    "TRUE_NEED_WEIGHTS",
     "TRUE_SHAPES",
+    "WAITING_DAYS",
     "Cohort",
     "load_compas",
     "make_cohort",

@@ -1,21 +1,40 @@
 """Loader for the ProPublica COMPAS two-year layout (Broward County, 2013-2014).
 
 The file ``compas-scores-two-years.csv`` has one row per person screened. The loader
-returns the model inputs ``X`` (never ``race``), the label ``y`` (``two_year_recid``)
-and the full frame for audits, all three on the same index.
+returns the model inputs ``X`` (never ``race``), the label ``y`` (``two_year_recid``,
+or the time to recidivism with ``outcome="time_to_event"``) and the full frame for
+audits, all three on the same index.
+
+ProPublica's ``start``, ``end`` and ``event`` columns (the counting-process form of
+their Cox analysis) are whole days counted from the COMPAS screening date: ``start`` is
+the day the person is at risk from (0, or the day they left the jail spell that
+followed the screening), ``end`` the day of the recidivism arrest (``event`` 1) or the
+last day observed (``event`` 0, censored). The time at risk is ``end - start`` days.
+Eight rows of the file (all eight also in ProPublica's filtered 6,172) have
+``end <= start``: five recidivism on the very day the person was released (time 0)
+and three ``end`` before ``start``; a time-to-event model cannot use a time of zero or
+less, so ``outcome="time_to_event"`` drops them and says how many it dropped
+(:data:`COMPAS_BAD_TIME_ROWS` on the real file).
 """
 
 from __future__ import annotations
 
+import warnings
 from os import PathLike
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-from riskassess.exceptions import DatasetFileError, FeatureError
+from riskassess.exceptions import DatasetArgumentError, DatasetFileError, FeatureError
 
-__all__ = ["COMPAS_LABEL", "COMPAS_X_COLUMNS", "load_compas"]
+__all__ = ["COMPAS_BAD_TIME_ROWS", "COMPAS_LABEL", "COMPAS_X_COLUMNS", "load_compas"]
+
+#: Rows of the real ProPublica file with ``end <= start`` (dropped for time-to-event).
+COMPAS_BAD_TIME_ROWS = 8
+
+_TIME_COLUMNS = ("start", "end", "event")
 
 #: Columns of ``X`` returned by :func:`load_compas`, in order.
 COMPAS_X_COLUMNS: tuple[str, ...] = (
@@ -84,9 +103,36 @@ def _check_column(frame: pd.DataFrame, column: str, allowed: tuple[str, ...] | N
         )
 
 
+def _time_to_event(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The rows with a positive time at risk, and their ``event``/``time`` frame."""
+    missing = [c for c in _TIME_COLUMNS if c not in frame.columns]
+    if missing:
+        raise FeatureError(
+            f"COMPAS file lacks column(s) {missing}, needed for outcome='time_to_event' "
+            "(ProPublica's start/end/event)")
+    for column in _TIME_COLUMNS:
+        _check_column(frame, column, None)
+    if not frame["event"].isin((0, 1)).all():
+        bad = frame.loc[~frame["event"].isin((0, 1)), "event"].head(3).tolist()
+        raise FeatureError(f"COMPAS column 'event': expected 0 or 1, got {bad}")
+    days = frame["end"].astype("int64") - frame["start"].astype("int64")
+    keep = days > 0
+    dropped = int((~keep).sum())
+    if dropped:
+        warnings.warn(
+            f"load_compas: dropped {dropped} row(s) with end <= start (no time at risk; "
+            f"file ids {frame.loc[~keep, 'id'].head(8).tolist() if 'id' in frame else []})",
+            UserWarning, stacklevel=3)
+    frame = frame[keep].reset_index(drop=True)
+    y = pd.DataFrame({"event": frame["event"].astype(bool).to_numpy(),
+                      "time": days[keep].astype(float).to_numpy()}, index=frame.index)
+    return frame, y
+
+
 def load_compas(
-    path: str | PathLike[str], propublica_filter: bool = False
-) -> tuple[pd.DataFrame, pd.Series, pd.DataFrame]:
+    path: str | PathLike[str], propublica_filter: bool = False,
+    outcome: Literal["two_year", "time_to_event"] = "two_year",
+) -> tuple[pd.DataFrame, pd.Series | pd.DataFrame, pd.DataFrame]:
     """Load the ProPublica COMPAS two-year file as model inputs, label and audit frame.
 
     Parameters
@@ -97,6 +143,10 @@ def load_compas(
         Apply ProPublica's analysis filter (7,214 -> 6,172 rows):
         ``-30 <= days_b_screening_arrest <= 30`` (missing excluded), ``is_recid != -1``,
         ``c_charge_degree != 'O'``, ``score_text != 'N/A'``.
+    outcome : {"two_year", "time_to_event"}, default "two_year"
+        What ``y`` is: the two-year label, or the time to recidivism from ProPublica's
+        ``start``/``end``/``event`` (see the module docstring; rows with
+        ``end <= start`` are dropped with a warning that counts them).
 
     Returns
     -------
@@ -104,8 +154,9 @@ def load_compas(
         Columns :data:`COMPAS_X_COLUMNS`: ``age`` and the four counts as int64, ``sex``
         categorical (``male``, ``female``; lower-cased from the file), ``c_charge_degree``
         categorical (``F``, ``M``). ``race`` is never among them.
-    y : pandas.Series
-        ``two_year_recid`` as int64 0/1.
+    y : pandas.Series or pandas.DataFrame
+        ``two_year_recid`` as int64 0/1; with ``outcome="time_to_event"`` a frame with
+        ``event`` (bool) and ``time`` (float, days at risk: ``end - start``).
     frame : pandas.DataFrame
         Every column of the file (``race``, ``decile_score``, ``score_text``, ...) for
         audits, on the same index as ``X`` and ``y``.
@@ -120,6 +171,8 @@ def load_compas(
     riskassess.exceptions.FeatureError
         If a needed column is absent, or a feature or label value is missing or outside
         its vocabulary (names the column and the first bad rows).
+    riskassess.exceptions.DatasetArgumentError
+        If ``outcome`` is not one of the two.
 
     Examples
     --------
@@ -137,11 +190,31 @@ def load_compas(
     True
     >>> len(X), y.tolist(), frame["race"].tolist()
     (1, [1], ['Other'])
+
+    With ProPublica's ``start``, ``end`` and ``event`` columns:
+
+    >>> csv = csv.replace("two_year_recid\\n", "two_year_recid,start,end,event\\n")
+    >>> csv = csv.replace(",1\\n2,", ",1,3,120,1\\n2,").replace(",0\\n", ",0,0,700,0\\n")
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     p = os.path.join(d, "c.csv")
+    ...     with open(p, "w") as f:
+    ...         _ = f.write(csv)
+    ...     X, y, frame = load_compas(p, outcome="time_to_event")
+    >>> y
+       event   time
+    0   True  117.0
+    1  False  700.0
     """
+    if outcome not in ("two_year", "time_to_event"):
+        raise DatasetArgumentError(
+            f"outcome must be 'two_year' or 'time_to_event', got {outcome!r}")
     frame = _read(path)
     if propublica_filter:
         frame = frame[_propublica_mask(frame)]
     frame = frame.reset_index(drop=True)
+    survival: pd.DataFrame | None = None
+    if outcome == "time_to_event":
+        frame, survival = _time_to_event(frame)
 
     _check_column(frame, "sex", tuple(_SEX))
     _check_column(frame, "c_charge_degree", _DEGREES)
@@ -166,4 +239,6 @@ def load_compas(
         else:
             X[column] = frame[column].astype("int64")
     y = labels.rename(COMPAS_LABEL)
+    if survival is not None:
+        return X, survival, frame
     return X, y, frame

@@ -1,10 +1,13 @@
 """Synthetic probation cohorts with a known true risk function.
 
-Generative process (all vectorised; one random generator seeded by ``(seed, id_offset)``):
+Generative process (all vectorised; one random generator seeded by ``(seed, id_offset)``
+for the history and the outcome draw, a second one for the offence codes, need items,
+recording lags and the violent draws, so the histories are those of earlier versions):
 
 1. **People.** Sex male with probability 0.85. Assessment date uniform over
-   2015-01-01 .. 2020-12-31. Age at assessment ``18 + Gamma(2, 7)`` years (mean 32,
-   long right tail, capped at 85): the adult probation caseload.
+   ``assessment_dates`` (default 2015-01-01 .. 2020-12-31). Age at assessment
+   ``18 + Gamma(2, 7)`` years (mean 32, long right tail, capped at 85): the adult
+   probation caseload.
 2. **Criminal career.** About 22% are first-time offenders (the index sanction is their
    first). The others started at ``12 + Gamma(2, 3.5)`` years (teenage onset, the rising
    limb of the age-crime curve), never before their 10th birthday and never after the
@@ -15,30 +18,40 @@ Generative process (all vectorised; one random generator seeded by ``(seed, id_o
 3. **Sanctions.** A caution with probability 0.55 under 18, 0.12 from 18; a conviction's
    disposal custody 15%, community 30%, suspended 10%, fine 30%, discharge 10%, other
    5%; offence categories with fixed national-like frequencies (theft most common);
-   violent for violence, robbery, sexual offences and 20% of public order offences.
+   violent for violence, robbery and 20% of public order offences (HMPPS's mapping flags
+   no sexual offence code as a violent sanction, so neither do we). Each sanction carries
+   a Home Office offence code drawn from the codes consistent with its category and
+   violent flag (:mod:`riskassess.datasets._codes`).
 4. **Index offence.** 1-60 days before the assessment; 97% convictions (custody 30%,
    community 50%, suspended 20%). Follow-up starts at sentence, or on release for
    custody (sentence ``Gamma(1.5, 0.35)`` years later, so some start after the
    assessment).
-5. **Outcome.** The true 2-year log-odds is additive in catalogue features
-   (:data:`TRUE_SHAPES`): falling with age, rising with the Copas rate, previous
-   custodial sentences and violent history, lower for women. The 1-year log-odds is
-   the 2-year one minus 0.9. One uniform draw ``u`` per case gives reoffending within
-   one and two years (``u < p``), so a 1-year reoffender is always a 2-year one.
-   Data are extracted on :data:`EXTRACT_DATE` (recording lag included): cases with
-   less follow-up than the horizon are censored (``<NA>``), never counted as
-   non-reoffenders.
+5. **Need items.** OASys need items with signal, some not recorded
+   (:mod:`riskassess.datasets._needs`).
+6. **Outcomes** (:mod:`riskassess.datasets._truth`). The true log-odds is additive in
+   catalogue features (:data:`TRUE_SHAPES`) and need items (:data:`TRUE_NEED_WEIGHTS`);
+   the time ``T`` to the first proven reoffence is drawn from its proportional-odds law
+   by one uniform ``u`` per case, so reoffending within 1 and 2 years (``T <= h``) has
+   exactly the probabilities ``true_p_1y`` and ``true_p_2y``, and a 1-year reoffender is
+   a 2-year one. The reoffence is convicted a recording lag later (14 days to 6 months).
+   Convictions are extracted on :data:`EXTRACT_DATE`; offences are followed up to
+   :data:`CENSOR_DATE`, six months earlier (the proven-reoffending measure's waiting
+   period), so every offence up to the censoring date has its conviction in the extract
+   and the censoring does not depend on the outcome. ``time`` is ``min(T, censoring)``
+   in days; a case with less follow-up than a horizon is censored at it (``<NA>``),
+   never counted as a non-reoffender. Violent and serious violent reoffending follow
+   with an independent draw (:mod:`riskassess.datasets._truth`).
 
 The 2-year base rate among uncensored cases is about 39% (1-year about 23%), about 18%
 of cases are censored at two years (2% at one), people have about 9 previous sanctions
 on average (median 6, heavy tail), and the true probabilities reach an AUC of about 0.75.
+For a recent cohort, in which most cases are censored, pass e.g.
+``assessment_dates=(date(2020, 7, 1), date(2021, 6, 30))``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
@@ -46,98 +59,33 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from riskassess.cases import tenth_birthdays
-from riskassess.exceptions import DatasetArgumentError
-from riskassess.features import (
-    CATEGORIES,
-    DAYS_PER_YEAR,
-    FeatureTable,
-    build_features_from_tables,
+from riskassess.cases import EPOCH_ORDINAL, tenth_birthdays
+from riskassess.datasets._codes import OFFENCE_CODES, draw_offence_codes
+from riskassess.datasets._cohort import Cohort
+from riskassess.datasets._needs import NEED_COLUMNS, draw_true_needs, recorded_mask
+from riskassess.datasets._truth import (
+    TIME_SLOPE,
+    serious_share,
+    true_log_odds,
+    violent_share,
 )
+from riskassess.exceptions import DatasetArgumentError
+from riskassess.features import CATEGORIES, DAYS_PER_YEAR, build_features_from_tables
 from riskassess.vocabulary import Disposal, OffenceCategory
 
-__all__ = [
-    "EXTRACT_DATE",
-    "TRUE_INTERCEPTS",
-    "TRUE_SHAPES",
-    "Cohort",
-    "make_cohort",
-    "true_log_odds",
-]
+__all__ = ["CENSOR_DATE", "EXTRACT_DATE", "WAITING_DAYS", "make_cohort"]
 
-#: Date the outcome data are extracted (proven reoffending recorded up to here).
-EXTRACT_DATE = date(2021, 12, 31)
+#: Date the conviction data are extracted (convictions recorded up to here).
+EXTRACT_DATE = date(2022, 6, 30)
+#: The proven-reoffending waiting period: a reoffence counts when its conviction comes
+#: at most this many days after the offence (the recording lag never exceeds it).
+WAITING_DAYS = 181
+#: Offences are followed up to here (``EXTRACT_DATE - WAITING_DAYS``): every offence up to
+#: this date has its conviction in the extract, so censoring does not depend on the lag.
+CENSOR_DATE = EXTRACT_DATE - timedelta(days=WAITING_DAYS)
 
-_EPOCH = date(1970, 1, 1).toordinal()
-_START, _END = date(2015, 1, 1).toordinal() - _EPOCH, date(2020, 12, 31).toordinal() - _EPOCH
-_EXTRACT = EXTRACT_DATE.toordinal() - _EPOCH
-
-
-def _age_shape(age: Any) -> np.ndarray:
-    return 1.6 * np.exp(-(np.asarray(age, dtype=float) - 18.0) / 12.0) - 0.6
-
-
-def _copas_shape(copas: Any) -> np.ndarray:
-    return 1.2 * np.tanh(np.asarray(copas, dtype=float) + 1.0)
-
-
-def _custodial_shape(n: Any) -> np.ndarray:
-    return 0.35 * np.log1p(np.asarray(n, dtype=float))
-
-
-def _violent_shape(flag: Any) -> np.ndarray:
-    return 0.15 * np.asarray(flag, dtype=float)
-
-
-def _sex_shape(sex: Any) -> np.ndarray:
-    return np.where(np.asarray(sex, dtype=object) == "female", -0.35, 0.0)
-
-
-#: The true additive effect of each feature on the log-odds of reoffending (both
-#: horizons), as a function of the feature column's values. Every other feature has
-#: no effect given these.
-TRUE_SHAPES: dict[str, Callable[[Any], np.ndarray]] = {
-    "age": _age_shape,
-    "copas_rate": _copas_shape,
-    "previous_custodial": _custodial_shape,
-    "violent_history": _violent_shape,
-    "sex": _sex_shape,
-}
-
-#: Intercept of the true log-odds per horizon in years.
-TRUE_INTERCEPTS: dict[int, float] = {1: -1.55, 2: -0.65}
-
-
-def true_log_odds(features: pd.DataFrame, horizon: int = 2) -> pd.Series:
-    """The true log-odds of reoffending within ``horizon`` years given the features.
-
-    Parameters
-    ----------
-    features : pandas.DataFrame
-        Frame from :func:`riskassess.features.build_features` (needs the columns of
-        :data:`TRUE_SHAPES`).
-    horizon : {1, 2}
-
-    Returns
-    -------
-    pandas.Series
-        Same index as ``features``.
-
-    Examples
-    --------
-    >>> cohort = make_cohort(50, seed=1)
-    >>> z = true_log_odds(cohort.features())
-    >>> bool(np.allclose(1 / (1 + np.exp(-z)), cohort.outcomes["true_p_2y"]))
-    True
-    """
-    if horizon not in TRUE_INTERCEPTS:
-        raise DatasetArgumentError(
-            f"horizon must be one of {sorted(TRUE_INTERCEPTS)}, got {horizon!r}")
-    total = np.full(len(features), TRUE_INTERCEPTS[horizon])
-    for name, shape in TRUE_SHAPES.items():
-        total = total + shape(features[name].to_numpy())
-    return pd.Series(total, index=features.index, name=f"true_log_odds_{horizon}y")
-
+_DEFAULT_DATES = (date(2015, 1, 1), date(2020, 12, 31))
+_CENSOR = CENSOR_DATE.toordinal() - EPOCH_ORDINAL
 
 _OFFENCE_FREQ = {
     "violence": 0.14, "robbery": 0.02, "public_order": 0.07, "sexual_not_child": 0.01,
@@ -150,7 +98,8 @@ _OFFENCE_FREQ = {
 }
 _OFFENCES = [m.value for m in OffenceCategory]
 _P_OFFENCE = np.array([_OFFENCE_FREQ[o] for o in _OFFENCES]) / sum(_OFFENCE_FREQ.values())
-_VIOLENT = np.isin(_OFFENCES, ["violence", "robbery", "sexual_not_child", "sexual_child"])
+# violent as HMPPS's mapping flags the codes (isViolentSanction): never a sexual offence
+_VIOLENT = np.isin(_OFFENCES, ["violence", "robbery"])
 _PUBLIC_ORDER = _OFFENCES.index("public_order")
 _DISPOSALS = [m.value for m in Disposal]
 _P_DISPOSAL = np.array([0.15, 0.30, 0.10, 0.30, 0.10, 0.05])
@@ -174,113 +123,49 @@ def _dates(days: np.ndarray) -> pd.Series:
     return pd.Series(days.astype("datetime64[D]").astype("datetime64[s]"))
 
 
-def _cat(codes: np.ndarray, values: list[str]) -> Any:
-    return pd.Categorical.from_codes(codes.astype(np.int8), categories=pd.Index(values))
+def _cat(codes: np.ndarray, values: list[str] | tuple[str, ...]) -> Any:
+    return pd.Categorical.from_codes(codes, categories=pd.Index(values))
 
 
-@dataclass(frozen=True)
-class Cohort:
-    """A synthetic cohort: the three case tables, outcomes and the true risk.
-
-    Attributes
-    ----------
-    people, sanctions, assessments : pandas.DataFrame
-        Layouts of :data:`riskassess.features.TABLE_COLUMNS`, one assessment per person.
-        ``sanctions.person_id`` is a ``Categorical`` over the people's ids.
-    outcomes : pandas.DataFrame
-        Index ``case_id``: ``follow_up_years`` (float, to :data:`EXTRACT_DATE`),
-        ``reoffend_1y`` and ``reoffend_2y`` (``Int8``, ``<NA>`` when censored),
-        ``true_p_1y`` and ``true_p_2y`` (the true probabilities).
-    seed, id_offset : int
-        What generated it.
-
-    Examples
-    --------
-    >>> from riskassess.datasets import make_cohort
-    >>> cohort = make_cohort(300, seed=0)
-    >>> len(cohort.people), list(cohort.outcomes.columns)
-    (300, ['follow_up_years', 'reoffend_1y', 'reoffend_2y', 'true_p_1y', 'true_p_2y'])
-    >>> int(cohort.outcomes["reoffend_2y"].isna().sum())  # censored: never counted as 0
-    51
-    >>> next(cohort.cases()).case_id
-    'C0000001'
-    """
-
-    people: pd.DataFrame
-    sanctions: pd.DataFrame
-    assessments: pd.DataFrame
-    outcomes: pd.DataFrame
-    seed: int
-    id_offset: int
-    # the FeatureTable make_cohort built from these very tables (for the outcomes)
-    _built: tuple[Any, ...] | None = field(default=None, repr=False, compare=False)
-
-    def features(self) -> pd.DataFrame:
-        """Features of every case, built from the tables (the vectorised path)."""
-        return self.feature_table().features
-
-    def feature_table(self) -> FeatureTable:
-        """The full :class:`riskassess.features.FeatureTable` of the tables.
-
-        :func:`make_cohort` builds it once, to draw the outcomes; it is reused while the
-        cohort holds the same table objects (edit copies of the tables, not the tables).
-        """
-        if self._built is not None:
-            people, sanctions, assessments, table = self._built
-            if (people is self.people and sanctions is self.sanctions
-                    and assessments is self.assessments):
-                return table
-        return build_features_from_tables(self.people, self.sanctions, self.assessments)
-
-    def true_log_odds(self, features: pd.DataFrame, horizon: int = 2) -> pd.Series:
-        """The true log-odds (see :func:`true_log_odds`)."""
-        return true_log_odds(features, horizon)
-
-    def cases(self) -> Iterator[Any]:
-        """Each assessment as a validated :class:`riskassess.cases.Case` (slow: small n)."""
-        from riskassess.cases import Case
-
-        for data in self.case_dicts():
-            yield Case.model_validate(data)
-
-    def case_dicts(self) -> Iterator[dict[str, Any]]:
-        """Each assessment as a JSON-like case dict (what a case system would send)."""
-        P, S, A = self.people, self.sanctions, self.assessments
-        codes = np.asarray(S["person_id"].cat.codes) if len(S) else np.zeros(0, np.int64)
-        order = np.argsort(codes, kind="stable")
-        bounds = np.searchsorted(codes[order], np.arange(len(P) + 1))
-        iso = {c: A[c].dt.strftime("%Y-%m-%d").to_numpy() for c in
-               ("assessment_date", "index_date", "follow_up_start")}
-        dob = P["date_of_birth"].dt.strftime("%Y-%m-%d").to_numpy()
-        s_date = S["date"].dt.strftime("%Y-%m-%d").to_numpy()
-        a_disp, s_disp = A["index_disposal"].tolist(), S["disposal"].tolist()
-        s_kind, s_off, s_viol = S["kind"].tolist(), S["offence"].tolist(), S["violent"].tolist()
-        for i in range(len(A)):
-            rows = order[bounds[i]:bounds[i + 1]]
-            yield {
-                "case_id": A["case_id"].iat[i],
-                "person": {"person_id": P["person_id"].iat[i], "date_of_birth": dob[i],
-                           "sex": P["sex"].iat[i]},
-                "assessment_date": iso["assessment_date"][i],
-                "index_offence": {
-                    "date": iso["index_date"][i], "offence": A["index_offence"].iat[i],
-                    "kind": A["index_kind"].iat[i], "disposal": _code_or_none(a_disp[i]),
-                    "violent": bool(A["index_violent"].iat[i]),
-                },
-                "sanctions": [
-                    {"date": s_date[r], "kind": s_kind[r], "disposal": _code_or_none(s_disp[r]),
-                     "offence": s_off[r], "violent": bool(s_viol[r])}
-                    for r in rows
-                ],
-                "follow_up_start": iso["follow_up_start"][i],
-            }
+def _masked(hit: np.ndarray, observed: np.ndarray) -> pd.arrays.IntegerArray:
+    """0/1 as nullable Int8, ``<NA>`` where not observed (censored)."""
+    return pd.arrays.IntegerArray(hit.astype(np.int8), ~observed)
 
 
-def _code_or_none(value: object) -> str | None:
-    return value if isinstance(value, str) else None
+def _assessment_days(assessment_dates: Any) -> tuple[int, int]:
+    try:
+        first, last = assessment_dates
+    except (TypeError, ValueError):
+        first = last = None
+    if not (type(first) is date and type(last) is date and first <= last):
+        raise DatasetArgumentError(
+            "assessment_dates must be two datetime.date objects (first, last) with first <= "
+            f"last, got {assessment_dates!r}")
+    if last >= CENSOR_DATE:
+        raise DatasetArgumentError(
+            f"assessment_dates must end before the censoring date {CENSOR_DATE} (offences "
+            f"are followed up to it), got last={last}")
+    if first.year < 1950:
+        raise DatasetArgumentError(f"assessment_dates start in {first.year}: before 1950")
+    return first.toordinal() - EPOCH_ORDINAL, last.toordinal() - EPOCH_ORDINAL
 
 
-def make_cohort(n_people: int, seed: int = 0, *, id_offset: int = 0) -> Cohort:
+def _history_counts(n: int, owner: np.ndarray, offence: np.ndarray,
+                    violent: np.ndarray) -> dict[str, np.ndarray]:
+    """Per-case counts of previous sanctions of the kinds the need items look at."""
+    def count(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(owner[mask], minlength=n)
+
+    burglary = np.isin(offence, [_OFFENCES.index("burglary_domestic"),
+                                 _OFFENCES.index("burglary_other")])
+    return {"robbery": count(offence == _OFFENCES.index("robbery")),
+            "burglary": count(burglary),
+            "damage": count(offence == _OFFENCES.index("criminal_damage")),
+            "violent": count(violent)}
+
+
+def make_cohort(n_people: int, seed: int = 0, *, id_offset: int = 0,
+                assessment_dates: tuple[date, date] = _DEFAULT_DATES) -> Cohort:
     """Generate a synthetic cohort (process in the module docstring).
 
     Parameters
@@ -294,10 +179,20 @@ def make_cohort(n_people: int, seed: int = 0, *, id_offset: int = 0) -> Cohort:
         cohort in independent chunks, call with ``id_offset=k * chunk_size`` for chunk
         ``k``: ids never collide and each chunk is reproducible on its own (the random
         stream depends on ``(seed, id_offset)``).
+    assessment_dates : (datetime.date, datetime.date), default (2015-01-01, 2020-12-31)
+        First and last assessment date (uniform in between); the last must be before
+        :data:`CENSOR_DATE`. A window close to it makes a recent cohort in which most
+        cases are censored.
 
     Returns
     -------
     Cohort
+
+    Raises
+    ------
+    DatasetArgumentError
+        A negative or non-integer ``n_people`` or ``id_offset``, or bad
+        ``assessment_dates``.
 
     Examples
     --------
@@ -306,19 +201,29 @@ def make_cohort(n_people: int, seed: int = 0, *, id_offset: int = 0) -> Cohort:
     (200, 'C0000001', 'P0000200')
     >>> make_cohort(5, seed=3, id_offset=1000).assessments["case_id"].iat[0]
     'C0001001'
-    >>> c.outcomes["reoffend_2y"].dtype
-    Int8Dtype()
+    >>> c.outcomes["reoffend_2y"].dtype, c.outcomes["event"].dtype
+    (Int8Dtype(), dtype('bool'))
+    >>> recent = make_cohort(200, seed=3, assessment_dates=(date(2020, 7, 1),
+    ...                                                     date(2021, 6, 30)))
+    >>> bool(recent.outcomes["reoffend_2y"].isna().mean() > 0.9)
+    True
     """
-    if not isinstance(n_people, int | np.integer) or n_people < 0:
+    if isinstance(n_people, bool) or not isinstance(n_people, int | np.integer) \
+            or n_people < 0:
         raise DatasetArgumentError(f"n_people must be a non-negative int, got {n_people!r}")
-    if not isinstance(id_offset, int | np.integer) or id_offset < 0:
+    if isinstance(id_offset, bool) or not isinstance(id_offset, int | np.integer) \
+            or id_offset < 0:
         raise DatasetArgumentError(f"id_offset must be a non-negative int, got {id_offset!r}")
+    first_day, last_day = _assessment_days(assessment_dates)
     n = int(n_people)
     rng = np.random.default_rng([int(seed), int(id_offset)])
+    # codes, needs, lags and violent draws: a stream of their own, so the histories (and
+    # the features every doctest shows) stay those of the main stream
+    extra = np.random.default_rng([int(seed), int(id_offset), 1])
 
     # 1. people and dates (day numbers since 1970)
     female = rng.random(n) < 0.15
-    assessed = rng.integers(_START, _END + 1, size=n)
+    assessed = rng.integers(first_day, last_day + 1, size=n)
     age = np.minimum(18.0 + rng.gamma(2.0, 7.0, size=n), 85.0)
     born = assessed - np.round(age * DAYS_PER_YEAR).astype(np.int64)
     tenth = tenth_birthdays(born)
@@ -363,49 +268,90 @@ def make_cohort(n_people: int, seed: int = 0, *, id_offset: int = 0) -> Cohort:
     people = pd.DataFrame({
         "person_id": pd.Series(person_ids, dtype="str"),
         "date_of_birth": _dates(born),
-        "sex": _cat(female.astype(np.int64), list(CATEGORIES["sex"])),
+        "sex": _cat(female.astype(np.int8), list(CATEGORIES["sex"])),
     })
     sanctions = pd.DataFrame({
         "person_id": pd.Categorical.from_codes(owner, categories=pd.Index(person_ids, dtype="str")),
         "date": _dates(sanction_day),
-        "kind": _cat((~caution).astype(np.int64), kinds),
-        "disposal": _cat(disposal, _DISPOSALS),
-        "offence": _cat(offence, _OFFENCES),
+        "kind": _cat((~caution).astype(np.int8), kinds),
+        "disposal": _cat(disposal.astype(np.int8), _DISPOSALS),
+        "offence": _cat(offence.astype(np.int8), _OFFENCES),
         "violent": violent,
+        "offence_code": _cat(draw_offence_codes(extra, offence, violent), OFFENCE_CODES),
     })
     assessments = pd.DataFrame({
         "case_id": pd.Series(case_ids, dtype="str"),
         "person_id": people["person_id"],
         "assessment_date": _dates(assessed),
         "index_date": _dates(index_day),
-        "index_offence": _cat(index_offence, _OFFENCES),
+        "index_offence": _cat(index_offence.astype(np.int8), _OFFENCES),
         "index_kind": _cat(np.where(index_caution, kinds.index("caution"),
-                                    kinds.index("conviction")), kinds),
-        "index_disposal": _cat(index_disposal, _DISPOSALS),
+                                    kinds.index("conviction")).astype(np.int8), kinds),
+        "index_disposal": _cat(index_disposal.astype(np.int8), _DISPOSALS),
         "index_violent": index_violent,
         "follow_up_start": _dates(follow_up_day),
+        "index_offence_code": _cat(draw_offence_codes(extra, index_offence, index_violent),
+                                   OFFENCE_CODES),
     })
     table = build_features_from_tables(people, sanctions, assessments)
     features = table.features
 
-    # 5. outcomes
-    true_p = {h: 1.0 / (1.0 + np.exp(-true_log_odds(features, h).to_numpy())) for h in (1, 2)}
-    draw = rng.random(n)  # one draw per case: a 1-year reoffender is a 2-year one
-    follow_years = np.maximum(_EXTRACT - follow_up_day, 0) / DAYS_PER_YEAR
-    outcomes = pd.DataFrame(
-        {
-            "follow_up_years": follow_years,
-            "reoffend_1y": _masked(draw < true_p[1], follow_years >= 1.0),
-            "reoffend_2y": _masked(draw < true_p[2], follow_years >= 2.0),
-            "true_p_1y": true_p[1],
-            "true_p_2y": true_p[2],
-        },
-        index=pd.Index(case_ids, name="case_id"),
-    )
-    return Cohort(people, sanctions, assessments, outcomes, int(seed), int(id_offset),
-                  (people, sanctions, assessments, table))
+    # 5. need items: true values, then what the record holds
+    history = _history_counts(n, owner, offence, violent)
+    history["index_violent"] = index_violent
+    true_needs = draw_true_needs(extra, features, history)
+    true_needs.index = pd.Index(case_ids, name="case_id")
+    held = recorded_mask(extra, n)
+    needs = pd.DataFrame({c: pd.arrays.IntegerArray(true_needs[c].to_numpy(), ~held[:, k])
+                          for k, c in enumerate(NEED_COLUMNS)}, index=true_needs.index)
+
+    # 6. outcomes
+    draw = rng.random(n)  # the main stream's last draw, as before need items existed
+    outcomes = _outcomes(features.set_axis(true_needs.index), true_needs, follow_up_day,
+                         draw, extra)
+    return Cohort(people, sanctions, assessments, outcomes, needs, true_needs, int(seed),
+                  int(id_offset), (people, sanctions, assessments, table))
 
 
-def _masked(hit: np.ndarray, observed: np.ndarray) -> pd.arrays.IntegerArray:
-    """0/1 as nullable Int8, ``<NA>`` where not observed (censored)."""
-    return pd.arrays.IntegerArray(hit.astype(np.int8), ~observed)
+def _outcomes(features: pd.DataFrame, true_needs: pd.DataFrame, follow_up_day: np.ndarray,
+              draw: np.ndarray, extra: np.random.Generator) -> pd.DataFrame:
+    """Dated first proven reoffence, censoring, and the yearly (violent) outcomes."""
+    n = len(features)
+    logit = {h: true_log_odds(features, h, needs=true_needs).to_numpy() for h in (1, 2)}
+    true_p = {h: 1.0 / (1.0 + np.exp(-logit[h])) for h in (1, 2)}
+    # inverse of P(T <= t) = sigmoid(logit_1y + TIME_SLOPE * log t) at the uniform draw;
+    # draw is in [0, 1): a draw of exactly 0 would give T = 0, so it is nudged up
+    u = np.maximum(draw, np.finfo(float).tiny)
+    with np.errstate(over="ignore"):
+        years = np.exp((np.log(u) - np.log1p(-u) - logit[1]) / TIME_SLOPE)
+    reoffence_days = years * DAYS_PER_YEAR
+    censor_days = (_CENSOR - follow_up_day).astype(float)
+    started = censor_days > 0
+    event = started & (reoffence_days <= censor_days)
+    time = np.where(event, reoffence_days, np.where(started, censor_days, np.nan))
+    lag = 14 + np.floor(extra.beta(2.0, 3.0, size=n) * (WAITING_DAYS - 14)).astype(np.int64)
+    # whole days: the offence is on day ceil(T) (at least 1) after the start
+    offence_day = follow_up_day + np.ceil(np.where(event, reoffence_days, 1.0)).astype(np.int64)
+    follow_years = np.maximum(censor_days, 0.0) / DAYS_PER_YEAR
+    share = violent_share(features, true_needs)
+    serious = share * serious_share(true_needs)
+    w = extra.random(n)
+    columns: dict[str, Any] = {"follow_up_years": follow_years}
+    hits = {h: reoffence_days <= h * DAYS_PER_YEAR for h in (1, 2)}
+    observed = {h: follow_years >= h for h in (1, 2)}
+    for h in (1, 2):
+        columns[f"reoffend_{h}y"] = _masked(hits[h], observed[h])
+    for h in (1, 2):
+        columns[f"true_p_{h}y"] = true_p[h]
+    columns["time"] = time
+    columns["event"] = event
+    columns["censor_date"] = _dates(np.full(n, _CENSOR, dtype=np.int64)).to_numpy()
+    columns["reoffence_date"] = _dates(offence_day).where(event).to_numpy()
+    columns["conviction_date"] = _dates(offence_day + lag).where(event).to_numpy()
+    for name, limit in (("violent", share), ("serious_violent", serious)):
+        for h in (1, 2):
+            columns[f"{name}_{h}y"] = _masked(hits[h] & (w < limit), observed[h])
+    for name, limit in (("violent", share), ("serious_violent", serious)):
+        for h in (1, 2):
+            columns[f"true_p_{name}_{h}y"] = true_p[h] * limit
+    return pd.DataFrame(columns, index=features.index)

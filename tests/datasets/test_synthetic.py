@@ -8,7 +8,9 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 
 from riskassess.datasets import (
+    NEED_COLUMNS,
     TRUE_INTERCEPTS,
+    TRUE_NEED_WEIGHTS,
     TRUE_SHAPES,
     Cohort,
     make_cohort,
@@ -24,18 +26,29 @@ def cohort() -> Cohort:
 
 def test_same_seed_same_cohort_and_different_seed_differs() -> None:
     a, b, c = make_cohort(500, seed=1), make_cohort(500, seed=1), make_cohort(500, seed=2)
-    for name in ("people", "sanctions", "assessments", "outcomes"):
+    for name in ("people", "sanctions", "assessments", "outcomes", "needs", "true_needs"):
         pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name))
     assert not a.outcomes["true_p_2y"].equals(c.outcomes["true_p_2y"])
 
 
 def test_layout_matches_table_columns(cohort: Cohort) -> None:
+    # the table layout, then the offence codes (extra columns the table path ignores)
+    extra = {"people": (), "sanctions": ("offence_code",),
+             "assessments": ("index_offence_code",)}
     for name in TABLE_COLUMNS:
-        assert tuple(getattr(cohort, name).columns) == TABLE_COLUMNS[name]
+        assert tuple(getattr(cohort, name).columns) == TABLE_COLUMNS[name] + extra[name]
+    yearly = [f"{kind}_{h}y" for kind in ("violent", "serious_violent") for h in (1, 2)]
     assert list(cohort.outcomes.columns) == [
-        "follow_up_years", "reoffend_1y", "reoffend_2y", "true_p_1y", "true_p_2y"]
+        "follow_up_years", "reoffend_1y", "reoffend_2y", "true_p_1y", "true_p_2y",
+        "time", "event", "censor_date", "reoffence_date", "conviction_date",
+        *yearly, *(f"true_p_{c}" for c in yearly)]
     assert cohort.outcomes.index.equals(cohort.features().index)
-    assert str(cohort.outcomes["reoffend_2y"].dtype) == "Int8"
+    for column in ("reoffend_2y", *yearly):
+        assert str(cohort.outcomes[column].dtype) == "Int8"
+    assert cohort.outcomes["event"].dtype == bool
+    assert cohort.outcomes["time"].dtype == float
+    assert tuple(cohort.needs.columns) == NEED_COLUMNS == tuple(cohort.true_needs.columns)
+    assert cohort.needs.index.equals(cohort.outcomes.index)
 
 
 def test_chunks_have_unique_ids_and_are_reproducible() -> None:
@@ -75,8 +88,9 @@ def test_realistic_shape(cohort: Cohort) -> None:
 def test_true_log_odds_matches_stored_probabilities(cohort: Cohort) -> None:
     X = cohort.features()
     for h in (1, 2):
-        p = 1 / (1 + np.exp(-true_log_odds(X, h)))
+        p = 1 / (1 + np.exp(-true_log_odds(X, h, needs=cohort.true_needs)))
         np.testing.assert_allclose(p, cohort.outcomes[f"true_p_{h}y"], rtol=1e-12)
+        np.testing.assert_allclose(p, cohort.true_risk(h), rtol=1e-9)
     assert TRUE_INTERCEPTS[1] < TRUE_INTERCEPTS[2]
 
 
@@ -95,11 +109,16 @@ def test_true_shapes_follow_the_catalogue_directions() -> None:
 
 
 def test_outcomes_are_drawn_from_the_stated_truth(cohort: Cohort) -> None:
-    """A logistic fit on the true shape values recovers slope 1 for each (within 4 SE)."""
+    """A logistic fit on the true shape values and need scores recovers the stated
+    coefficients (slope 1 on each shape, the stated weight on each need item) within 4 SE."""
     X = cohort.features()
     y = cohort.outcomes["reoffend_2y"]
     keep = y.notna().to_numpy()
-    Z = np.column_stack([TRUE_SHAPES[n](X[n].to_numpy()) for n in TRUE_SHAPES])[keep]
+    needs = cohort.true_needs[list(TRUE_NEED_WEIGHTS)].to_numpy(dtype=float)
+    # a need item enters as weight * score: scaling the column by its weight makes the
+    # stated coefficient 1 for every column, so one z-test covers shapes and needs
+    Z = np.column_stack([*(TRUE_SHAPES[n](X[n].to_numpy()) for n in TRUE_SHAPES),
+                         needs * np.array(list(TRUE_NEED_WEIGHTS.values()))])[keep]
     fit = LogisticRegression(C=1e6, max_iter=1000).fit(Z, y[keep].astype(int))
     p = fit.predict_proba(Z)[:, 1]
     design = np.column_stack([np.ones(len(Z)), Z])
@@ -107,7 +126,8 @@ def test_outcomes_are_drawn_from_the_stated_truth(cohort: Cohort) -> None:
     se = np.sqrt(np.diag(cov))
     z_slopes = (fit.coef_[0] - 1.0) / se[1:]
     z_intercept = (fit.intercept_[0] - TRUE_INTERCEPTS[2]) / se[0]
-    assert np.all(np.abs(z_slopes) < 4), dict(zip(TRUE_SHAPES, z_slopes, strict=True))
+    names = [*TRUE_SHAPES, *TRUE_NEED_WEIGHTS]
+    assert np.all(np.abs(z_slopes) < 4), dict(zip(names, z_slopes, strict=True))
     assert abs(z_intercept) < 4
 
 
