@@ -2,6 +2,7 @@
 
 * :func:`shape_plot` -- a feature's contribution to the log-odds, bin by bin, straight
   from the model's tables (one line per partner bin for a pairwise term);
+* :func:`plot_interaction` -- a heat map of a pairwise interaction table;
 * :func:`importance_plot` -- mean absolute contribution per feature over an explanation;
 * :func:`waterfall` -- shap's own waterfall for one case;
 * :func:`case_bar` -- a compact bar chart of one case's largest contributions.
@@ -35,7 +36,7 @@ from riskassess.models import LinearTerm, TableTerm
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
 
-__all__ = ["case_bar", "importance_plot", "shape_plot", "waterfall"]
+__all__ = ["case_bar", "importance_plot", "plot_interaction", "shape_plot", "waterfall"]
 
 _RAISES, _LOWERS = "#c0392b", "#2471a3"
 
@@ -121,6 +122,72 @@ def shape_plot(model: Any, feature: str, *, ax: Axes | None = None,
     ax.set_title(feature)
     if len(terms) > 1 or any(len(t.features) == 2 for t in terms):
         ax.legend(fontsize="small")
+    return ax
+
+
+def plot_interaction(model: Any, term: str | tuple[str, str], *, ax: Axes | None = None,
+                     show_missing: bool = False) -> Axes:
+    """Heat map of a pairwise interaction table: its contribution to the log-odds per cell.
+
+    The table is drawn as fitted, centred on the training mean of the term (as the
+    model's explanations read it), red where the pair raises the risk and blue where it
+    lowers it, on a colour scale symmetric about 0. Only the pair's own table is drawn:
+    the two features' main effects are separate terms (see :func:`shape_plot`).
+
+    Parameters
+    ----------
+    model : fitted riskassess model
+        Anything with a ``form_`` holding two-axis :class:`~riskassess.models.TableTerm`.
+    term : str or (str, str)
+        The term's name (``"age x priors_count"``) or its pair of features (either order).
+    ax : matplotlib Axes, optional
+    show_missing : bool, default False
+        Also draw the missing-value row and column.
+
+    Returns
+    -------
+    matplotlib Axes
+        Rows are the bins of the term's first feature, columns those of the second.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from riskassess.models._terms import AdditiveForm, NumericAxis
+    >>> age, priors = NumericAxis("age", (25.0,)), NumericAxis("priors", (2.5,))
+    >>> pair = TableTerm("age x priors", (age, priors), np.array(
+    ...     [[0.2, -0.2, 0.0], [-0.1, 0.1, 0.0], [0.0, 0.0, 0.0]]))
+    >>> class M:
+    ...     form_ = AdditiveForm(0.0, (pair,))
+    >>> ax = plot_interaction(M(), ("priors", "age"))
+    >>> ax.get_xlabel(), ax.get_ylabel(), ax.images[0].get_array().shape
+    ('priors', 'age', (2, 2))
+    >>> import matplotlib.pyplot as plt
+    >>> plt.close("all")
+    """
+    form = model.form_
+    pairs = [t for t in form.terms if isinstance(t, TableTerm) and len(t.axes) == 2]
+    wanted = [t for t in pairs if (t.name == term if isinstance(term, str)
+                                   else set(t.features) == set(term))]
+    if not wanted:
+        raise ExplanationInputError(f"the model has no pairwise term {term!r}; its pairwise "
+                                    f"terms are {[t.name for t in pairs]}")
+    chosen = wanted[0]
+    table = _centred(chosen)
+    rows, cols = (axis.labels() for axis in chosen.axes)
+    if not show_missing:  # the last bin of each axis holds missing values
+        table, rows, cols = table[:-1, :-1], rows[:-1], cols[:-1]
+    ax = _axes(ax, size=(6.0, 5.0))
+    # a scale symmetric about 0, so white means "no change" and colours compare across cells
+    limit = float(np.max(np.abs(table), initial=0.0)) or 1.0
+    image = ax.imshow(table, cmap="RdBu_r", vmin=-limit, vmax=limit, aspect="auto",
+                      origin="lower")
+    ax.set_yticks(np.arange(len(rows)), rows)
+    ax.set_xticks(np.arange(len(cols)), cols, rotation=45, ha="right")
+    ax.set_ylabel(chosen.axes[0].feature)
+    ax.set_xlabel(chosen.axes[1].feature)
+    ax.set_title(chosen.name)
+    ax.figure.colorbar(image, ax=ax, label="contribution to log-odds")
     return ax
 
 
@@ -263,7 +330,7 @@ def case_bar(explanation_row: Any, *, top: int = 6, ax: Axes | None = None) -> A
     'average case 40% → this case 48%'
     >>> plt.close("all")
     """
-    from riskassess.explain._reasons import to_probability
+    from riskassess.explain._probability import to_probability
 
     prob = to_probability(explanation_row)
     dp = 100.0 * np.asarray(prob.values, dtype=np.float64).reshape(-1)

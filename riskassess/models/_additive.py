@@ -25,6 +25,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
+from scipy.special import expit
 from sklearn.base import _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_consistent_length
@@ -33,6 +34,7 @@ from riskassess.exceptions import FeatureError, ValidationInputError
 from riskassess.features import check_no_protected, monotone_defaults
 from riskassess.models._bands import RiskBands
 from riskassess.models._base import TransparentModel, is_categorical
+from riskassess.models._fast import select_pairs
 from riskassess.models._gam import TermSpec, fit_tables
 from riskassess.models._terms import AdditiveForm, CategoricalAxis, NumericAxis, TableTerm
 
@@ -41,13 +43,22 @@ __all__ = ["AdditiveRiskClassifier", "build_axis", "positive_weight_rows", "reso
 Axis = NumericAxis | CategoricalAxis
 
 
-def build_axis(col: pd.Series, max_bins: int) -> Axis:
+def build_axis(col: pd.Series, max_bins: int, sample_weight: np.ndarray | None = None
+               ) -> Axis:
     """Bin one training column: categories, or thresholds between distinct values.
 
     Numeric columns with at most ``max_bins`` distinct values get a bin per value
-    (thresholds at midpoints); otherwise thresholds at ``max_bins`` quantiles.
-    Categorical columns keep the full vocabulary of a pandas Categorical, or the sorted
-    observed values of an object/string column.
+    (thresholds at midpoints); otherwise thresholds at ``max_bins`` quantiles, weighted
+    by ``sample_weight`` when given (so a weight of 2 places the cuts as a repeated row
+    would). Categorical columns keep the full vocabulary of a pandas Categorical, or the
+    sorted observed values of an object/string column.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> col = pd.Series([1.0, 2.0, 3.0, 4.0], name="x")
+    >>> build_axis(col, 2).thresholds, build_axis(col, 2, np.array([5, 1, 1, 1])).thresholds
+    ((2.0,), (1.0,))
     """
     name = str(col.name)
     if is_categorical(col):
@@ -59,7 +70,9 @@ def build_axis(col: pd.Series, max_bins: int) -> Axis:
             cats = sorted({str(v) for v in col.dropna().tolist()})
         return CategoricalAxis(name, tuple(cats))
     v = np.asarray(col, dtype=np.float64)
-    v = v[~np.isnan(v)]
+    known = ~np.isnan(v)
+    w = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)[known]
+    v = v[known]
     u = np.unique(v)
     if len(u) <= max_bins:
         # Midpoints, not the values themselves: a value seen in training then sits in the
@@ -68,11 +81,30 @@ def build_axis(col: pd.Series, max_bins: int) -> Axis:
     else:
         # method="lower" puts every threshold on an observed value, so each bin
         # (t_{j-1}, t_j] holds at least that value's rows: no bin is empty after fitting.
-        q = np.quantile(v, np.linspace(0.0, 1.0, max_bins + 1)[1:-1], method="lower")
+        levels = np.linspace(0.0, 1.0, max_bins + 1)[1:-1]
+        q = np.quantile(v, levels, method="lower") if w is None else _lower_quantiles(
+            v, w, levels)
         thr = np.unique(q)
         # a threshold at the maximum would leave the top bin empty
         thr = thr[thr < u[-1]]
     return NumericAxis(name, tuple(float(t) for t in thr))
+
+
+def _lower_quantiles(values: np.ndarray, weights: np.ndarray, levels: np.ndarray
+                     ) -> np.ndarray:
+    """numpy's ``method="lower"`` quantiles of the rows repeated by their weights.
+
+    With integer weights this is exactly ``np.quantile(np.repeat(values, weights), levels,
+    method="lower")`` without building the repeated array; real weights interpolate it.
+    """
+    order = np.argsort(values, kind="stable")
+    sorted_values, cumulative = values[order], np.cumsum(weights[order])
+    # "lower" takes the repeated array's element floor((W - 1) q) (written as numpy
+    # computes it, so the rounding and the chosen element are the same): the first value
+    # whose cumulative weight passes that position
+    position = np.floor((cumulative[-1] - 1) * levels)
+    index = np.searchsorted(cumulative, position, side="right")
+    return sorted_values[np.minimum(index, len(sorted_values) - 1)]
 
 
 def positive_weight_rows(frame: pd.DataFrame, y01: np.ndarray, weights: np.ndarray | None
@@ -140,7 +172,11 @@ class AdditiveRiskClassifier(TransparentModel):
     a P-spline-style penalty on second differences (``smoothing``) keeps shapes smooth,
     a small ridge (``ridge``) shrinks rare categories, and monotone directions are hard
     constraints (bounds on the steps between successive bins), so a monotone feature's
-    table is monotone exactly. Pairwise interaction tables are fitted only when asked for.
+    table is monotone exactly. Pairwise interaction tables are fitted when asked for,
+    either named or chosen automatically (``interactions="auto"``: EBM's FAST ranking,
+    see :func:`riskassess.models._fast.select_pairs`). A pair table is monotone along
+    each of its monotone features for every value of the other, so the predicted risk
+    stays monotone in every declared direction.
 
     After fitting, each table is centred on its training mean (the intercept absorbs
     the shift), so a contribution reads "relative to the average person in training".
@@ -155,8 +191,17 @@ class AdditiveRiskClassifier(TransparentModel):
         ``"auto"``: directions from the feature documentation
         (:func:`riskassess.features.monotone_defaults`); a dict overrides some columns
         (``{"age": 0}``) on top of the defaults; ``None``: no constraints.
-    interactions : sequence of (str, str), default ()
-        Pairs of columns to give a joint table (at most one axis of a pair monotone).
+    interactions : "auto" or sequence of (str, str), default ()
+        Pairs of columns to give a joint table. ``"auto"``: after fitting the main
+        effects, rank every pair by FAST's gain on their residuals and refit with the
+        top ``max_interactions`` pairs (pairs with no gain are left out).
+    max_interactions : int, default 2
+        Most pairs chosen by ``interactions="auto"`` (ignored for named pairs).
+    max_interaction_bins : int, default 6
+        Most bins per numeric feature in a pair table, named or chosen (coarser than the
+        main effects: a pair table has one cell per combination of bins, and the main
+        effects already carry the fine shape). Both defaults were chosen by cross-
+        validation on COMPAS (benchmarks/bench_interactions.py says how).
     smoothing : float, default 100.0
         Weight of the second-difference penalty (on the sum, not mean, log-loss).
     ridge : float, default 1.0
@@ -182,6 +227,8 @@ class AdditiveRiskClassifier(TransparentModel):
         As in scikit-learn.
     monotone_ : dict of str to int
         The directions used.
+    interactions_ : list of (str, str)
+        The pairs given a table (named, or chosen by ``interactions="auto"``).
     n_iter_ : int
         Solver iterations.
     training_ranges_, training_info_ : dict
@@ -206,7 +253,9 @@ class AdditiveRiskClassifier(TransparentModel):
 
     _parameter_constraints: ClassVar[dict] = {
         "monotone": [StrOptions({"auto"}), dict, None],
-        "interactions": ["array-like", list, tuple],
+        "interactions": [StrOptions({"auto"}), "array-like", list, tuple],
+        "max_interactions": [Interval(Integral, 0, None, closed="left")],
+        "max_interaction_bins": [Interval(Integral, 2, None, closed="left")],
         "smoothing": [Interval(Real, 0, None, closed="left")],
         "ridge": [Interval(Real, 0, None, closed="neither")],
         "max_bins": [Interval(Integral, 2, None, closed="left")],
@@ -216,12 +265,16 @@ class AdditiveRiskClassifier(TransparentModel):
         "horizon": [Interval(Integral, 1, None, closed="left"), None],
     }
 
-    def __init__(self, *, monotone: Any = "auto", interactions: Sequence[tuple[str, str]] = (),
+    def __init__(self, *, monotone: Any = "auto",
+                 interactions: str | Sequence[tuple[str, str]] = (),
+                 max_interactions: int = 2, max_interaction_bins: int = 6,
                  smoothing: float = 100.0, ridge: float = 1.0, max_bins: int = 128,
                  max_iter: int = 1000, allow_protected: Sequence[str] = (),
                  bands: RiskBands | None = None, horizon: int | None = None) -> None:
         self.monotone = monotone
         self.interactions = interactions
+        self.max_interactions = max_interactions
+        self.max_interaction_bins = max_interaction_bins
         self.smoothing = smoothing
         self.ridge = ridge
         self.max_bins = max_bins
@@ -241,7 +294,8 @@ class AdditiveRiskClassifier(TransparentModel):
         y : array-like of shape (n_samples,)
             Binary outcome.
         sample_weight : array-like of shape (n_samples,), optional
-            Row weights.
+            Row weights: a weight of 2 counts as a repeated row, in the quantile cuts too,
+            and a weight of 0 as an absent one.
 
         Returns
         -------
@@ -255,27 +309,41 @@ class AdditiveRiskClassifier(TransparentModel):
         frame, y01, w = positive_weight_rows(frame, y01, self._weights(sample_weight, frame))
         w_arr = np.ones(len(y01)) if w is None else w
         self.monotone_ = resolve_monotone(self.monotone, columns)
-        axes = {c: build_axis(frame[c], self.max_bins) for c in columns}
+        axes = {c: build_axis(frame[c], self.max_bins, w) for c in columns}
         for c, ax in axes.items():
             if isinstance(ax, CategoricalAxis) and self.monotone_[c]:
                 self.monotone_[c] = 0  # no order among categories
         codes = {c: axes[c].codes(frame) for c in columns}
-        pairs = self._pairs(columns)
-        names: list[str] = []
-        term_axes: list[tuple[Axis, ...]] = []
-        specs: list[TermSpec] = []
-        for group in [(c,) for c in columns] + pairs:
-            names.append(" x ".join(group))
-            term_axes.append(tuple(axes[c] for c in group))
-            specs.append(TermSpec(
-                shape=tuple(axes[c].n_bins for c in group),
-                ordered=tuple(isinstance(axes[c], NumericAxis) for c in group),
-                monotone=tuple(self.monotone_[c] for c in group),
-                codes=tuple(codes[c] for c in group),
-            ))
-        intercept, tables, self.n_iter_ = fit_tables(
-            specs, y01, w_arr, smoothing=float(self.smoothing), ridge=float(self.ridge),
-            max_iter=int(self.max_iter))
+        main = [self._spec((c,), axes, codes) for c in columns]
+        # Pair tables get their own, coarser axes: a table has a cell per combination of
+        # bins, and 128 x 128 cells would be mostly empty, noisy and slow to fit.
+        pair_axes = {c: build_axis(frame[c], self.max_interaction_bins, w) for c in columns}
+        pair_codes = {c: pair_axes[c].codes(frame) for c in columns}
+
+        def solve(specs: list[TermSpec]) -> tuple[float, list[np.ndarray], int]:
+            return fit_tables(specs, y01, w_arr, smoothing=float(self.smoothing),
+                              ridge=float(self.ridge), max_iter=int(self.max_iter))
+
+        auto = isinstance(self.interactions, str)  # "auto" (the only string allowed)
+        if auto:
+            # FAST: rank pairs on what the main effects leave unexplained; the loss's
+            # gradient and curvature at the main-effects fit are all the ranking needs
+            intercept, tables, n_iter = solve(main)
+            eta = intercept + sum(t[s.flat_codes] for t, s in zip(tables, main, strict=True))
+            prob = expit(eta)
+            pairs = select_pairs(pair_codes, {c: a.n_bins for c, a in pair_axes.items()},
+                                 w_arr * (y01 - prob), w_arr * prob * (1.0 - prob),
+                                 max_pairs=int(self.max_interactions))
+        else:
+            pairs, n_iter = self._pairs(columns), 0
+        specs = main + [self._spec(p, pair_axes, pair_codes) for p in pairs]
+        names = [" x ".join(group) for group in [(c,) for c in columns] + pairs]
+        term_axes = [(axes[c],) for c in columns] + [
+            (pair_axes[a], pair_axes[b]) for a, b in pairs]
+        if pairs or not auto:  # "auto" choosing no pair keeps the main-effects fit
+            intercept, tables, n_iter_joint = solve(specs)
+            n_iter += n_iter_joint
+        self.n_iter_ = n_iter
         terms = []
         for name, t_axes, spec, table in zip(names, term_axes, specs, tables, strict=True):
             counts = np.bincount(spec.flat_codes, w_arr, minlength=table.size)
@@ -292,6 +360,34 @@ class AdditiveRiskClassifier(TransparentModel):
         self._record_training(frame, y01, w)
         return self
 
+    @property
+    def interactions_(self) -> list[tuple[str, str]]:
+        """The pairs given a table, named or chosen by ``interactions="auto"``.
+
+        Read from the fitted tables, so a model loaded from a file answers too.
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> rng = np.random.default_rng(0)
+        >>> X = pd.DataFrame({"a": rng.normal(size=200), "b": rng.normal(size=200)})
+        >>> y = (X["a"] * X["b"] + rng.normal(0, 0.5, 200) > 0).astype(int)
+        >>> AdditiveRiskClassifier(interactions="auto").fit(X, y).interactions_
+        [('a', 'b')]
+        """
+        form = self.form_
+        return [(str(t.features[0]), str(t.features[1])) for t in form.terms
+                if len(t.features) == 2]
+
+    def _spec(self, group: tuple[str, ...], axes: Mapping[str, Axis],
+              codes: Mapping[str, np.ndarray]) -> TermSpec:
+        return TermSpec(
+            shape=tuple(axes[c].n_bins for c in group),
+            ordered=tuple(isinstance(axes[c], NumericAxis) for c in group),
+            monotone=tuple(self.monotone_[c] for c in group),
+            codes=tuple(codes[c] for c in group),
+        )
+
     def _pairs(self, columns: list[str]) -> list[tuple[str, str]]:
         pairs: list[tuple[str, str]] = []
         for pair in self.interactions:
@@ -302,12 +398,6 @@ class AdditiveRiskClassifier(TransparentModel):
             unknown = [c for c in p if c not in columns]
             if unknown:
                 raise FeatureError(f"interactions: {pair!r} names unknown columns {unknown}")
-            if self.monotone_[p[0]] and self.monotone_[p[1]]:
-                # the solver writes a pair table as monotone steps along one axis per
-                # slice of the other; two monotone axes would need cross constraints
-                raise FeatureError(f"interactions: {pair!r}: both columns are monotone; a "
-                                   "pair table can keep one direction only (set monotone "
-                                   f"{{{p[1]!r}: 0}} or drop the pair)")
             pairs.append((p[0], p[1]))
         return pairs
 

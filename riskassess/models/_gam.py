@@ -42,7 +42,7 @@ class TermSpec:
     ordered : tuple of bool
         Per axis: whether bins are ordered (numeric), so smoothness applies.
     monotone : tuple of int
-        Per axis: +1, -1 or 0. At most one axis of a two-axis term may be monotone.
+        Per axis: +1, -1 or 0 (a pair may be monotone along both of its axes).
     codes : tuple of numpy.ndarray
         Per axis, the bin code of every training row.
     """
@@ -89,14 +89,10 @@ def _axis_map(n_bins: int, monotone: int, ordered: bool, smoothing: float, ridge
     return t.tocsr(), bounds, sp.csr_matrix(q)
 
 
-def _term_map(spec: TermSpec, smoothing: float, ridge: float
-              ) -> tuple[sp.csr_matrix, list[tuple[float | None, float | None]], sp.csr_matrix]:
-    if len(spec.shape) == 1:
-        return _axis_map(spec.shape[0], spec.monotone[0], spec.ordered[0], smoothing, ridge)
+def _slice_map(spec: TermSpec, ridge: float
+               ) -> tuple[sp.csr_matrix, list[tuple[float | None, float | None]], sp.csr_matrix]:
+    """Pair map with at most one monotone axis: the axis map along it, per slice of the other."""
     n0, n1 = spec.shape
-    if spec.monotone[0] and spec.monotone[1]:
-        raise FormError("a pairwise term may be monotone along one axis only")
-    # parameters along the monotone axis (or axis 0) use the axis map, per slice of the other
     along = 1 if spec.monotone[1] else 0
     n_a, n_o = (n1, n0) if along == 1 else (n0, n1)
     t_a, b_a, q_a = _axis_map(n_a, spec.monotone[along], spec.ordered[along], 0.0, ridge)
@@ -105,9 +101,72 @@ def _term_map(spec: TermSpec, smoothing: float, ridge: float
     perm = np.arange(n0 * n1).reshape(n0, n1)
     order = perm.T.ravel() if along == 0 else perm.ravel()  # position of (o, a) in beta
     p = sp.csr_matrix((np.ones(n0 * n1), (order, np.arange(n0 * n1))), shape=(n0 * n1,) * 2)
-    t = (p @ t_blocks).tocsr()
-    bounds = b_a * n_o
-    q = sp.block_diag([q_a] * n_o, format="csr")
+    return (p @ t_blocks).tocsr(), b_a * n_o, sp.block_diag([q_a] * n_o, format="csr")
+
+
+#: Most regular cells of a pair table monotone along both axes (its map is dense-ish).
+BIMONOTONE_MAX_CELLS = 4096
+
+
+def _bimonotone_map(spec: TermSpec, ridge: float
+                    ) -> tuple[sp.csr_matrix, list[tuple[float | None, float | None]],
+                               sp.csr_matrix]:
+    """Pair map monotone along both axes: every slice monotone in each declared direction.
+
+    The tables monotone along both axes form a polyhedral cone with more faces than
+    dimensions, so (unlike one monotone axis) no change of variables turns them into
+    simple bounds. The table is instead written as a non-negative combination of
+    monotone building blocks, each an indicator of an "upper set" of the grid of regular
+    bins: the quadrants ``{i >= a and j >= b}`` (these alone give the margins' steps and
+    positive interactions) and the unions ``{i >= a or j >= b}`` (negative interactions
+    on top of the margins), plus a free level. Every such combination is monotone along
+    both axes exactly, so the constraint holds by construction under the solver's
+    ``>= 0`` bounds; the set spans a large inner part of the cone (any additive monotone
+    table, any table whose interaction is one-signed, and mixtures), not all of it. The
+    missing-value row and column are monotone along their regular bins; their shared
+    corner is free. A decreasing axis is handled by reading its bins in reverse order.
+    """
+    n0, n1 = spec.shape
+    if not (spec.ordered[0] and spec.ordered[1]):
+        raise FormError("a pairwise term can be monotone only along ordered (numeric) axes")
+    k0, k1 = n0 - 1, n1 - 1  # regular bins; the last bin of each axis is for missing values
+    if k0 * k1 > BIMONOTONE_MAX_CELLS:
+        raise FormError(f"a pair table monotone along both axes may have at most "
+                        f"{BIMONOTONE_MAX_CELLS} regular cells, got {k0} x {k1}; use fewer "
+                        "interaction bins")
+    i, j = np.divmod(np.arange(k0 * k1), k1)
+    # positions in the increasing direction of each axis
+    u = i if spec.monotone[0] > 0 else k0 - 1 - i
+    v = j if spec.monotone[1] > 0 else k1 - 1 - j
+    a, b = np.divmod(np.arange(k0 * k1), k1)
+    quadrant = (u[:, None] >= a[None, 1:]) & (v[:, None] >= b[None, 1:])  # (0, 0) = level
+    inner = (a >= 1) & (b >= 1)
+    union = (u[:, None] >= a[None, inner]) | (v[:, None] >= b[None, inner])
+    grid = sp.csr_matrix(np.hstack([np.ones((k0 * k1, 1)), quadrant, union]).astype(float))
+    t_row, b_row, _ = _axis_map(n1, spec.monotone[1], True, 0.0, ridge)  # missing row of axis 0
+    t_col, b_col, _ = _axis_map(n0, spec.monotone[0], True, 0.0, ridge)
+    t_col, b_col = t_col[:k0, :k0], b_col[:k0]  # its corner belongs to the missing row
+    blocks = sp.block_diag([grid, t_row, t_col], format="csr")
+    # block rows are [regular cells (row-major), missing row, missing column]: put them in
+    # the table's row-major order
+    cell = np.arange(n0 * n1).reshape(n0, n1)
+    position = np.concatenate([cell[:k0, :k1].ravel(), cell[k0, :], cell[:k0, k1]])
+    reorder = sp.csr_matrix((np.ones(n0 * n1), (position, np.arange(n0 * n1))),
+                            shape=(n0 * n1,) * 2)
+    t = (reorder @ blocks).tocsr()
+    bounds: list[tuple[float | None, float | None]] = [
+        (None, None), *([(0.0, None)] * (grid.shape[1] - 1)), *b_row, *b_col]
+    return t, bounds, (ridge * sp.identity(t.shape[1], format="csr")).tocsr()
+
+
+def _term_map(spec: TermSpec, smoothing: float, ridge: float
+              ) -> tuple[sp.csr_matrix, list[tuple[float | None, float | None]], sp.csr_matrix]:
+    if len(spec.shape) == 1:
+        return _axis_map(spec.shape[0], spec.monotone[0], spec.ordered[0], smoothing, ridge)
+    if spec.monotone[0] and spec.monotone[1]:
+        t, bounds, q = _bimonotone_map(spec, ridge)
+    else:
+        t, bounds, q = _slice_map(spec, ridge)
     # smoothness on beta along every ordered axis (regular bins only)
     for axis, (n, ordered) in enumerate(zip(spec.shape, spec.ordered, strict=True)):
         if not ordered or n - 1 < 3:

@@ -121,7 +121,7 @@ def _jsonable(value: Any) -> Any:
 def _param_from_json(name: str, value: Any) -> Any:
     if isinstance(value, dict) and set(value) == {"__bands__"}:
         return RiskBands.from_dict(value["__bands__"])
-    if name == "interactions":
+    if name == "interactions" and not isinstance(value, str):  # "auto" is kept as text
         return tuple(tuple(p) for p in value)
     if isinstance(value, list):
         return tuple(value)
