@@ -32,6 +32,15 @@ from riskassess.testing._checks import (
     assert_monotone,
     assert_no_protected_inputs,
 )
+from riskassess.testing._fairness_checks import (
+    assert_disparity_ratio_within,
+    assert_net_benefit_above_defaults,
+)
+from riskassess.testing._survival_checks import (
+    assert_brier_score_at_most,
+    assert_calibrated_at_horizon,
+    assert_time_dependent_auc_at_least,
+)
 
 if TYPE_CHECKING:
     from riskassess.testing._strategies import (
@@ -44,10 +53,15 @@ if TYPE_CHECKING:
 
 __all__ = [
     "assert_additive_explanations",
+    "assert_brier_score_at_most",
     "assert_calibrated",
+    "assert_calibrated_at_horizon",
+    "assert_disparity_ratio_within",
     "assert_group_gap_within",
     "assert_monotone",
+    "assert_net_benefit_above_defaults",
     "assert_no_protected_inputs",
+    "assert_time_dependent_auc_at_least",
     "bad_case_dicts",
     "case_dicts",
     "case_ids",

@@ -34,6 +34,7 @@ import pandas as pd
 from riskassess._atomic import atomic_write_text
 from riskassess.exceptions import UnsupportedModelError
 from riskassess.features import FEATURES, is_protected
+from riskassess.validation._render import incumbent_title
 from riskassess.validation._results import ValidationReport
 
 __all__ = ["DECLARED_SENSITIVE", "ModelCard", "model_card"]
@@ -96,11 +97,10 @@ class ModelCard:
             "## Limitations", "", bullets(self.limitations), "",
         ])
 
-    def to_html(self, path: str | Path | None = None) -> str:
-        """The card as a self-contained HTML page (written atomically to ``path``)."""
+    def _body(self) -> str:
         e = html.escape
         lis = lambda items: "".join(f"<li>{e(s)}</li>" for s in items)  # noqa: E731
-        body = (
+        return (
             f"<h1>Model card: {e(self.name)}</h1><p>Model type: {e(self.model_type)}</p>"
             f"<h2>Intended use</h2><p>{e(self.intended_use)}</p>"
             f"<h2>Data</h2><p>{e(self.data_description)}</p>"
@@ -109,14 +109,23 @@ class ModelCard:
             f"<h2>Fairness</h2><ul>{lis(self.fairness)}</ul>"
             f"<h2>Limitations</h2><ul>{lis(self.limitations)}</ul>"
         )
+
+    def to_html(self, path: str | Path | None = None) -> str:
+        """The card as a self-contained HTML page (written atomically to ``path``)."""
         page = (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-                f"<title>Model card: {e(self.name)}</title></head><body>{body}</body></html>\n")
+                f"<title>Model card: {html.escape(self.name)}</title></head><body>"
+                f"{self._body()}</body></html>\n")
         if path is not None:
             atomic_write_text(path, page)
         return page
 
     def _repr_html_(self) -> str:
-        return self.to_html()
+        # a notebook output is part of a page: one <div>, no <html>, <head> or <title>
+        return f'<div class="riskassess-model-card">{self._body()}</div>'
+
+    def __repr__(self) -> str:
+        return (f"ModelCard({self.name!r}, {self.model_type}, {len(self.features)} features, "
+                f"{len(self.limitations)} limitations)")
 
 
 def _feature_names(model: Any) -> list[str]:
@@ -167,7 +176,7 @@ def _performance(report: ValidationReport) -> list[str]:
     ]
     inc = report.incumbent
     if inc is not None:
-        out.append(f"Against the incumbent ({inc.name}) on the same people: AUC "
+        out.append(f"Against {incumbent_title(inc.name)} on the same people: AUC "
                    f"{inc.auc_model:.3f} vs {inc.auc_incumbent:.3f}, difference "
                    f"{inc.difference}.")
     if report.stability is not None:

@@ -143,16 +143,20 @@ class Tradeoff:
 
 def group_table(
     y: np.ndarray, p: np.ndarray, pred: np.ndarray, g: np.ndarray, *, min_group_size: int,
-    level: float,
+    level: float, small_note: str = "intervals are wide and the group is left out of the "
+    "gaps and the trade-off",
 ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    """Per-group metrics with intervals; also returns group names and codes."""
+    """Per-group metrics with intervals; also returns group names and codes.
+
+    ``small_note`` follows "fewer than <min_group_size> cases: " in a small group's note.
+    """
     names, codes = np.unique(g.astype(str), return_inverse=True)
     counts = _confusion(y, pred, codes, len(names))
     rows = []
     for j, name in enumerate(names):
         mask = codes == j
         c = counts[j]
-        row: dict[str, Any] = {"group": name, "n": int(mask.sum()),
+        row: dict[str, Any] = {"group": str(name), "n": int(mask.sum()),
                                "small": bool(mask.sum() < min_group_size)}
         for metric in ("base_rate", "fpr", "fnr", "ppv", "selection_rate"):
             # Wilson, not the normal approximation: small groups and rates near 0 or 1
@@ -173,8 +177,7 @@ def group_table(
                                     if row["mean_predicted"] > 0 else math.nan)
         notes = []
         if row["small"]:
-            notes.append(f"fewer than {min_group_size} cases: intervals are wide and the "
-                         "group is left out of the gaps and the trade-off")
+            notes.append(f"fewer than {min_group_size} cases: {small_note}")
         if math.isnan(a):
             notes.append("AUC undefined: one outcome only")
         elif math.isnan(var):
@@ -193,7 +196,7 @@ def group_band_table(
     for j, name in enumerate(names):
         mask = codes == j
         t = reliability_table(y[mask], p[mask], band[mask], band_labels, level)
-        t.insert(0, "group", name)
+        t.insert(0, "group", str(name))
         parts.append(t.rename(columns={"bin": "band"}))
     return pd.concat(parts, ignore_index=True)
 

@@ -4,13 +4,16 @@ The HTML file embeds its plots as base64 PNG and its style inline, so it can be 
 archived as one file; it is written atomically (a temporary file in the same directory,
 then :func:`os.replace`), so a reader never sees half a report.
 
+Every rule of the report's style starts with its container's class (:data:`SCOPE`), so
+the notebook fragment (``_repr_html_``) styles the report and nothing else on the page;
+only the whole-page file adds a ``body`` rule.
+
 Every fairness quantity is shown, whichever way it points, together with the trade-off
 statement.
 """
 
 from __future__ import annotations
 
-import html
 import json
 import math
 from dataclasses import is_dataclass
@@ -22,12 +25,19 @@ import numpy as np
 import pandas as pd
 
 from riskassess._atomic import atomic_write_text
+
+# the shared pieces (the survival section imports them from _html, not from here)
+from riskassess.validation._html import _e, _est_row, _frame, _img
 from riskassess.validation._metrics import Estimate
 
 if TYPE_CHECKING:  # pragma: no cover
     from riskassess.validation._results import ValidationReport
 
-__all__ = ["clean", "report_to_dict", "report_to_html", "report_to_json"]
+__all__ = ["SCOPE", "clean", "incumbent_title", "report_to_dict", "report_to_html",
+           "report_to_json"]
+
+#: Class of the report's container; every style rule is scoped under it.
+SCOPE = "riskassess-report"
 
 
 def clean(obj: Any) -> Any:
@@ -84,6 +94,8 @@ def report_to_dict(report: ValidationReport) -> dict[str, Any]:
             "tolerance": fair.tolerance, "groups": fair.groups, "by_band": fair.by_band,
             "gaps": fair.gaps, "tradeoff": fair.tradeoff,
         },
+        "survival": None if report.survival is None else {
+            "summary": report.survival.summary(), "detail": report.survival},
         "stability": None if report.stability is None else {
             "value": report.stability.value,
             "interpretation": report.stability.interpretation,
@@ -93,6 +105,11 @@ def report_to_dict(report: ValidationReport) -> dict[str, Any]:
         "methods": report.methods,
         "notes": list(report.notes),
     }
+    # validators' fairness parts (disparity, intersections, decision curve): one block,
+    # built by _fairness_report, which owns their logic
+    from riskassess.validation._fairness_report import parts_to_dict
+
+    out.update(parts_to_dict(report))
     result: dict[str, Any] = clean(out)
     return result
 
@@ -102,30 +119,31 @@ def report_to_json(report: ValidationReport, indent: int | None = 2) -> str:
     return json.dumps(report_to_dict(report), indent=indent, allow_nan=False)
 
 
-_STYLE = """
-body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;color:#222}
-table{border-collapse:collapse;margin:.5em 0 1.2em;font-size:.85em}
-td,th{border:1px solid #ccc;padding:.2em .5em;text-align:right}
-th{background:#f3f3f3} .statement{background:#fff8e1;padding:.8em;border-left:4px solid #f0b400}
-.note{color:#8a4b00} img{max-width:100%}
-"""
+_RULES = (
+    ("", "font-family:system-ui,sans-serif;max-width:1100px;color:#222"),
+    (" table", "border-collapse:collapse;margin:.5em 0 1.2em;font-size:.85em"),
+    (" td, .{scope} th", "border:1px solid #ccc;padding:.2em .5em;text-align:right"),
+    (" th", "background:#f3f3f3"),
+    (" .statement", "background:#fff8e1;padding:.8em;border-left:4px solid #f0b400"),
+    (" .note", "color:#8a4b00"),
+    (" img", "max-width:100%"),
+)
+# a notebook page holds many outputs: an unscoped "table" or "img" rule would restyle them
+_STYLE = "\n".join(f".{SCOPE}{sel.format(scope=SCOPE)}{{{rule}}}" for sel, rule in _RULES)
+_PAGE_STYLE = "body{margin:2em auto;max-width:1100px}"
 
 
-def _e(text: object) -> str:
-    return html.escape(str(text))
+def incumbent_title(name: str) -> str:
+    """How the report names the incumbent: "the incumbent (OGRS3)", or "the incumbent"
+    when its scores came without a name (never "incumbent (incumbent)").
 
-
-def _frame(frame: pd.DataFrame, index: bool = False) -> str:
-    return frame.to_html(index=index, na_rep="–", float_format=lambda v: f"{v:.4f}",
-                         escape=True, border=0)
-
-
-def _est_row(name: str, est: Estimate) -> str:
-    return f"<tr><th>{_e(name)}</th><td>{_e(est)}</td></tr>"
-
-
-def _img(b64: str, alt: str) -> str:
-    return f'<img alt="{_e(alt)}" src="data:image/png;base64,{b64}">'
+    Examples
+    --------
+    >>> incumbent_title("OGRS3"), incumbent_title("incumbent")
+    ('the incumbent (OGRS3)', 'the incumbent')
+    """
+    return "the incumbent" if name.strip().lower() in ("", "incumbent", "scores") \
+        else f"the incumbent ({name})"
 
 
 def _plot(name: str, alt: str, *tables: pd.DataFrame) -> str:
@@ -166,9 +184,10 @@ def _body(report: ValidationReport, plots: bool) -> list[str]:
     inc = report.incumbent
     if inc is not None:
         parts += [
-            f"<h2>Comparison with the incumbent ({_e(inc.name)})</h2><table>",
+            f"<h2>Comparison with {_e(incumbent_title(inc.name))}</h2><table>",
             f"<tr><th>AUC, model</th><td>{inc.auc_model:.4f}</td></tr>",
-            f"<tr><th>AUC, incumbent</th><td>{inc.auc_incumbent:.4f}</td></tr>",
+            f"<tr><th>AUC, {_e(incumbent_title(inc.name).removeprefix('the '))}</th>"
+            f"<td>{inc.auc_incumbent:.4f}</td></tr>",
             _est_row("difference (model minus incumbent)", inc.difference),
             f"<tr><th>p-value (equal AUC)</th><td>{inc.p_value:.3g}</td></tr></table>",
         ]
@@ -199,6 +218,14 @@ def _body(report: ValidationReport, plots: bool) -> list[str]:
         ]
         if plots:
             parts.append(_plot("stability_png", "score distribution by cohort", st.table))
+    if report.survival is not None:
+        from riskassess.validation._survival_render import Html, survival_html
+
+        parts += survival_html(report.survival, plots, Html(_est_row, _frame, _img))
+    # validators' fairness parts: one block, built by _fairness_report
+    from riskassess.validation._fairness_report import parts_to_html
+
+    parts += parts_to_html(report)
     parts.append("<h2>Methods</h2><table>")
     parts += [f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in report.methods.items()]
     parts.append("</table>")
@@ -213,15 +240,20 @@ def report_to_html(
     report: ValidationReport, path: str | Path | None = None, *, plots: bool = True,
     fragment: bool = False,
 ) -> str:
-    """HTML of the report; a whole page written atomically to ``path`` when given."""
+    """HTML of the report; a whole page written atomically to ``path`` when given.
+
+    ``fragment=True`` gives one ``<div class="riskassess-report">`` whose style applies
+    inside it only (the notebook display); otherwise a whole page.
+    """
     body = "\n".join(_body(report, plots))
     if fragment:
-        return f"<div><style>{_STYLE}</style>{body}</div>"
+        return f'<div class="{SCOPE}"><style>{_STYLE}</style>{body}</div>'
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     page = (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        f"<title>Validation report: {_e(report.model_name)}</title><style>{_STYLE}</style>"
-        f"</head><body>\n{body}\n<p><small>Generated {stamp} by riskassess.</small></p>"
+        f"<title>Validation report: {_e(report.model_name)}</title>"
+        f"<style>{_PAGE_STYLE}\n{_STYLE}</style></head><body>\n<div class=\"{SCOPE}\">"
+        f"{body}\n<p><small>Generated {stamp} by riskassess.</small></p></div>"
         "</body></html>\n"
     )
     if path is not None:

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from riskassess.exceptions import ValidationInputError
+from riskassess.models import warn_if_in_sample
 from riskassess.validation._bootstrap import ProgressArg, percentile_interval, score_bootstrap
 from riskassess.validation._calibration import (
     assign_bands,
@@ -43,6 +44,7 @@ from riskassess.validation._fairness import (
     group_table,
     tradeoff,
 )
+from riskassess.validation._fairness_report import validation_parts  # disparity, curves
 from riskassess.validation._inputs import (
     check_count,
     check_groups,
@@ -59,6 +61,8 @@ from riskassess.validation._results import (
     IncumbentComparison,
     ValidationReport,
 )
+from riskassess.validation._survival_inputs import is_time_to_event
+from riskassess.validation._survival_report import validate_time_to_event
 
 __all__ = ["Calibration", "Fairness", "IncumbentComparison", "ValidationReport", "validate"]
 
@@ -67,6 +71,7 @@ def _scores_of(model_or_scores: Any, X: Any, name: str) -> tuple[Any, str]:
     if hasattr(model_or_scores, "predict_proba"):
         if X is None:
             raise ValidationInputError(f"{name}: a fitted model needs X to score")
+        warn_if_in_sample(model_or_scores, X)  # fitted on these rows? say so
         proba = np.asarray(model_or_scores.predict_proba(X))
         return (proba[:, 1] if proba.ndim == 2 else proba), type(model_or_scores).__name__
     return model_or_scores, "scores"
@@ -79,6 +84,7 @@ def validate(
     groups: Any = None,
     incumbent: Any = None,
     *,
+    incumbent_name: str | None = None,
     n_bootstrap: int = 1000,
     seed: int = 0,
     bands: Any = None,
@@ -88,6 +94,10 @@ def validate(
     level: float = 0.95,
     min_group_size: int = 30,
     tolerance: float = 0.05,
+    horizons: Any = None,
+    reference_group: Any = None,
+    intersections: Any = None,
+    attributes: Any = None,
 ) -> ValidationReport:
     """Validate a fitted model or a vector of predicted probabilities.
 
@@ -104,6 +114,9 @@ def validate(
     incumbent : fitted classifier or array-like of float, optional
         The score in use today, on the same people (any real-valued score: only its
         ranking is compared, e.g. COMPAS decile 1-10).
+    incumbent_name : str, optional
+        What the report calls the incumbent ("OGRS3"); default the model's class name,
+        else the name of a pandas Series of scores.
     n_bootstrap : int, default 1000
         Poisson-bootstrap replicates (0 turns the bootstrap off; DeLong and Wilson
         intervals do not need it).
@@ -126,6 +139,21 @@ def validate(
         the trade-off statement.
     tolerance : float, default 0.05
         Differences (calibration, error-rate gaps) up to this are treated as negligible.
+    horizons : float or sequence of float, optional
+        Only for time-to-event ``y`` (``event`` and ``time`` in days): the horizons in
+        years (default 1 and 2 for a model whose ``predict_proba`` takes a ``horizon``).
+        The report then also carries ``survival`` (time-dependent AUC, IPCW and
+        integrated Brier scores, Kaplan-Meier calibration; see ``docs/validating-survival``).
+    reference_group : str, optional
+        The group of ``groups`` every other is compared with in ``report.disparity``
+        (FPR, FNR, selection-rate and calibration ratios with Katz intervals, and the
+        difference the data could detect); default the largest group.
+    intersections : list of tuple of str, optional
+        Attributes to cross, e.g. ``[("race", "sex")]``: ``report.intersections`` shows
+        every combination, small ones marked, never dropped. Columns are looked up in
+        ``attributes``, then ``groups`` (by its name), then ``X``, row by row.
+    attributes : DataFrame, optional
+        Audit attributes (one row per case, in the order of ``y``) for ``intersections``.
 
     Returns
     -------
@@ -162,6 +190,17 @@ def validate(
         raise ValidationInputError("y: observed outcomes are required")
     if isinstance(level, bool) or not isinstance(level, Real) or not 0.0 < level < 1.0:
         raise ValidationInputError(f"level must be within (0, 1); got {level!r}")
+    if is_time_to_event(y):
+        return validate_time_to_event(
+            validate, model_or_scores, X, y, groups, incumbent, horizons=horizons,
+            bands=bands, n_bootstrap=n_bootstrap, seed=seed, level=level, progress=progress,
+            reference_scores=reference_scores, threshold=threshold,
+            min_group_size=min_group_size, tolerance=tolerance,
+            reference_group=reference_group, intersections=intersections,
+            attributes=attributes)
+    if horizons is not None:
+        raise ValidationInputError("horizons: only for time-to-event outcomes (y with "
+                                   "'event' and 'time')")
     if threshold is not None and (isinstance(threshold, bool)
                                   or not isinstance(threshold, Real)):
         raise ValidationInputError(f"threshold must be a number in (0, 1]; got {threshold!r}")
@@ -229,8 +268,8 @@ def validate(
         check_length(n, inc_raw, "incumbent")
         inc = check_scores(inc_raw, ids, "incumbent", probability=False)
         a1, a2, diff, p = delong_paired(labels, scores, inc, level)
-        name = inc_name if inc_name != "scores" else str(getattr(inc_raw, "name", None)
-                                                         or "incumbent")
+        name = incumbent_name or (inc_name if inc_name != "scores" else str(
+            getattr(inc_raw, "name", None) or "incumbent"))
         comparison = IncumbentComparison(name, a1, a2, diff, p)
         methods["incumbent"] = "paired DeLong (same people), two-sided test of equal AUC"
 
@@ -266,7 +305,15 @@ def validate(
         if stability.note:
             notes.append(f"PSI: {stability.note}")
 
+    # validators' fairness: disparity ratios, intersections, decision curves (_fairness_report)
+    extra = validation_parts(labels, scores, cut, groups=groups, intersections=intersections,
+                             attributes=attributes, X=X, y=y, reference_group=reference_group,
+                             min_group_size=min_group_size, level=level)
+    methods.update(extra.methods)
+    notes += extra.notes
+
     return ValidationReport(
+        **extra.to_report(),
         model_name=model_name, n=n, n_positive=int(labels.sum()), level=level,
         n_bootstrap=n_bootstrap, bands=band_spec, threshold=cut, auc=auc,
         auc_bootstrap=auc_boot, brier=brier, calibration=calibration,

@@ -30,9 +30,13 @@ from typing import Any
 import pandas as pd
 
 from riskassess.validation._calibration import Bands, Recalibration
+from riskassess.validation._disparity import Disparity
 from riskassess.validation._drift import StabilityIndex
 from riskassess.validation._fairness import Tradeoff
+from riskassess.validation._intersectional import Intersection
 from riskassess.validation._metrics import Estimate
+from riskassess.validation._net_benefit import DecisionCurve
+from riskassess.validation._survival_results import SurvivalValidation
 
 __all__ = ["Calibration", "Fairness", "IncumbentComparison", "ValidationReport"]
 
@@ -255,6 +259,29 @@ class ValidationReport:
         return None if s is None else dataclasses.replace(s, table=s.table.copy())
 
     @property
+    def survival(self) -> SurvivalValidation | None:
+        """Censored-outcome metrics (time-to-event ``y``), or None for 0/1 outcomes."""
+        return self._d.get("survival")
+
+    # -- validators' fairness parts (computed in _fairness_report) --------------------
+    @property
+    def disparity(self) -> Disparity | None:
+        """Ratios against the reference group with intervals, or None without groups."""
+        d: Disparity | None = self._d.get("disparity")
+        return None if d is None else d.copy()
+
+    @property
+    def intersections(self) -> tuple[Intersection, ...]:
+        """One entry per crossing of attributes asked for (``intersections=``)."""
+        return tuple(i.copy() for i in self._d.get("intersections", ()))
+
+    @property
+    def decision_curve(self) -> DecisionCurve | None:
+        """Net benefit against treat-all / treat-none, overall and per group."""
+        c: DecisionCurve | None = self._d.get("decision_curve")
+        return None if c is None else c.copy()
+
+    @property
     def methods(self) -> dict[str, str]:
         """How every interval and estimate was obtained."""
         return dict(self._d["methods"])
@@ -285,7 +312,7 @@ class ValidationReport:
     def _repr_html_(self) -> str:
         from riskassess.validation._render import report_to_html
 
-        return report_to_html(self, None, plots=False, fragment=True)
+        return report_to_html(self, None, plots=True, fragment=True)
 
     def __repr__(self) -> str:
         return (f"ValidationReport({self.model_name}, n={self.n}, AUC {self.auc}, "

@@ -41,9 +41,14 @@ def report(data: tuple[pd.DataFrame, pd.Series, pd.Series]) -> ValidationReport:
 
 def test_public_surface_is_pinned() -> None:
     assert sorted(validation.__all__) == [
-        "Bands", "Calibration", "Estimate", "Fairness", "IncumbentComparison", "ModelCard",
-        "Recalibration", "StabilityIndex", "Tradeoff", "ValidationReport",
-        "group_error_rates", "model_card", "population_stability", "validate",
+        "Bands", "Calibration", "DecisionCurve", "Disparity", "Estimate", "Fairness",
+        "HorizonCalibration", "HorizonMetrics", "IncumbentComparison", "Intersection",
+        "ModelCard", "Recalibration", "StabilityIndex", "SurvivalValidation", "Tradeoff",
+        "ValidationReport", "calibration_at_horizon", "censored_brier_score",
+        "decision_curve", "disparity_ratios", "group_calibration", "group_error_rates",
+        "integrated_brier_score", "intersectional_groups", "kaplan_meier",
+        "minimum_detectable_difference", "model_card", "net_benefit",
+        "population_stability", "survival_validation", "time_dependent_auc", "validate",
     ]
 
 
@@ -101,7 +106,9 @@ def test_html_file_is_self_contained_and_written_atomically(report, tmp_path) ->
     assert "<script" not in page and "http" not in page.split("<body>")[1].split("Generated")[0]
     assert report.fairness.tradeoff.statement.split(" (")[0] in page
     assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
-    assert "<img" not in report._repr_html_()
+    # the notebook display shows the same plots, inside its own scoped container
+    fragment = report._repr_html_()
+    assert fragment.count("data:image/png;base64,") == 3 and "<body" not in fragment
 
 
 def test_no_bootstrap_says_so() -> None:
