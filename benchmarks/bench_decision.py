@@ -5,6 +5,10 @@ Targets (issue 5): >= 500 durable single appends/s from one process; batch appen
 median. Issue 14: keyed-chain batch appends >= 70% of plain sqlite3 executemany;
 PostgreSQL appends/s with 1 and 8 writers beside a plain psycopg loop; ``verify`` of
 1,000,000 keyed records (``--verify-records`` to change; ``--log-only`` skips assess).
+Issue 17: append overhead with the countersignature policy on (the default) against off,
+single and batch, interleaved repeats; and the cost of one countersignature on a log of
+``n_batch`` records (its look-up reads the table: no index on the hash).
+``--policy-only`` runs just that section.
 
 Peers, run in the same process on the same disk with the same durability:
 
@@ -36,6 +40,9 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+# run as a script, this folder is on sys.path: the issue-17 section lives beside this file
+from bench_countersignature import _print_policy, bench_policy
 
 from riskassess.decisions import (
     Assessment,
@@ -412,6 +419,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--dir", default=None, help="directory for the temporary logs")
     parser.add_argument("--log-only", action="store_true", help="skip the assess timings")
     parser.add_argument("--verify-records", type=int, default=1_000_000)
+    parser.add_argument("--policy-only", action="store_true",
+                        help="only the countersignature-policy overhead (issue 17)")
     args = parser.parse_args(argv)
     n_single, n_batch, repeats, n_cases = (
         (100, 5000, 2, 100) if args.quick else (500, 20_000, 5, 500))
@@ -429,8 +438,14 @@ def main(argv: list[str] | None = None) -> None:
     print(f"records: {len(decisions)} decisions, median canonical JSON {size:.0f} bytes; "
           f"repeats {repeats}; load average {load:.2f} on {os.cpu_count()} cores "
           "(fsync-bound numbers fall with other disk users: compare the ratios)")
+    if args.policy_only:
+        with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
+            rows = bench_policy(Path(tmp), decisions, n_single, n_batch, repeats)
+        _print_policy(rows)
+        return
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
         rows = bench_appends(Path(tmp), decisions, n_single, n_batch, repeats)
+        rows += bench_policy(Path(tmp), decisions, n_single, n_batch, repeats)
         rows += bench_postgres(Path(tmp), decisions, 200 if args.quick else 500, repeats)
         rows += bench_verify(Path(tmp), decisions, args.verify_records, KEY)
     if not args.log_only:
@@ -462,10 +477,12 @@ def main(argv: list[str] | None = None) -> None:
         if pg and pg_peer:
             print(f"ratio PostgreSQL {writers} writer(s) DecisionLog / plain psycopg: "
                   f"{pg / pg_peer:.2f}")
+    _print_policy([r for r in rows if r[0].startswith("policy")], table=False)
     print(json.dumps({"single_appends_per_s": round(ours), "batch_records_per_s": round(ours_b),
                       "keyed_batch_records_per_s": round(keyed_b),
                       "targets": {"single": 500, "batch": 20000, "assess_ms": 1.0,
                                   "keyed_batch_ratio": 0.7}}))
+
 
 
 if __name__ == "__main__":

@@ -26,7 +26,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.special import expit
 
 from riskassess._version import __version__
 from riskassess.cases import Case, ensure_valid
@@ -39,10 +38,10 @@ from riskassess.decisions._records import (
     ModelInfo,
     ReasonRecord,
 )
-from riskassess.exceptions import FeatureError, UnsupportedModelError
-from riskassess.explain import explain, horizon_label, reasons, shap_values
+from riskassess.exceptions import ExplanationError, FeatureError, UnsupportedModelError
+from riskassess.explain import explain, horizon_label, reasons
 from riskassess.features import FEATURES, build_features, case_feature_row
-from riskassess.models import Plan, TransparentModel, model_fingerprint, plan_of
+from riskassess.models import Plan, TransparentModel, inverse_link, model_fingerprint, plan_of
 
 __all__ = ["assess", "input_sha256", "model_info"]
 
@@ -117,12 +116,12 @@ def _cached_info(model: TransparentModel, plan: Plan) -> ModelInfo:
 _Result = tuple[float, str, list[tuple[int, float]], ExplanationRecord, list[Any]]
 
 
-def _scalar_route(model: TransparentModel, plan: Plan, case: Case,
+def _scalar_route(model: TransparentModel, plan: Plan, features: Mapping[str, Any],
                   background: pd.DataFrame | None, top: int | None) -> _Result | None:
-    """One case through the plan's scalar route, or ``None`` to take the frame route."""
+    """One case (its feature row) through the plan's scalar route, or ``None`` to take the
+    frame route."""
     if not plan.scalar or type(model).case_frame is not TransparentModel.case_frame:
         return None
-    features = case_feature_row(case)
     try:
         cells = [features[c] for c in plan.columns]
     except KeyError:
@@ -139,12 +138,13 @@ def _scalar_route(model: TransparentModel, plan: Plan, case: Case,
     tables = plan.shap(background, model._background_preparer())
     values = tables.row_values(codes, row)
     data = [None if v is _MISSING_CELL else v for v in (_cell(x) for x in cells)]
-    return _result(model, plan, float(expit(z)), float(expit(z_band)),
-                   [(h, float(expit(q))) for h, q in per_h if q is not None],
-                   tables.base_value, values, data, top)
+    inv = inverse_link(model.link)
+    return _result(model, plan, float(inv(z)), float(inv(z_band)),
+                   [(h, float(inv(q))) for h, q in per_h if q is not None],
+                   tables.base_value, values, data, top, features)
 
 
-def _frame_route(model: TransparentModel, plan: Plan, case: Case,
+def _frame_route(model: TransparentModel, plan: Plan, case: Case, features: Mapping[str, Any],
                  background: pd.DataFrame | None, top: int | None) -> _Result:
     X = model.case_frame([case])
     names = getattr(model, "feature_names_in_", None)
@@ -154,31 +154,46 @@ def _frame_route(model: TransparentModel, plan: Plan, case: Case,
             raise FeatureError(f"case {case.case_id!r}: the model reads columns {missing} "
                                "that this case's features do not have")
         X = X[[str(f) for f in names]]
+    # the model's own probability (its checks and warnings); the form frame is read once
+    # more for the bands, the other horizons and the explanation
     p = float(model.predict_proba(X)[0, 1])
     frame = model._form_frame(X)
     codes = plan.frame_codes(frame)
     columns = plan.linear_columns(frame)  # read once for every form below
-    z_band = float(plan.scores(plan.band, codes, frame, columns)[0])
-    per_h = [(h, float(expit(plan.scores(f, codes, frame, columns)[0])))
+    z = float(plan.scores(plan.main, codes, frame, columns)[0])
+    z_band = z if plan.band is plan.main else float(
+        plan.scores(plan.band, codes, frame, columns)[0])
+    inv = inverse_link(model.link)
+    per_h = [(h, float(inv(plan.scores(f, codes, frame, columns)[0])))
              for h, f in plan.horizons.items()]
-    values, base = shap_values(model, X, background=background)
+    tables = plan.shap(background, model._background_preparer())
+    values = tables.values(codes, columns)[0].tolist()
+    # the exact explanation adds up to the plan's score; the plan's score must be the
+    # model's own probability (a model whose scoring drifted from its tables is refused)
+    total = tables.base_value + math.fsum(values)
+    if not (abs(total - z) <= 1e-9 and abs(float(inv(z)) - p) <= 1e-9):
+        raise ExplanationError(
+            f"case {case.case_id!r}: the explanation does not add up: base value + "
+            f"contributions = {total:.12g}, plan score {z:.12g}, model probability {p:.12g}")
     data = [_cell(v) for v in frame[list(plan.outputs)].iloc[0].tolist()]
     data = [None if v is _MISSING_CELL else v for v in data]
-    return _result(model, plan, p, float(expit(z_band)), per_h, base,
-                   values[0].tolist(), data, top)
+    context = {**features, **{str(k): v for k, v in X.iloc[0].to_dict().items()}}
+    return _result(model, plan, p, float(inv(z_band)), per_h, tables.base_value, values, data,
+                   top, context)
 
 
 def _result(model: TransparentModel, plan: Plan, p: float, p_band: float,
             per_h: list[tuple[int, float]], base: float, values: list[float],
-            data: list[Any], top: int | None) -> _Result:
+            data: list[Any], top: int | None, context: Mapping[str, Any]) -> _Result:
     band = plan.bands.label_of(p_band)
-    expl = ExplanationRecord(base_value=base, link="logit", contributions=tuple(
+    expl = ExplanationRecord(base_value=base, link=model.link, contributions=tuple(
         FeatureContribution(feature=f, value=_plain(d), contribution=v)
         for f, d, v in zip(plan.outputs, data, values, strict=True)))
     shim = SimpleNamespace(values=np.asarray(values), base_values=np.asarray([base]),
                            data=np.asarray(data, dtype=object), feature_names=list(plan.outputs),
                            output_names=horizon_label(model))
-    return p, band, sorted(per_h), expl, reasons(shim, top=top)
+    return p, band, sorted(per_h), expl, reasons(shim, top=top, case_features=context,
+                                                 link=model.link)
 
 
 _MISSING_CELL = object()
@@ -223,7 +238,8 @@ def _general(model: Any, X: pd.DataFrame, background: pd.DataFrame | None, top: 
         base_value=float(np.asarray(e.base_values).reshape(-1)[0]), link="logit",
         contributions=tuple(FeatureContribution(feature=f, value=_plain(d), contribution=float(v))
                             for f, d, v in zip(names, data, vals, strict=True)))
-    return p, band, [], expl, reasons(e[0], top=top)
+    context = {str(k): v for k, v in X.iloc[0].to_dict().items()}
+    return p, band, [], expl, reasons(e[0], top=top, case_features=context)
 
 
 def _warnings(model: Any, row: Mapping[str, Any], features: list[str]
@@ -321,15 +337,16 @@ def assess(model: Any, case: Any, *, background: pd.DataFrame | None = None, top
     >>> a = assess(OGRS3().fit(background), case)
     >>> a.band, round(a.probability, 3), [h.years for h in a.probabilities]
     ('low', 0.4, [1, 2])
-    >>> print(a.reasons[0].text)  # doctest: +ELLIPSIS
-    Copas rate up to the current offence: -1.99. Lowers the 2-year risk by ...
+    >>> print(a.reasons[0].text.split(": ", 1)[1].split(". ")[0])  # said aloud
+    1 previous sanction in the 4 years from the first to the current offence
     """
     valid = ensure_valid(case) if isinstance(case, Case) else Case.model_validate(case)
+    row = case_feature_row(valid)
     if isinstance(model, TransparentModel):
         plan = plan_of(model)
-        result = _scalar_route(model, plan, valid, background, top) if fast else None
+        result = _scalar_route(model, plan, row, background, top) if fast else None
         if result is None:
-            result = _frame_route(model, plan, valid, background, top)
+            result = _frame_route(model, plan, valid, row, background, top)
         info = _cached_info(model, plan)
     else:
         X = build_features([valid])
@@ -342,7 +359,6 @@ def assess(model: Any, case: Any, *, background: pd.DataFrame | None = None, top
             X = X[[str(f) for f in cols]]
         result = _general(model, X, background, top)
         info = model_info(model)
-    row = case_feature_row(valid)
     p, band, per_h, expl, rs = result
     horizon = getattr(model, "horizon", None)
     if not isinstance(horizon, int) or isinstance(horizon, bool):

@@ -40,7 +40,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from riskassess.decisions._chain import GENESIS, LogHead, Receipt, key_id, mac_function, record_mac
-from riskassess.decisions._storage import ChainRow, Row
+from riskassess.decisions._links import LinkScan, link_problems
+from riskassess.decisions._storage import ChainRow, Lookup, Row
 from riskassess.decisions._verify import LogProblem, VerifyResult, _runs, _span, diagnose
 from riskassess.exceptions import AuditLogError
 
@@ -59,7 +60,8 @@ def check_log(rows: Callable[[], Iterator[Row]], meta: Mapping[str, str], *,
               key: bytes | None = None, expected_head: LogHead | None = None,
               receipts: Iterable[Receipt] | None = None, schema: Sequence[str] = (),
               deep: Callable[[int, str], str | None] | None = None,
-              pages: Callable[[], Iterator[Sequence[ChainRow]]] | None = None) -> VerifyResult:
+              pages: Callable[[], Iterator[Sequence[ChainRow]]] | None = None,
+              links: Lookup | None = None) -> VerifyResult:
     """Verify a log's rows against its metadata, the key, receipts and an anchored head.
 
     Parameters
@@ -80,6 +82,10 @@ def check_log(rows: Callable[[], Iterator[Row]], meta: Mapping[str, str], *,
         Schema problems found by the storage backend.
     deep : callable, optional
         ``deep(sequence, record)`` returns why a record is not a valid decision, or None.
+    links : callable, optional
+        A :data:`~riskassess.decisions._storage.Lookup` of the stored log: the safeguard
+        records and reassessment links are then checked (``"link"`` problems) and the
+        decisions pending countersignature listed in ``VerifyResult.pending``.
     pages : callable, optional
         Returns the same rows in pages, each record as its UTF-8 bytes
         (:meth:`~riskassess.decisions._storage.LogStorage.chain_pages`): the fast route
@@ -114,6 +120,7 @@ def check_log(rows: Callable[[], Iterator[Row]], meta: Mapping[str, str], *,
     scan = _scan(pages if pages is not None else _pages_of(rows),
                  mac_function(key, log_id) if check_macs and key is not None else None,
                  wanted, expected_head.count if expected_head is not None else None, deep)
+    pending: tuple[int, ...] = ()
     count, intact, last = scan.count, scan.intact, (scan.last_seq, scan.last_hash)
     bad_macs, invalid, at_receipt, head_seen = (scan.bad_macs, scan.invalid, scan.at_receipt,
                                                 scan.head_seen)
@@ -127,10 +134,14 @@ def check_log(rows: Callable[[], Iterator[Row]], meta: Mapping[str, str], *,
         problems += _head_problems(expected_head, head_seen, last[0])
     if intact and not problems:
         problems += invalid
+    if intact and links is not None:
+        # only on an intact chain: links between edited records would say nothing new
+        found, pending = link_problems(scan.links, links)
+        problems += found
     problems.sort(key=lambda q: (q.sequence, q.kind))
     return VerifyResult(not problems, count, LogHead(count, last[1]), tuple(problems),
                         _warnings(meta, keyed_log, key, receipts, expected_head),
-                        keyed=check_macs)
+                        keyed=check_macs, pending=pending)
 
 
 @dataclass
@@ -145,6 +156,7 @@ class _Scan:
     invalid: list[LogProblem] = field(default_factory=list)
     at_receipt: dict[int, str] = field(default_factory=dict)
     head_seen: str | None = None
+    links: LinkScan = field(default_factory=LinkScan.empty)
 
 
 def _pages_of(rows: Callable[[], Iterator[Row]]) -> Callable[[], Iterator[list[ChainRow]]]:
@@ -173,6 +185,7 @@ def _scan(pages: Callable[[], Iterator[Sequence[ChainRow]]],
     out = _Scan()
     sha256, compare = hashlib.sha256, hmac.compare_digest
     count, prev, intact = 0, GENESIS, True
+    links = out.links
     for page in pages():
         for seq, p, rec, h, mac in page:
             count += 1
@@ -192,6 +205,11 @@ def _scan(pages: Callable[[], Iterator[Sequence[ChainRow]]],
                 out.at_receipt[seq] = h
             if seq == head_count:
                 out.head_seen = h
+            if rec is not None and (rec[:3] == b'{"r' or b'"previous_decision_hash":"' in rec
+                                    or b'"countersignature_required":t' in rec):
+                # rarely true (a safeguard record, a reassessment, a decision needing a
+                # countersignature), so the common record costs three byte tests
+                links.see(seq, h, rec)
             if deep is not None:
                 why = deep(seq, "" if rec is None else rec.decode("utf-8", "replace"))
                 if why is not None:

@@ -34,7 +34,9 @@ def decisions_frame(decisions: Iterable[Any], *, sequence: Sequence[int] | None 
     pandas.DataFrame
         Columns case_id, officer_id, assessment_date, decided_at (UTC), model_name,
         model_version, model_fingerprint, probability, model_band, final_band (ordered
-        categoricals), override, direction, reason, rationale, and sequence / hash.
+        categoricals), override, direction, reason, rationale, effective_date,
+        review_date (missing in records written before they existed),
+        countersignature_required, previous_decision_hash, and sequence / hash.
 
     Raises
     ------
@@ -82,15 +84,24 @@ def decisions_frame(decisions: Iterable[Any], *, sequence: Sequence[int] | None 
             "model_band": a["band"], "final_band": data["final_band"],
             "override": data["override"], "direction": data["direction"],
             "reason": data["reason"], "rationale": data["rationale"],
+            # absent from records written before the safeguards: missing / False
+            "effective_date": data.get("effective_date"),
+            "review_date": data.get("review_date"),
+            "countersignature_required": bool(data.get("countersignature_required", False)),
+            "previous_decision_hash": data.get("previous_decision_hash"),
         })
     columns = ["case_id", "officer_id", "assessment_date", "decided_at", "model_name",
                "model_version", "model_fingerprint", "probability", "model_band", "final_band",
-               "override", "direction", "reason", "rationale"]
+               "override", "direction", "reason", "rationale", "effective_date", "review_date",
+               "countersignature_required", "previous_decision_hash"]
     frame = pd.DataFrame(rows, columns=columns)
     for col in ("case_id", "officer_id", "model_name", "model_version", "model_fingerprint",
-                "direction", "reason", "rationale"):
+                "direction", "reason", "rationale", "previous_decision_hash"):
         frame[col] = frame[col].astype("string")
     frame["assessment_date"] = pd.to_datetime(frame["assessment_date"])
+    for col in ("effective_date", "review_date"):
+        frame[col] = pd.to_datetime(frame[col])
+    frame["countersignature_required"] = frame["countersignature_required"].astype(bool)
     frame["decided_at"] = pd.to_datetime(frame["decided_at"], utc=True, format="ISO8601")
     frame["probability"] = frame["probability"].astype(float)
     frame["override"] = frame["override"].astype(bool)

@@ -49,7 +49,7 @@ import uuid
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from riskassess._atomic import atomic_writer
 from riskassess.decisions._chain import (
@@ -68,13 +68,20 @@ from riskassess.decisions._keys import (
     generate_key,
     resolve_key,
 )
+from riskassess.decisions._links import LogRecord, check_appends, parse_record
+from riskassess.decisions._log_records import SafeguardMethods
 from riskassess.decisions._records import FinalDecision, _final_decision_from_json
-from riskassess.decisions._storage import LogStorage, Row, open_storage
+from riskassess.decisions._safeguards import (
+    DEFAULT_POLICY,
+    Contest,
+    Countersignature,
+    CountersignaturePolicy,
+    Representation,
+    record_json,
+)
+from riskassess.decisions._storage import LogStorage, Lookup, Row, open_storage
 from riskassess.decisions._verify import LogProblem, VerifyResult, diagnose
 from riskassess.exceptions import AuditLogError, DecisionTypeError
-
-if TYPE_CHECKING:  # pragma: no cover
-    import pandas as pd
 
 __all__ = [
     "GENESIS",
@@ -118,8 +125,8 @@ def canonical_json(decision: FinalDecision) -> str:
     ...                band="low", model=ModelInfo(name="m", version="1", fingerprint="x"),
     ...                input_sha256="0" * 64, created_at=datetime(2024, 3, 1, tzinfo=UTC))
     >>> text = canonical_json(a.decide("off-1", decided_at=datetime(2024, 3, 2, tzinfo=UTC)))
-    >>> text[-84:]
-    '"direction":null,"reason":null,"rationale":null,"decided_at":"2024-03-02T00:00:00Z"}'
+    >>> text[:27], text[-45:]
+    ('{"assessment":{"case_id":"C', 'equired":false,"previous_decision_hash":null}')
     """
     if not isinstance(decision, FinalDecision):
         raise DecisionTypeError(f"expected a FinalDecision (from Assessment.decide), got "
@@ -139,8 +146,13 @@ def canonical_json(decision: FinalDecision) -> str:
     return decision.model_dump_json()
 
 
-class DecisionLog:
-    """Append-only, hash-chained (and keyed) store of final decisions.
+class DecisionLog(SafeguardMethods):
+    """Append-only, hash-chained (and keyed) store of final decisions and their safeguards.
+
+    Besides decisions it holds :class:`Countersignature`, :class:`Representation` and
+    :class:`Contest` records, each linked to a decision by its record hash
+    (:meth:`countersign`, :meth:`status`, :meth:`pending`, :meth:`records`,
+    :meth:`safeguards_frame`); :meth:`read` and iteration give the decisions only.
 
     Parameters
     ----------
@@ -159,6 +171,10 @@ class DecisionLog:
         Seconds to wait for another writer's append before failing.
     synchronous : {"FULL", "EXTRA"}, default "FULL"
         SQLite durability level (both make a returned append survive a crash).
+    policy : CountersignaturePolicy or None, default DEFAULT_POLICY
+        Appends refuse a decision whose ``countersignature_required`` disagrees with it,
+        and only its supervisor roles may countersign. None: decisions are stored as
+        decided (the default policy's roles still apply to countersigning).
 
     Raises
     ------
@@ -209,11 +225,13 @@ class DecisionLog:
 
     def __init__(self, target: str | os.PathLike[str], *, key: KeyProvider | bytes | None = None,
                  read_only: bool = False, timeout: float = 30.0,
-                 synchronous: Literal["FULL", "EXTRA"] = "FULL") -> None:
+                 synchronous: Literal["FULL", "EXTRA"] = "FULL",
+                 policy: CountersignaturePolicy | None = DEFAULT_POLICY) -> None:
         if synchronous not in ("FULL", "EXTRA"):
             raise AuditLogError(f"decision log option synchronous: expected 'FULL' or "
                                 f"'EXTRA', got {synchronous!r}")
         self._target = target
+        self._policy = policy
         self._key = resolve_key(key)
         new_meta = {"format": _FORMAT, "log_id": uuid.uuid4().hex,
                     "mac": MAC_NAME if self._key is not None else "none",
@@ -235,15 +253,21 @@ class DecisionLog:
 
     # -- writing -----------------------------------------------------------------------
 
-    def append(self, decision: FinalDecision) -> Receipt:
-        """Append one decision durably; return its receipt for the case system to keep.
+    def append(self, decision: LogRecord) -> Receipt:
+        """Append one record durably; return its receipt for the case system to keep.
 
-        When this returns, the record is committed, synced, and was read back as stored.
+        ``decision`` is a :class:`FinalDecision` or a safeguard record
+        (:class:`Countersignature`, :class:`Representation`, :class:`Contest`). When this
+        returns, the record is committed, synced, and was read back as stored.
 
         Raises
         ------
         DecisionTypeError
-            If ``decision`` is not a FinalDecision.
+            If ``decision`` is none of those.
+        DecisionError
+            If it breaks the log's countersignature policy or a link rule (an unknown
+            decision, a countersignature by the deciding officer or of an effective
+            decision, a reassessment linking to another case): nothing is appended.
         AuditLogError
             If the log is keyed and no (or the wrong) key was given, or the database did
             not store the record as given.
@@ -252,11 +276,23 @@ class DecisionLog:
         """
         return self.append_many([decision])[0]
 
-    def append_many(self, decisions: Iterable[FinalDecision]) -> list[Receipt]:
-        """Append decisions in one transaction (all or none); return their receipts."""
-        texts = [canonical_json(d) for d in decisions]
+    def append_many(self, decisions: Iterable[LogRecord]) -> list[Receipt]:
+        """Append records in one transaction (all or none); return their receipts.
+
+        A safeguard record must name a decision already in the log (not one in the same
+        batch: its record hash is only known once it is stored).
+        """
+        records = list(decisions)
+        texts = [_text(r) for r in records]
         if not texts:
             return []
+        check = None
+        if self._policy is not None or any(
+                not isinstance(r, FinalDecision) or r.previous_decision_hash is not None
+                for r in records):
+            # only then: plain decisions under no policy need no look-up at all
+            def check(lookup: Lookup) -> None:
+                check_appends(records, lookup, self._policy)
         mac_key = self._mac_key()
         log_id = self._meta.get("log_id", "")
 
@@ -272,7 +308,7 @@ class DecisionLog:
                 prev = digest
             return rows
 
-        stored = self._live.append(build)
+        stored = self._live.append(build, check)
         return [Receipt(seq, digest, mac) for seq, _, _, digest, mac in stored]
 
     def _mac_key(self) -> bytes | None:
@@ -302,6 +338,8 @@ class DecisionLog:
 
     def __iter__(self) -> Iterator[FinalDecision]:
         for seq, _, text, _, _ in self._live.rows():
+            if text.startswith('{"record_type":'):  # a safeguard record: see records()
+                continue
             try:
                 yield _final_decision_from_json(text)
             except ValueError as exc:
@@ -309,7 +347,8 @@ class DecisionLog:
                                     f"decision: {exc}") from exc
 
     def read(self) -> list[FinalDecision]:
-        """Every decision, in the order appended (equal to the objects appended)."""
+        """Every decision, in the order appended (equal to the objects appended); the
+        safeguard records are read with :meth:`records`."""
         return list(self)
 
     def __len__(self) -> int:
@@ -334,12 +373,14 @@ class DecisionLog:
         expected_head : LogHead, optional
             A head kept outside the log; detects deleted tails and rewritten chains.
         deep : bool, default False
-            Also re-validate every record as a FinalDecision.
+            Also re-validate every record (as a decision or a safeguard record).
 
         Returns
         -------
         VerifyResult
-            Truthy when nothing is wrong; ``problems`` names the records otherwise
+            Truthy when nothing is wrong (``pending`` lists the decisions waiting for a
+            countersignature, and ``"link"`` problems name safeguard records that break
+            the link rules); ``problems`` names the records otherwise
             (``raise_if_tampered()`` raises :class:`~riskassess.exceptions.TamperedLogError`)
             and ``warnings`` says what could not be checked without a key or receipts.
 
@@ -352,7 +393,8 @@ class DecisionLog:
         check_key = self._key if key is None else resolve_key(key)
         return check_log(store.rows, self._meta, key=check_key, expected_head=expected_head,
                          receipts=receipts, schema=store.schema_problems(),
-                         deep=_invalid_decision if deep else None, pages=store.chain_pages)
+                         deep=_invalid_decision if deep else None, pages=store.chain_pages,
+                         links=store.lookup)
 
     # -- export ------------------------------------------------------------------------
 
@@ -369,19 +411,6 @@ class DecisionLog:
                 fh.write(f'{{"sequence":{int(seq)},"prev_hash":"{prev}","hash":"{digest}",'
                          f'"decision":{text}}}\n')
         return target
-
-    def to_frame(self) -> pd.DataFrame:
-        """One row per decision (see :func:`riskassess.decisions.decisions_frame`).
-
-        Override rates: ``riskassess.decisions.override_rates(log, by=...)``.
-        """
-        import json
-
-        from riskassess.decisions._frame import decisions_frame
-
-        rows = [(s, h, json.loads(r)) for s, _, r, h, _ in self._live.rows()]
-        return decisions_frame([r for _, _, r in rows], sequence=[s for s, _, _ in rows],
-                               hashes=[h for _, h, _ in rows])
 
     # -- lifetime ----------------------------------------------------------------------
 
@@ -401,9 +430,15 @@ class DecisionLog:
         return f"DecisionLog({self._store.location})"
 
 
+def _text(record: LogRecord) -> str:
+    if isinstance(record, Countersignature | Representation | Contest):
+        return record_json(record)
+    return canonical_json(record)
+
+
 def _invalid_decision(sequence: int, text: str) -> str | None:
     try:
-        _final_decision_from_json(text)
+        parse_record(text)
     except (ValueError, TypeError) as exc:
         return str(exc)
     return None

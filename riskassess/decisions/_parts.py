@@ -49,7 +49,7 @@ from pydantic import (
 
 from riskassess.exceptions import DecisionError
 from riskassess.features import FEATURES
-from riskassess.types import Probability
+from riskassess.types import RISK_BANDS, Probability
 
 __all__ = [
     "MAX_RATIONALE_CHARS",
@@ -253,7 +253,8 @@ class ExplanationRecord(_Frozen):
     """The explanation as plain data: base value plus per-feature contributions.
 
     ``base_value + sum(contributions)`` is the model's output on the ``link`` scale
-    (log-odds for ``"logit"``, probability for ``"identity"``).
+    (log-odds for ``"logit"``, log cumulative hazard for ``"cloglog"``, probability for
+    ``"identity"``).
 
     Examples
     --------
@@ -265,7 +266,7 @@ class ExplanationRecord(_Frozen):
     """
 
     base_value: float = Field(allow_inf_nan=False, description="Expected model output.")
-    link: Literal["logit", "identity"] = Field(description="Scale of the values.")
+    link: Literal["logit", "cloglog", "identity"] = Field(description="Scale of the values.")
     contributions: tuple[FeatureContribution, ...] = Field(
         description="Per-feature contributions, in the model's feature order."
     )
@@ -281,6 +282,8 @@ class ExplanationRecord(_Frozen):
         out = self.output
         if self.link == "identity":
             return out
+        if self.link == "cloglog":  # log cumulative hazard: p = 1 - exp(-exp(out))
+            return -math.expm1(-math.exp(min(out, 700.0)))
         return 1.0 / (1.0 + math.exp(-out)) if out >= 0 else math.exp(out) / (1.0 + math.exp(out))
 
 
@@ -354,14 +357,14 @@ class ModelInfo(_Frozen):
     @model_validator(mode="after")
     def _bands_make_sense(self) -> Self:
         if (self.cut_points is None) != (self.band_labels is None):
-            raise ValueError("cut_points and band_labels are given together or not at all")
+            raise DecisionError("cut_points and band_labels are given together or not at all")
         if self.cut_points is not None and self.band_labels is not None:
             cuts = self.cut_points
             if not all(0 < c < 1 and math.isfinite(c) for c in cuts) or any(
                     b <= a for a, b in pairwise(cuts)):
-                raise ValueError(f"cut_points must increase strictly inside (0, 1); got {cuts}")
+                raise DecisionError(f"cut_points must increase strictly inside (0, 1); got {cuts}")
             if len(self.band_labels) != len(cuts) + 1:
-                raise ValueError(f"{len(cuts)} cut-points need {len(cuts) + 1} band labels; "
+                raise DecisionError(f"{len(cuts)} cut-points need {len(cuts) + 1} band labels; "
                                  f"got {self.band_labels}")
         return self
 
@@ -435,3 +438,9 @@ def check_rationale(rationale: object, *, case_id: str = "?") -> str:
             f"characters, got {distinct}: {text!r}"
         )
     return text
+
+
+def _direction(model_band: str, final_band: str) -> Literal["up", "down"] | None:
+    """Direction of a move between bands: ``"up"``, ``"down"`` or None (the same band)."""
+    i, j = RISK_BANDS.index(model_band), RISK_BANDS.index(final_band)
+    return None if i == j else ("up" if j > i else "down")

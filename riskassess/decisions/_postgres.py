@@ -39,7 +39,7 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from typing import Any
 
 from riskassess.decisions._chain import GENESIS
@@ -47,8 +47,10 @@ from riskassess.decisions._storage import (
     APPEND_ONLY_MESSAGE,
     READBACK_SQL,
     BuildRows,
+    CheckLinks,
     LogStorage,
     Row,
+    lookup_rows,
 )
 from riskassess.exceptions import AuditLogError, NotADecisionLogError, TamperedLogError
 
@@ -249,7 +251,7 @@ class PostgresStorage(LogStorage):
                 out.append(f"altered table {table!r}: columns {cols}")
         return out
 
-    def append(self, build: BuildRows) -> list[Row]:
+    def append(self, build: BuildRows, check: CheckLinks | None = None) -> list[Row]:
         if self.read_only:
             raise AuditLogError(f"decision log {self.location} was opened read-only")
         psycopg = self._psycopg
@@ -271,6 +273,10 @@ class PostgresStorage(LogStorage):
                         raise TamperedLogError(f"refusing to append to {self.location}: its "
                                                "schema was changed: " + "; ".join(problems))
                     cur.execute("SELECT pg_advisory_xact_lock(%s)", (_lock_key(self._schema),))
+                    if check is not None:  # under the lock: no other writer in between
+                        check(lambda hashes: lookup_rows(
+                            lambda q, p: cur.execute(q, p).fetchall(), self._decisions, "%s",
+                            hashes))
                     # READ COMMITTED: this statement's snapshot is taken after the lock is
                     # held, so it sees the previous writer's committed head
                     found = cur.execute(f"SELECT seq, hash FROM {self._decisions} "
@@ -311,6 +317,9 @@ class PostgresStorage(LogStorage):
             if len(batch) < page:
                 return
             after = int(batch[-1][0])
+
+    def lookup(self, hashes: Collection[str]) -> list[tuple[int, str, str]]:
+        return lookup_rows(lambda q, p: self._run(q, p), self._decisions, "%s", hashes)
 
     def head(self) -> tuple[int, str] | None:
         found = self._run(f"SELECT seq, hash FROM {self._decisions} ORDER BY seq DESC LIMIT 1")

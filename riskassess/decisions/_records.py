@@ -30,11 +30,13 @@ enforced by construction:
 
 What each stored record holds
 -----------------------------
-A decision log stores one :class:`FinalDecision` per record, as JSON, and nothing else:
+A decision log stores one :class:`FinalDecision` per record, as JSON (the safeguard
+records are described in :mod:`riskassess.decisions._safeguards`):
 
 * **the decision**: officer id (pseudonymous), final band, override flag, direction,
-  coded reason, rationale (free text written by the officer, at most 4,000 plain
-  characters), decision time (UTC);
+  coded reason, rationale (the officer's free text, at most 4,000 plain characters),
+  decision time (UTC), effective and review dates, whether a countersignature is
+  required, the record hash of the case's previous decision;
 * **the assessment decided on**: case id (pseudonymous), assessment date, probability
   (and per-horizon probabilities), model band, creation time (UTC), the seal;
 * **the model**: name, version, fingerprint, band cut-points and labels;
@@ -46,8 +48,7 @@ A decision log stores one :class:`FinalDecision` per record, as JSON, and nothin
   generated; warnings about missing or out-of-range inputs.
 
 Never stored: names, dates of birth, sanction dates or any other date from the case
-record (only the assessment date), addresses, free text from the case record, the
-exact age or exact durations, the key that protects the log.
+record, addresses, free text from the case record, exact ages or durations, the key.
 
 Examples
 --------
@@ -79,12 +80,12 @@ from pydantic import (
     Field,
     PrivateAttr,
     StringConstraints,
-    ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
 )
 
+from riskassess.decisions._deciding import REVIEW_INTERVAL, build_decision
 from riskassess.decisions._parts import (
     MAX_RATIONALE_CHARS,
     MIN_RATIONALE_CHARS,
@@ -97,10 +98,12 @@ from riskassess.decisions._parts import (
     ModelInfo,
     OverrideReason,
     ReasonRecord,
+    _direction,
     _Frozen,
     check_free_text,
     check_rationale,
 )
+from riskassess.decisions._safeguards import DEFAULT_POLICY, CountersignaturePolicy
 from riskassess.decisions._seal import (
     assessment_seal,
     band_problem,
@@ -108,13 +111,14 @@ from riskassess.decisions._seal import (
     digest_of_json,
 )
 from riskassess.exceptions import DecisionError, DecisionTypeError
-from riskassess.types import RISK_BANDS, CaseId, OfficerId, Probability, RiskBand
+from riskassess.types import CaseId, OfficerId, Probability, RiskBand
 
 __all__ = [
     "MAX_RATIONALE_CHARS",
     "MIN_RATIONALE_CHARS",
     "MIN_RATIONALE_DISTINCT",
     "MIN_RATIONALE_WORDS",
+    "REVIEW_INTERVAL",
     "Assessment",
     "AssessmentWarning",
     "ExplanationRecord",
@@ -129,6 +133,7 @@ __all__ = [
 ]
 
 _SHA256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$", strict=True)]
+
 
 
 def _utc(value: datetime) -> datetime:
@@ -207,12 +212,12 @@ class Assessment(_Frozen):
     def _consistent(self) -> Self:
         problem = self._problem()
         if problem is not None:
-            raise ValueError(f"case {self.case_id!r}: {problem}")
+            raise DecisionError(f"case {self.case_id!r}: {problem}")
         seal = assessment_seal(self)
         if self.seal is None:
             self.__dict__["seal"] = seal  # frozen: set once, here, at validation
         elif self.seal != seal:
-            raise ValueError(f"case {self.case_id!r}: the seal does not match the content "
+            raise DecisionError(f"case {self.case_id!r}: the seal does not match the content "
                              "(the assessment was edited)")
         return self
 
@@ -241,6 +246,16 @@ class Assessment(_Frozen):
                                     "altered; assess the case again")
         return super().model_copy(deep=deep)
 
+    def __repr__(self) -> str:
+        from riskassess.decisions._display import assessment_repr
+
+        return assessment_repr(self)
+
+    def _repr_html_(self) -> str:
+        from riskassess.decisions._display import assessment_html
+
+        return assessment_html(self)
+
     def decide(
         self,
         officer_id: str,
@@ -248,6 +263,11 @@ class Assessment(_Frozen):
         reason: OverrideReason | str | None = None,
         rationale: str | None = None,
         decided_at: datetime | None = None,
+        *,
+        effective_date: date | None = None,
+        review_date: date | None = None,
+        policy: CountersignaturePolicy | None = DEFAULT_POLICY,
+        previous: Any = None,
     ) -> FinalDecision:
         """Record the officer's final judgement on this assessment.
 
@@ -265,6 +285,18 @@ class Assessment(_Frozen):
         decided_at : datetime, optional
             Timezone-aware time of the decision (default: now, UTC); not before the
             assessment was made.
+        effective_date : date, optional
+            When it takes effect (default and earliest: the UTC date of ``decided_at``);
+            a decision needing a countersignature is only effective once countersigned.
+        review_date : date, optional
+            When it is to be reviewed (default: ``effective_date`` + :data:`REVIEW_INTERVAL`);
+            after ``effective_date``.
+        policy : CountersignaturePolicy or None, default DEFAULT_POLICY
+            Decides ``countersignature_required`` (None: never required). A log opened
+            with a policy refuses a decision that disagrees with it.
+        previous : str or Receipt, optional
+            Record hash (or receipt) of this case's previous decision in the log (the
+            reassessment link; the log refuses an unknown record or another case's).
 
         Returns
         -------
@@ -288,74 +320,9 @@ class Assessment(_Frozen):
         >>> (d.model_band, d.final_band, d.direction, d.override)
         ('high', 'medium', 'down', True)
         """
-        cid = self.case_id
-        self._check_integrity()
-        final = self.band if band is None else band
-        if final not in RISK_BANDS:
-            raise DecisionError(
-                f"case {cid!r}: band must be one of {list(RISK_BANDS)}, got {band!r}"
-            )
-        if decided_at is None:
-            decided_at = datetime.now(UTC)
-        elif not isinstance(decided_at, datetime) or decided_at.tzinfo is None:
-            raise DecisionError(
-                f"case {cid!r}: decided_at must be a timezone-aware datetime, got {decided_at!r}"
-            )
-        if decided_at < self.created_at:
-            raise DecisionError(
-                f"case {cid!r}: decided_at {decided_at.isoformat()} is before the assessment "
-                f"was made ({self.created_at.isoformat()})"
-            )
-        override = final != self.band
-        code: OverrideReason | None = None
-        if override:
-            if reason is None or rationale is None:
-                raise DecisionError(
-                    f"case {cid!r}: an override from {self.band!r} to {final!r} needs a reason "
-                    f"(one of {[r.value for r in OverrideReason]}) and a written rationale"
-                )
-            code = _reason(cid, reason)
-            rationale = check_rationale(rationale, case_id=cid)
-        elif reason is not None:
-            raise DecisionError(
-                f"case {cid!r}: reason {reason!r} given but the officer agrees with the model's "
-                f"band {self.band!r}; a reason is only recorded for an override"
-            )
-        elif rationale is not None:  # optional when agreeing, but plain text all the same
-            rationale = check_free_text(rationale, case_id=cid, field="rationale") or None
-        data = {
-            "assessment": self,
-            "officer_id": officer_id,
-            "final_band": final,
-            "override": override,
-            "direction": _direction(self.band, final),
-            "reason": code,
-            "rationale": rationale,
-            "decided_at": decided_at,
-        }
-        try:
-            return FinalDecision.model_validate(data, context=_GATE)
-        except ValidationError as exc:
-            problems = "; ".join(
-                f"field {'.'.join(map(str, e['loc'])) or '(decision)'!r}: {e['msg']} "
-                f"(got {e.get('input')!r})" for e in exc.errors(include_url=False)
-            )
-            raise DecisionError(f"case {cid!r}: invalid decision: {problems}") from None
-
-
-def _reason(case_id: str, reason: OverrideReason | str) -> OverrideReason:
-    try:
-        return OverrideReason(reason)
-    except ValueError:
-        raise DecisionError(
-            f"case {case_id!r}: reason must be one of {[r.value for r in OverrideReason]}, "
-            f"got {reason!r}"
-        ) from None
-
-
-def _direction(model_band: str, final_band: str) -> Literal["up", "down"] | None:
-    i, j = RISK_BANDS.index(model_band), RISK_BANDS.index(final_band)
-    return None if i == j else ("up" if j > i else "down")
+        return build_decision(self, officer_id, band, reason, rationale, decided_at,
+                              effective_date, review_date, policy, previous,
+                              lambda data: FinalDecision.model_validate(data, context=_GATE))
 
 
 class _Gate(dict[str, object]):
@@ -405,6 +372,16 @@ class FinalDecision(_Frozen):
     reason: OverrideReason | None = Field(description="Coded override reason (None if agreeing).")
     rationale: str | None = Field(description="Written rationale (required for an override).")
     decided_at: AwareDatetime = Field(description="When the officer decided (UTC).")
+    # Added with the safeguards: older records read back with the defaults and still
+    # verify (the chain hashes the stored text, never a re-serialisation).
+    effective_date: date | None = Field(
+        default=None, description="When the decision takes effect (None in older records).")
+    review_date: date | None = Field(
+        default=None, description="When the decision is to be reviewed (None in older records).")
+    countersignature_required: bool = Field(
+        default=False, description="Pending until a supervisor countersigns (policy).")
+    previous_decision_hash: _SHA256 | None = Field(
+        default=None, description="Record hash of this case's previous decision, if any.")
 
     _normalise_decided = field_validator("decided_at")(_utc)
     # Digest of the decision as validated; _check_integrity compares it before storing.
@@ -427,19 +404,24 @@ class FinalDecision(_Frozen):
         a = self.assessment
         cid = a.case_id
         if self.override != (self.final_band != a.band):
-            raise ValueError(f"case {cid!r}: override flag does not match the bands")
+            raise DecisionError(f"case {cid!r}: override flag does not match the bands")
         if self.direction != _direction(a.band, self.final_band):
-            raise ValueError(f"case {cid!r}: direction {self.direction!r} does not match bands")
+            raise DecisionError(f"case {cid!r}: direction {self.direction!r} does not match bands")
         if self.override:
             if self.reason is None or self.rationale is None:
-                raise ValueError(f"case {cid!r}: override without reason and rationale")
+                raise DecisionError(f"case {cid!r}: override without reason and rationale")
             check_rationale(self.rationale, case_id=cid)
         elif self.reason is not None:
-            raise ValueError(f"case {cid!r}: reason recorded without an override")
+            raise DecisionError(f"case {cid!r}: reason recorded without an override")
         elif self.rationale is not None:
             check_free_text(self.rationale, case_id=cid, field="rationale")
         if self.decided_at < a.created_at:
-            raise ValueError(f"case {cid!r}: decision precedes the assessment")
+            raise DecisionError(f"case {cid!r}: decision precedes the assessment")
+        if (self.effective_date is not None and self.review_date is not None
+                and self.review_date <= self.effective_date):
+            raise DecisionError(f"case {cid!r}: review date not after the effective date")
+        if self.countersignature_required and not self.override:
+            raise DecisionError(f"case {cid!r}: countersignature required without an override")
         self._integrity = decision_digest(self)
         return self
 
@@ -477,6 +459,12 @@ class FinalDecision(_Frozen):
         """The model's band (from the assessment)."""
         return self.assessment.band
 
+    @property
+    def status(self) -> Literal["pending", "effective"]:
+        """``"pending"`` if it needs a countersignature, else ``"effective"``: the status
+        it was made with (``DecisionLog.status`` knows whether it was countersigned)."""
+        return "pending" if self.countersignature_required else "effective"
+
     @classmethod
     def model_construct(  # type: ignore[override]
         cls, _fields_set: set[str] | None = None, **values: Any
@@ -490,6 +478,16 @@ class FinalDecision(_Frozen):
         if update:
             raise DecisionTypeError("a FinalDecision cannot be altered; make a new decision")
         return super().model_copy(deep=deep)
+
+    def __repr__(self) -> str:
+        from riskassess.decisions._display import decision_repr
+
+        return decision_repr(self)
+
+    def _repr_html_(self) -> str:
+        from riskassess.decisions._display import decision_html
+
+        return decision_html(self)
 
 
 def _final_decision_from_json(text: str | bytes) -> FinalDecision:

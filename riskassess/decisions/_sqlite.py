@@ -36,7 +36,7 @@ import os
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -48,8 +48,10 @@ from riskassess.decisions._storage import (
     READBACK_SQL,
     BuildRows,
     ChainRow,
+    CheckLinks,
     LogStorage,
     Row,
+    lookup_rows,
 )
 from riskassess.exceptions import AuditLogError, NotADecisionLogError, TamperedLogError
 
@@ -253,7 +255,7 @@ class SqliteStorage(LogStorage):
                 if n in names and names[n] != wanted[n]]
         return out
 
-    def append(self, build: BuildRows) -> list[Row]:
+    def append(self, build: BuildRows, check: CheckLinks | None = None) -> list[Row]:
         if self.read_only:
             raise AuditLogError(f"decision log {self.location} was opened read-only")
         mac = "mac" if self._meta["format"] == "2" else "NULL"
@@ -266,6 +268,10 @@ class SqliteStorage(LogStorage):
                     if problems:
                         raise TamperedLogError(f"refusing to append to {self.location}: its "
                                                "schema was changed: " + "; ".join(problems))
+                    if check is not None:  # in the transaction: no other writer in between
+                        check(lambda hashes: lookup_rows(
+                            lambda q, p: conn.execute(q, p).fetchall(), "decisions", "?",
+                            hashes))
                     row = conn.execute(
                         "SELECT seq, hash FROM decisions ORDER BY seq DESC LIMIT 1").fetchone()
                     last, prev = (0, GENESIS) if row is None else (int(row[0]), str(row[1]))
@@ -345,6 +351,14 @@ class SqliteStorage(LogStorage):
             if len(batch) < page:
                 return
             first, after = False, int(batch[-1][0])
+
+    def lookup(self, hashes: Collection[str]) -> list[tuple[int, str, str]]:
+        with self._lock:
+            try:
+                return lookup_rows(lambda q, p: self._db.execute(q, p).fetchall(),
+                                   "decisions", "?", hashes)
+            except sqlite3.Error as exc:
+                raise AuditLogError(f"cannot read {self.location}: {exc}") from exc
 
     def head(self) -> tuple[int, str] | None:
         found = self._query("SELECT seq, hash FROM decisions ORDER BY seq DESC LIMIT 1")

@@ -29,14 +29,14 @@ from __future__ import annotations
 import importlib
 import os
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from riskassess.exceptions import AuditLogError
 
-__all__ = ["BuildRows", "ChainRow", "LogStorage", "Row", "open_storage", "readback_line",
-           "register_backend"]
+__all__ = ["BuildRows", "ChainRow", "CheckLinks", "LogStorage", "Lookup", "Row", "open_storage",
+           "readback_line", "register_backend"]
 
 #: One stored record: (sequence, prev_hash, record text, hash, mac or None).
 Row = tuple[int, str, str, str, str | None]
@@ -51,6 +51,20 @@ READBACK_SQL = ("seq || ' ' || prev_hash || ' ' || hash || ' ' || "
                 "length(record) || ' ' || record")
 #: Called inside the append transaction with (last sequence, last hash); returns new rows.
 BuildRows = Callable[[int, str], list[Row]]
+#: ``lookup(hashes)``: (sequence, record text, hash) of the stored records with those
+#: hashes and of the safeguard records (text starting :data:`SAFEGUARD_PREFIX`) that name
+#: one of them; callers parse and filter.
+Lookup = Callable[[Collection[str]], list[tuple[int, str, str]]]
+#: Called inside the append transaction, before the rows are built, with a
+#: :data:`Lookup` reading that transaction's snapshot; raises to refuse the append.
+CheckLinks = Callable[[Lookup], None]
+#: How a safeguard record's stored text starts (a decision's starts '{"assessment":').
+SAFEGUARD_PREFIX = '{"record_type":"'
+#: Hashes per ``hash IN (...)`` query (SQLite's default limit is 32,766 parameters).
+LOOKUP_CHUNK = 500
+#: Records from the end searched first for a hash, then 50 times as many, then all
+#: (see :func:`lookup_rows`).
+RECENT_WINDOW = 1_000
 
 #: URL scheme -> "module:Class" (imported on first use, so psycopg is optional).
 _BACKENDS: dict[str, str] = {
@@ -85,9 +99,18 @@ class LogStorage(ABC):
         """What differs from the expected schema: missing guards, foreign objects."""
 
     @abstractmethod
-    def append(self, build: BuildRows) -> list[Row]:
+    def append(self, build: BuildRows, check: CheckLinks | None = None) -> list[Row]:
         """Append the rows ``build(last_seq, last_hash)`` makes, in one serialised
-        transaction that refuses a changed schema and confirms the rows as stored."""
+        transaction that refuses a changed schema and confirms the rows as stored;
+        ``check(lookup)`` runs first in the same transaction (see :data:`CheckLinks`)."""
+
+    def lookup(self, hashes: Collection[str]) -> list[tuple[int, str, str]]:
+        """:data:`Lookup` outside any append (verification). Backends answer it in SQL;
+        this default reads every row."""
+        wanted = set(hashes)
+        return [(seq, text, digest) for seq, _, text, digest, _ in self.rows()
+                if digest in wanted or (text.startswith(SAFEGUARD_PREFIX)
+                                        and any(h in text for h in wanted))]
 
     @abstractmethod
     def rows(self) -> Iterator[Row]:
@@ -157,6 +180,58 @@ class LogStorage(ABC):
         raise AuditLogError(f"cannot append to {self.location}: {what}; something in the "
                             "database (a trigger or rule) interferes with the log, so nothing "
                             "was appended")
+
+
+def lookup_rows(run: Callable[[str, Any], list[Any]], table: str, placeholder: str,
+                hashes: Collection[str]) -> list[tuple[int, str, str]]:
+    """:data:`Lookup` in SQL: ``run(sql, params)`` on SQLite (``?``) or PostgreSQL (``%s``).
+
+    The decisions table has no index on ``hash`` (adding one would change the schema
+    every existing log is checked against), so the hashes are first looked for among the
+    last :data:`RECENT_WINDOW` records (a primary-key range: the decision countersigned
+    or challenged is nearly always recent), then among 50 times as many, and only those
+    still not found in the whole table. Safeguard records (text starting
+    :data:`SAFEGUARD_PREFIX`) can only link to an earlier record, so they are read from
+    the earliest record found onwards, and kept when they name a wanted hash.
+
+    Examples
+    --------
+    >>> import sqlite3
+    >>> db = sqlite3.connect(":memory:")
+    >>> _ = db.execute("CREATE TABLE decisions (seq, record, hash)")
+    >>> _ = db.execute("INSERT INTO decisions VALUES (1, '{}', 'h1')")
+    >>> lookup_rows(lambda q, p: db.execute(q, p).fetchall(), "decisions", "?", ["h1"])
+    [(1, '{}', 'h1')]
+    """
+    wanted = sorted(set(hashes))
+    if not wanted:
+        return []
+    top = run(f"SELECT max(seq) FROM {table}", ())[0][0]
+    if top is None:
+        return []
+    found: dict[str, tuple[int, str, str]] = {}
+    for lowest in (int(top) - RECENT_WINDOW, int(top) - 50 * RECENT_WINDOW, None):
+        missing = [h for h in wanted if h not in found]
+        if not missing:
+            break
+        where = "" if lowest is None else f"seq > {int(lowest)} AND "
+        for start in range(0, len(missing), LOOKUP_CHUNK):
+            chunk = missing[start:start + LOOKUP_CHUNK]
+            marks = ", ".join([placeholder] * len(chunk))
+            for s, r, h in run(f"SELECT seq, record, hash FROM {table} WHERE {where}"
+                               f"hash IN ({marks})", tuple(chunk)):
+                found.setdefault(str(h), (int(s), str(r), str(h)))
+        if lowest is not None and lowest <= 0:
+            break  # that window was the whole table
+    out = list(found.values())
+    if out:
+        first = min(row[0] for row in out)
+        size = len(SAFEGUARD_PREFIX)
+        for s, r, h in run(f"SELECT seq, record, hash FROM {table} WHERE seq > {first} AND "
+                           f"substr(record, 1, {size}) = {placeholder}", (SAFEGUARD_PREFIX,)):
+            if any(w in r for w in wanted):
+                out.append((int(s), str(r), str(h)))
+    return out
 
 
 def readback_line(row: Row) -> str:

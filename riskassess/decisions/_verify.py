@@ -43,7 +43,7 @@ from riskassess.exceptions import TamperedLogError
 
 __all__ = ["GENESIS", "LogHead", "LogProblem", "VerifyResult", "diagnose", "record_hash"]
 
-ProblemKind = Literal["edited", "deleted", "reordered", "inserted", "forged", "schema"]
+ProblemKind = Literal["edited", "deleted", "reordered", "inserted", "forged", "schema", "link"]
 Row = tuple[int, str, str, str]  # (sequence, prev_hash, record, hash)
 
 
@@ -52,7 +52,9 @@ class LogProblem:
     """One finding of :func:`diagnose`: what happened to which record(s).
 
     ``kind`` is one of ``"edited"``, ``"deleted"``, ``"reordered"``, ``"inserted"``,
-    ``"forged"`` (MAC fails with the key), ``"schema"`` (guards or foreign objects);
+    ``"forged"`` (MAC fails with the key), ``"schema"`` (guards or foreign objects),
+    ``"link"`` (a safeguard record or reassessment link that breaks the rules of
+    :mod:`riskassess.decisions._links`);
     ``sequence`` to ``last`` is the run of positions concerned (0 for schema findings).
 
     Examples
@@ -82,7 +84,9 @@ class VerifyResult:
     """Outcome of verifying a decision log; truthy when no problem was found.
 
     ``warnings`` say plainly what this verification could *not* detect (no key, no
-    receipts, an unkeyed log); ``keyed`` tells whether every record's MAC was checked.
+    receipts, an unkeyed log); ``keyed`` tells whether every record's MAC was checked;
+    ``pending`` lists the sequence numbers of decisions that need a countersignature and
+    have none yet (not a problem: they are simply not effective).
 
     Examples
     --------
@@ -106,6 +110,7 @@ class VerifyResult:
     problems: tuple[LogProblem, ...] = ()
     warnings: tuple[str, ...] = ()
     keyed: bool = False
+    pending: tuple[int, ...] = ()
 
     def __bool__(self) -> bool:
         return self.ok
@@ -117,6 +122,10 @@ class VerifyResult:
 
     def __str__(self) -> str:
         notes = "".join(f"\n  warning: {w}" for w in self.warnings)
+        if self.pending:
+            notes = (f"\n  {len(self.pending)} decision(s) pending countersignature "
+                     f"(records {', '.join(map(str, self.pending[:10]))}"
+                     f"{', …' if len(self.pending) > 10 else ''})") + notes
         if self.ok:
             noun = "record" if self.n_records == 1 else "records"
             how = " (keyed: every MAC checked)" if self.keyed else ""
