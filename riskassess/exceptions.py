@@ -25,19 +25,25 @@ subclass also derives from the builtin a caller would naturally catch::
     ├── PartitioningError (ValueError)        distributed tables break the co-partitioning
     │                                         contract: names partition and ids
     │                                         (defined in riskassess.distributed)
+    ├── DistributedArgumentError (ValueError) a bad argument to a distributed function
+    │                                         (defined in riskassess.distributed)
     ├── ValidationInputError (ValueError)     bad labels / scores / groups given to validation
+    ├── TimeToEventError (ValueError)         bad follow-up times / events (names case id and
+    │                                         field), or a horizon beyond the follow-up seen
     ├── DatasetArgumentError (ValueError)     a bad argument to a data set generator or loader
     ├── DatasetFileError (FileNotFoundError)  a data set file (e.g. COMPAS) is not there
     ├── OffenceCodeError (ValueError)         Home Office offence code malformed, unmapped or
     │                                         UNKNOWN: names the code
     ├── OutputPathError (FileNotFoundError)   the folder of a file to write does not exist
+    ├── TransparencyError (ValueError)        a transparency record or explanation pack that
+    │                                         cannot be built: lists every missing field
     └── MissingExtraError (ImportError)       an optional package is not installed: names
                                               the extra to install (riskassess[testing])
 
 Warnings (``RiskAssessError`` and ``UserWarning``): InstrumentWarning, where a published
 instrument behaves oddly (e.g. HMPPS's ARP score 0.00), and its subclass
 MissingDynamicInputWarning (an instrument fell back to its static form; names the missing
-need items).
+need items); InSampleValidationWarning (a model validated on the rows it was fitted on).
 
 Messages say what was expected, what was got, and, where there is one, the case id and
 the field.
@@ -65,6 +71,7 @@ __all__ = [
     "ExplanationInputError",
     "FeatureError",
     "FormError",
+    "InSampleValidationWarning",
     "InstrumentWarning",
     "MissingDynamicInputWarning",
     "MissingExtraError",
@@ -75,6 +82,8 @@ __all__ = [
     "OutputPathError",
     "RiskAssessError",
     "TamperedLogError",
+    "TimeToEventError",
+    "TransparencyError",
     "UnseenCategoryError",
     "UnsupportedModelError",
     "ValidationInputError",
@@ -400,5 +409,52 @@ class DatasetFileError(RiskAssessError, FileNotFoundError):
     Examples
     --------
     >>> issubclass(DatasetFileError, FileNotFoundError)
+    True
+    """
+
+
+class TransparencyError(RiskAssessError, ValueError):
+    """A transparency record, explanation pack or impact assessment cannot be built.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong; for a record with required fields missing, every missing field.
+    missing : tuple of str
+        The missing fields (empty when the error is about something else).
+
+    Examples
+    --------
+    >>> err = TransparencyError("2 required fields missing: name, contact_email",
+    ...                         missing=("name", "contact_email"))
+    >>> err.missing, isinstance(err, ValueError)
+    (('name', 'contact_email'), True)
+    """
+
+    def __init__(self, message: str, missing: tuple[str, ...] = ()) -> None:
+        self.missing = tuple(missing)
+        super().__init__(message)
+
+
+class TimeToEventError(RiskAssessError, ValueError):
+    """Bad time-to-event outcomes (a zero or negative time, an event after the end of
+    follow-up, times that look like years, a missing field: the message names the case
+    id and the field), or a horizon beyond the longest follow-up seen in training.
+
+    Examples
+    --------
+    >>> issubclass(TimeToEventError, ValueError)
+    True
+    """
+
+
+class InSampleValidationWarning(RiskAssessError, UserWarning):
+    """A model is being validated on the rows it was fitted on (accuracy overstated).
+
+    :func:`riskassess.validation.validate` warns with the estimated share of such rows.
+
+    Examples
+    --------
+    >>> issubclass(InSampleValidationWarning, UserWarning)
     True
     """

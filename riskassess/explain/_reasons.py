@@ -11,7 +11,14 @@ undocumented column, its name). ``<value>`` is read as an officer would say it: 
 codes by their readable label (``drug_possession_supply`` -> "drug possession/supply",
 ``repeat_offender`` -> "repeat offender"), flags as yes / no, counts as bare numbers,
 other numbers to 3 significant figures (or the feature's ``decimals``) with their spoken
-unit ("19.6 years"; the Copas rate "-0.13", no unit). ``<horizon risk>`` comes from the
+unit ("19.6 years"; the Copas rate "-0.13", no unit). A feature the catalogue gives a
+phrasing (:attr:`~riskassess.features.FeatureSpec.phrase`) is read from the inputs behind
+it when the explanation row or ``case_features`` has them: the Copas rate as "7 previous
+sanctions in the 12 years since the first", an ARP / VRP / SVRP term (whose own value is
+a log-odds weight) as the input it weighs ("Unemployed: yes", "Age at the start of
+follow-up, by sex: 34 years, male"); with no input to read, a term is named without a
+value. The exact value and contribution stay on the :class:`Reason`; only
+``value_text`` and ``text`` are worded. ``<horizon risk>`` comes from the
 explanation's ``output_names`` (``"2-year risk"`` when the model has a horizon, or
 ``"risk"``), and ``<n>`` is the change in percentage points rounded half up; below 0.5 it
 reads "less than 1 percentage point". Percentage points use the secant method of
@@ -22,18 +29,20 @@ probability minus the average case's.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from riskassess.exceptions import ExplanationInputError
-from riskassess.features import FEATURES
+from riskassess.explain._probability import secant_slope
+from riskassess.features import FEATURES, FeatureSpec, spec_of
 
 if TYPE_CHECKING:  # pragma: no cover
-    import shap
+    pass
 
-__all__ = ["Reason", "reasons", "secant_slope", "to_probability"]
+__all__ = ["Reason", "reasons"]
 
 #: Suffix of ``output_names`` for explanations already in probability units.
 _PROBABILITY_SCALE = " (probability scale)"
@@ -70,7 +79,7 @@ class Reason(BaseModel):
 
 def _label(feature: str) -> str:
     """The short name read out: the catalogue label, else the start of the meaning."""
-    spec = FEATURES.get(feature)
+    spec = spec_of(feature)
     if spec is not None and spec.label:
         return spec.label
     text = spec.meaning if spec is not None else feature.replace("_", " ")
@@ -139,6 +148,179 @@ def _value_text(feature: str, value: bool | int | float | str | None) -> tuple[s
     return f"{text} {spoken}", unit
 
 
+_Context = Mapping[str, Any]
+
+
+def _known(context: _Context, *names: str) -> list[float] | None:
+    """The numeric values of ``names`` in the context, or None if any is missing."""
+    out = []
+    for name in names:
+        v = _plain_value(context.get(name))
+        if v is None or isinstance(v, str):
+            return None
+        out.append(float(v))
+    return out
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _whole_years(years: float) -> str:
+    # whole years rounded down, as every duration an officer reads (data minimisation);
+    # 1e-9 absorbs the rounding of a duration derived back from a logarithm
+    n = math.floor(years + 1e-9)
+    return "less than a year" if n < 1 else _plural(n, "year")
+
+
+def _sanctions_over_career(spec: FeatureSpec, value: Any, context: _Context) -> str | None:
+    # copas_rate = ln((1 + n) / (10 + career)): with n known, the career is derivable from
+    # the rate itself, so the phrase needs no input the explanation lacks
+    known = _known(context, "previous_sanctions")
+    if known is None:
+        return None
+    n = int(known[0])
+    if n == 0:
+        return "no previous sanctions"
+    career = _known(context, "career_length")
+    years = career[0] if career is not None else _career_from_rate(value, n)
+    if years is None:
+        return None
+    return f"{_plural(n, 'previous sanction')} in the {_whole_years(years)} since the first"
+
+
+def _career_from_rate(rate: Any, n: int) -> float | None:
+    if not isinstance(rate, int | float) or not math.isfinite(rate):
+        return None
+    return max((1 + n) / math.exp(rate) - 10, 0.0)
+
+
+def _sanctions_to_index(spec: FeatureSpec, value: Any, context: _Context) -> str | None:
+    known = _known(context, "previous_sanctions")
+    if known is None:
+        return None
+    n = int(known[0])
+    if n == 0:
+        return "no previous sanctions"
+    years = _career_from_rate(value, n)
+    if years is None:
+        return None
+    return (f"{_plural(n, 'previous sanction')} in the {_whole_years(years)} from the first "
+            "to the current offence")
+
+
+def _arns_career(context: _Context) -> tuple[int, float] | None:
+    known = _known(context, *("n_sanctions", "age_at_conviction", "age_at_first_sanction"))
+    if known is None:
+        return None
+    return int(known[0]), known[1] - known[2]
+
+
+def _sanctions_to_conviction(spec: FeatureSpec, value: Any, context: _Context) -> str | None:
+    known = _arns_career(context)
+    if known is None:
+        return None
+    n, career = known
+    if n < 3:  # the rate terms apply from 3 sanctions on (docs/arns.md, section 2)
+        return f"{_plural(n, 'sanction')} in all (the rate counts from 3)"
+    return (f"{n} sanctions, the current one included, in the {_whole_years(career)} "
+            "from the first to the current conviction")
+
+
+def _violent_to_conviction(spec: FeatureSpec, value: Any, context: _Context) -> str | None:
+    known = _arns_career(context)
+    violent = _known(context, "n_violent_sanctions")
+    if known is None or violent is None:
+        return None
+    v = int(violent[0])
+    if v == 0:
+        return "no violent sanctions"
+    return (f"{_plural(v, 'violent sanction')} in the {_whole_years(known[1])} from the "
+            "first sanction to the current conviction")
+
+
+def _age_and_sex(spec: FeatureSpec, value: Any, context: _Context) -> str | None:
+    known = _known(context, "age_at_followup", "female")
+    if known is None:
+        return None
+    return f"{_whole_years(known[0])}, {'female' if known[1] else 'male'}"
+
+
+def _career(spec: FeatureSpec, value: Any, context: _Context) -> str | None:
+    known = _arns_career(context)
+    return None if known is None else _whole_years(known[1])
+
+
+def _months(spec: FeatureSpec, value: Any, context: _Context) -> str | None:
+    known = _known(context, *spec.reads)
+    if known is None:
+        return None
+    months = int(known[0])
+    # the instrument counts at most 36 months: more reads the same
+    return "36 months or more" if months >= 36 else _plural(months, "month")
+
+
+def _offence_group(spec: FeatureSpec, value: Any, context: _Context) -> str | None:
+    group = _plain_value(context.get(spec.reads[0]))
+    return None if group is None else str(group).lower().replace("_", " ")
+
+
+def _flag(spec: FeatureSpec, value: Any, context: _Context) -> str | None:
+    # a term that applies only when its condition holds is non-zero exactly then, so the
+    # explanation's own value answers "does it apply?" without the input
+    if not isinstance(value, int | float):
+        return None
+    return "yes" if value != 0 else "no"
+
+
+def _level(spec: FeatureSpec, value: Any, context: _Context) -> str | None:
+    level = _known(context, spec.reads[0]) if spec.reads else None
+    if level is not None:
+        return spec.value_label(str(int(level[0])))
+    if not isinstance(value, int | float):
+        return None
+    # weight times level: zero is the lowest level; non-zero is one of the others
+    labels = [text for _, text in spec.value_labels]
+    if value == 0:
+        return labels[0] if labels else None
+    return labels[1] if len(labels) == 2 else (" or ".join(labels[1:]) or None)
+
+
+#: Phrasings named by :attr:`FeatureSpec.phrase`; each returns None when it lacks an input.
+_PHRASES: dict[str, Callable[[FeatureSpec, Any, _Context], str | None]] = {
+    "sanctions_over_career": _sanctions_over_career,
+    "sanctions_to_index": _sanctions_to_index,
+    "sanctions_to_conviction": _sanctions_to_conviction,
+    "violent_to_conviction": _violent_to_conviction,
+    "age_and_sex": _age_and_sex,
+    "career": _career,
+    "months": _months,
+    "offence_group": _offence_group,
+    "flag": _flag,
+    "any": _flag,
+    "level": _level,
+}
+
+
+def _spoken(feature: str, value: bool | int | float | str | None,
+            context: _Context) -> tuple[str | None, str]:
+    """(the value as read out, or None to name the feature alone; the catalogue unit)."""
+    spec = spec_of(feature)
+    if spec is not None and spec.phrase:
+        phrase = _PHRASES.get(spec.phrase)  # an unknown name reads the value as it is
+        text = None if phrase is None else phrase(spec, value, context)
+        if text is not None:
+            return text, spec.unit
+    if spec is not None and spec.source == "arns":
+        # the term's own value is a log-odds weight: read the input it weighs, or nothing
+        read = _plain_value(context.get(spec.reads[0])) if spec.reads else None
+        if read is None:
+            return None, spec.unit
+        text, _ = _value_text(spec.reads[0], read)
+        return text, spec.unit
+    return _value_text(feature, value)
+
+
 def _amount(points: float) -> str:
     n = math.floor(abs(points) + 0.5)
     if n == 0:
@@ -167,7 +349,9 @@ def _row(explanation_row: Any) -> tuple[np.ndarray, float, list[Any], list[str],
     return values, float(base[0]), row_data, feature_names, label
 
 
-def reasons(explanation_row: Any, top: int | None = 3) -> list[Reason]:
+def reasons(explanation_row: Any, top: int | None = 3, *,
+            case_features: Mapping[str, Any] | None = None,
+            link: str = "logit") -> list[Reason]:
     """The largest contributions to one case's risk, as reasons an officer can read out.
 
     Parameters
@@ -177,6 +361,16 @@ def reasons(explanation_row: Any, top: int | None = 3) -> list[Reason]:
         (``explanation[i]``), on the log-odds scale.
     top : int or None, default 3
         How many reasons; ``None`` for every feature that moves the risk.
+    case_features : mapping of str to value, optional
+        The case's inputs beyond the explained features (e.g.
+        :func:`riskassess.features.case_feature_row`, or a row of
+        :func:`riskassess.instruments.arns_inputs`), read only to word a reason ("7
+        previous sanctions in the 12 years since the first"); the explained values win
+        where both have a column.
+    link : {"logit", "cloglog"}, default "logit"
+        The scale the values add up on (the model's ``link``): log-odds, or the
+        complementary log-log of a time-to-event model (log cumulative hazard).
+        Percentage points are read through this link's curve.
 
     Returns
     -------
@@ -194,83 +388,37 @@ def reasons(explanation_row: Any, top: int | None = 3) -> list[Reason]:
     ...     print(r.text)
     Previous sanctions: 7. Raises the 2-year risk by 25 percentage points compared with the average case.
     Age: 30 years. Lowers the 2-year risk by 2 percentage points compared with the average case.
+
+    The Copas rate read from the sanction count and the career it summarises:
+
+    >>> e = shap.Explanation(np.array([[0.5]]), base_values=np.zeros(1),
+    ...                      data=np.array([[np.log(8 / 22)]]), output_names="2-year risk",
+    ...                      feature_names=["copas_rate"])
+    >>> print(reasons(e[0], case_features={"previous_sanctions": 7})[0].value_text)
+    7 previous sanctions in the 12 years since the first
     """  # noqa: E501
     if top is not None and top < 1:
         raise ExplanationInputError(f"top must be a positive number of reasons or None, got {top}")
     values, z0, data, names, label = _row(explanation_row)
+    context: dict[str, Any] = dict(case_features or {})
+    context.update(zip(names, (_plain_value(d) for d in data), strict=True))
     probability_scale = label.endswith(_PROBABILITY_SCALE)  # shap's forests: no link
     label = label.removesuffix(_PROBABILITY_SCALE)
-    slope = 1.0 if probability_scale else float(secant_slope(np.asarray(z0),
-                                                              np.asarray(values.sum())))
+    slope = 1.0 if probability_scale else float(secant_slope(
+        np.asarray(z0), np.asarray(values.sum()), link=link))
     order = sorted((i for i in range(len(values)) if values[i] != 0),
                    key=lambda i: (-abs(values[i]), i))
     out: list[Reason] = []
     for i in order[:top]:
         value = _plain_value(data[i])
-        value_text, unit = _value_text(names[i], value)
+        spoken, unit = _spoken(names[i], value, context)
         change = 100.0 * slope * float(values[i])
         direction: Literal["raises", "lowers"] = "raises" if values[i] > 0 else "lowers"
-        text = (f"{_label(names[i])}: {value_text}. {direction.capitalize()} the {label} "
+        named = _label(names[i]) if spoken is None else f"{_label(names[i])}: {spoken}"
+        value_text = "" if spoken is None else spoken
+        text = (f"{named}. {direction.capitalize()} the {label} "
                 f"by {_amount(change)} compared with the average case.")
         out.append(Reason(feature=names[i], value=value, value_text=value_text, unit=unit,
                           contribution=float(values[i]), change=change,
                           direction=direction, text=text))
     return out
-
-
-def _expit(z: np.ndarray) -> np.ndarray:
-    out: np.ndarray = 0.5 * (1.0 + np.tanh(0.5 * z))
-    return out
-
-
-def secant_slope(z0: np.ndarray, dz: np.ndarray) -> np.ndarray:
-    """``(sigmoid(z0 + dz) - sigmoid(z0)) / dz``; ``sigmoid'`` at the midpoint for tiny dz."""
-    z0, dz = np.asarray(z0, dtype=np.float64), np.asarray(dz, dtype=np.float64)
-    p0, p = _expit(z0), _expit(z0 + dz)
-    mid = _expit(z0 + dz / 2)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out: np.ndarray = np.where(np.abs(dz) > 1e-6, (p - p0) / dz, mid * (1 - mid))
-    return out
-
-
-def to_probability(explanation: shap.Explanation) -> shap.Explanation:
-    """Convert log-odds contributions to probability contributions (secant method).
-
-    Each contribution is scaled by the same per-case factor, the slope of the logistic
-    curve between the base log-odds ``z0`` and the case's log-odds ``z``::
-
-        dp_i = phi_i * (sigmoid(z) - sigmoid(z0)) / (z - z0)
-
-    (the derivative ``sigmoid'`` at the midpoint when ``z`` is within 1e-6 of ``z0``).
-    Signs and ranking are kept and the contributions add up exactly to the change in
-    probability: ``sigmoid(z0) + sum(dp) == sigmoid(z)``.
-
-    Parameters
-    ----------
-    explanation : shap.Explanation
-        On the log-odds scale, as returned by :func:`explain` (one row or many).
-
-    Returns
-    -------
-    shap.Explanation
-        ``values`` in probability units, ``base_values`` the base probability.
-
-    Examples
-    --------
-    >>> import numpy as np, shap
-    >>> e = shap.Explanation(np.array([[1.0, -0.5]]), base_values=np.array([0.0]))
-    >>> p = to_probability(e)
-    >>> bool(np.isclose(p.base_values[0] + p.values.sum(), 1 / (1 + np.exp(-0.5))))
-    True
-    """
-    from riskassess.explain._shap import make_explanation
-
-    values = np.asarray(explanation.values, dtype=np.float64)
-    z0 = np.asarray(explanation.base_values, dtype=np.float64)
-    slope = secant_slope(z0, values.sum(axis=-1))
-    dp = values * np.asarray(slope)[..., None]
-    p0 = _expit(z0)
-    output = explanation.output_names
-    return make_explanation(dp, p0, explanation.data, explanation.feature_names,
-                            output if isinstance(output, str) else None,
-                            explanation.instance_names)

@@ -49,9 +49,12 @@ from riskassess.features._catalogue import (
     monotone_defaults,
     normalise_column_name,
 )
+from riskassess.features._instrument_terms import ARNS_TERMS, spec_of
+from riskassess.features._outcomes import outcomes_from_cases
 from riskassess.features._tables import TABLE_COLUMNS, FeatureTable, build_features_from_tables
 
 __all__ = [
+    "ARNS_TERMS",
     "CASE_FEATURES",
     "CATEGORIES",
     "COMPAS_FEATURES",
@@ -72,4 +75,6 @@ __all__ = [
     "is_protected",
     "monotone_defaults",
     "normalise_column_name",
+    "outcomes_from_cases",
+    "spec_of",
 ]

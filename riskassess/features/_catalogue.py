@@ -57,8 +57,9 @@ class FeatureSpec:
         Value type.
     monotone : {-1, 0, 1}
         Direction theory expects: +1 more means higher risk, -1 lower, 0 none.
-    source : {"case", "compas"}
-        Where the feature comes from: our case records or the COMPAS layout.
+    source : {"case", "compas", "arns"}
+        Where the feature comes from: our case records, the COMPAS layout, or a term of
+        HMPPS's ARP / VRP / SVRP (:data:`riskassess.features.ARNS_TERMS`).
     label : str, default ""
         Short name an officer reads out in a reason ("Previous sanctions"); "" falls
         back to the start of ``meaning``.
@@ -70,6 +71,14 @@ class FeatureSpec:
         are read as bare numbers: the label says what is counted.
     decimals : int or None, default None
         Decimal places a numeric value is read with (None: 3 significant figures).
+    reads : tuple of str, default ()
+        For a derived feature or an instrument's term: the case inputs a reason reads
+        out instead of the feature's own value (an ARNS term's value is a log-odds
+        weight, which no officer can say aloud; the input it weighs can be).
+    phrase : str, default ""
+        Name of a phrasing that combines several inputs (``"sanctions_over_career"``:
+        "7 previous sanctions in the 12 years since the first"); "" reads ``reads[0]``
+        (or the value itself). :mod:`riskassess.explain` words each phrasing.
 
     Examples
     --------
@@ -85,11 +94,13 @@ class FeatureSpec:
     unit: str
     kind: FeatureKind
     monotone: Literal[-1, 0, 1]
-    source: Literal["case", "compas"] = "case"
+    source: Literal["case", "compas", "arns"] = "case"
     label: str = ""
     value_labels: tuple[tuple[str, str], ...] = ()
     spoken_unit: str | None = None
     decimals: int | None = None
+    reads: tuple[str, ...] = ()
+    phrase: str = ""
 
     def value_label(self, value: str) -> str:
         """The readable label of a category code (the code itself if none is listed)."""
@@ -151,6 +162,8 @@ CASE_FEATURES: tuple[FeatureSpec, ...] = (
         label="Rate of offending over the career (Copas rate)",
         spoken_unit="",
         decimals=2,
+        reads=("previous_sanctions", "career_length"),
+        phrase="sanctions_over_career",
     ),
     _spec(
         "copas_rate_at_index",
@@ -162,6 +175,8 @@ CASE_FEATURES: tuple[FeatureSpec, ...] = (
         label="Copas rate up to the current offence",
         spoken_unit="",
         decimals=2,
+        reads=("previous_sanctions",),
+        phrase="sanctions_to_index",
     ),
     _spec(
         "years_since_last_sanction",

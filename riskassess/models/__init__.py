@@ -13,6 +13,7 @@ Examples
 from riskassess.models._additive import AdditiveRiskClassifier
 from riskassess.models._bands import OGRS3_CUT_POINTS, RiskBands
 from riskassess.models._base import TransparentModel, prepare_labels
+from riskassess.models._display import band_ranges
 from riskassess.models._hgb import form_from_hist_gradient_boosting
 from riskassess.models._io import (
     MAX_MODEL_BYTES,
@@ -24,8 +25,12 @@ from riskassess.models._io import (
     register_model_class,
     save_model,
 )
+from riskassess.models._links import inverse_link, link_function
 from riskassess.models._plan import SMALL_FRAME, Plan, ShapTables, frame_rows, plan_of
+from riskassess.models._rows import warn_if_in_sample
 from riskassess.models._scorecard import ScorecardClassifier
+from riskassess.models._survival import AdditiveSurvivalModel
+from riskassess.models._survival_data import DAYS_PER_YEAR, survival_outcomes
 from riskassess.models._terms import (
     AdditiveForm,
     CategoricalAxis,
@@ -37,11 +42,13 @@ from riskassess.models._terms import (
 )
 
 __all__ = [
+    "DAYS_PER_YEAR",
     "MAX_MODEL_BYTES",
     "OGRS3_CUT_POINTS",
     "SMALL_FRAME",
     "AdditiveForm",
     "AdditiveRiskClassifier",
+    "AdditiveSurvivalModel",
     "CategoricalAxis",
     "LinearTerm",
     "ModelProvenance",
@@ -53,9 +60,12 @@ __all__ = [
     "TableTerm",
     "Term",
     "TransparentModel",
+    "band_ranges",
     "column_as_float",
     "form_from_hist_gradient_boosting",
     "frame_rows",
+    "inverse_link",
+    "link_function",
     "load_model",
     "model_fingerprint",
     "model_from_json",
@@ -64,4 +74,6 @@ __all__ = [
     "prepare_labels",
     "register_model_class",
     "save_model",
+    "survival_outcomes",
+    "warn_if_in_sample",
 ]

@@ -13,7 +13,6 @@ from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
-from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import (
@@ -26,7 +25,9 @@ from sklearn.utils.validation import (
 
 from riskassess.exceptions import FeatureError, FormError, ValidationInputError
 from riskassess.models._bands import RiskBands
+from riskassess.models._links import inverse_link
 from riskassess.models._plan import SMALL_FRAME, frame_rows, plan_of
+from riskassess.models._rows import row_sketch
 from riskassess.models._terms import AdditiveForm
 
 __all__ = ["TransparentModel", "is_categorical", "prepare_labels"]
@@ -99,6 +100,11 @@ class TransparentModel(ClassifierMixin, BaseEstimator):
     form_: AdditiveForm
     classes_: np.ndarray
 
+    #: How the additive score becomes a probability (:func:`riskassess.models._links.
+    #: inverse_link`): ``"logit"`` (log-odds) here, ``"cloglog"`` (log cumulative
+    #: hazard) for the time-to-event model. Every route reads it; none special-cases a model.
+    link: ClassVar[str] = "logit"
+
     #: Bounds (column -> (low, high)) that a subclass with its own ``_checked`` declares so
     #: that one case can still take the plan's scalar route; ``None``: it cannot.
     _row_bounds: ClassVar[dict[str, tuple[float, float]] | None] = None
@@ -170,7 +176,8 @@ class TransparentModel(ClassifierMixin, BaseEstimator):
                         f"{type(self).__name__} was fitted on columns {expected}; "
                         f"missing columns {missing}, unexpected columns {extra}"
                     )
-                X = X[list(self.feature_names_in_)]
+                if got != expected:  # reorder; in order already, no copy of the data
+                    X = X[list(self.feature_names_in_)]
             if X.columns.duplicated().any():
                 dup = list(X.columns[X.columns.duplicated()])
                 raise FeatureError(f"duplicated column names {dup}")
@@ -232,6 +239,8 @@ class TransparentModel(ClassifierMixin, BaseEstimator):
                 }
         self.training_ranges_ = ranges
         self.missing_allowed_ = {k: v["n_missing"] > 0 for k, v in ranges.items()}
+        # a sketch of the training rows, so that validate() can notice in-sample use
+        self.training_rows_ = row_sketch(frame)
         self.training_info_ = {
             "n_rows": len(y01),
             "base_rate": float(np.average(y01, weights=w)),
@@ -267,10 +276,36 @@ class TransparentModel(ClassifierMixin, BaseEstimator):
             return {horizon: self.form_}
         return {}
 
+    def horizon_shift(self, years: float) -> float:
+        """How far every row's score moves from ``decision_function`` to the score at
+        ``years`` (the same for every row): 0 at the model's own horizon. Explanations at
+        another horizon add it to their base value; a model whose horizons do not share
+        its tables refuses (:class:`~riskassess.exceptions.FormError`).
+
+        Examples
+        --------
+        >>> from riskassess.models import AdditiveRiskClassifier
+        >>> import pandas as pd
+        >>> X, y = pd.DataFrame({"age": [20.0, 30.0, 40.0, 50.0]}), [1, 0, 1, 0]
+        >>> AdditiveRiskClassifier(horizon=2).fit(X, y).horizon_shift(2)
+        0.0
+        """
+        form = self.horizon_forms().get(int(years)) if float(years).is_integer() else None
+        if form is None or form.terms is not self.form_.terms:
+            raise FormError(f"{type(self).__name__} has no {float(years):g}-year score that "
+                            "shares its tables; explain it at its own horizon")
+        return float(form.intercept - self.form_.intercept)
+
     def band_form(self) -> AdditiveForm:
         """The form whose probability :meth:`predict_band` bands (``form_`` by default;
         OGRS3 always bands its 2-year probability)."""
         return self.form_
+
+    def _form_columns(self) -> Any:
+        """Columns of the frame ``form_`` reads, in the order a scalar row gives them
+        (``None``: the form's own features). The fitted input columns, unless an instrument
+        derives its form frame from other inputs (its term columns are then the form's)."""
+        return getattr(self, "feature_names_in_", None)
 
     @property
     def explained_features_(self) -> list[str]:
@@ -353,7 +388,7 @@ class TransparentModel(ClassifierMixin, BaseEstimator):
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Probability of each class, shape ``(n_samples, 2)``; column 1 is ``classes_[1]``."""
-        p = expit(self.decision_function(X))
+        p = inverse_link(self.link)(self.decision_function(X))
         return np.column_stack([1.0 - p, p])
 
     def predict_log_proba(self, X: Any) -> np.ndarray:
@@ -374,7 +409,7 @@ class TransparentModel(ClassifierMixin, BaseEstimator):
         -------
         numpy.ndarray of str
         """
-        return self._bands().assign(expit(self._scores(X, band=True)))
+        return self._bands().assign(inverse_link(self.link)(self._scores(X, band=True)))
 
     def _bands(self) -> RiskBands:
         bands = getattr(self, "bands", None)
@@ -385,6 +420,17 @@ class TransparentModel(ClassifierMixin, BaseEstimator):
         if isinstance(bands, Mapping):
             return RiskBands(**bands)
         raise FormError(f"bands must be a RiskBands or None, got {type(bands).__name__}")
+
+    # -- notebook display (riskassess.models._display draws it) ----------------
+    def _repr_html_(self) -> str:
+        from riskassess.models._display import model_html
+
+        return model_html(self)
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, str]:
+        # scikit-learn's own bundle (its estimator diagram) would win over _repr_html_
+        # in Jupyter; a fitted model is its tables, so show those instead
+        return {"text/plain": repr(self), "text/html": self._repr_html_()}
 
     def to_frame(self) -> pd.DataFrame:
         """Every table entry (``form_.to_frame()``) plus the training count of each cell.

@@ -143,7 +143,7 @@ class Plan:
 
     def __init__(self, model: Any) -> None:
         form: AdditiveForm = model.form_
-        names = getattr(model, "feature_names_in_", None)
+        names = model._form_columns()
         self.columns: tuple[str, ...] = tuple(
             str(c) for c in (names if names is not None else form.features))
         self.outputs: tuple[str, ...] = tuple(model.explained_features_)

@@ -81,7 +81,7 @@ class ShapTables:
             if c is not None:
                 n = len(c)
                 break
-        out = np.zeros((self.n_outputs, n))
+        out = np.empty((self.n_outputs, n))  # every output is written below (or zeroed)
         written = [False] * self.n_outputs
         for piece in self.tables:
             cells = cells_of(piece.table, piece.axes, codes)
@@ -94,7 +94,15 @@ class ShapTables:
             values = columns[lin.column]
             if values is None:  # pragma: no cover - Plan.linear_columns reads them all
                 raise FeatureError("a linear term's column was not read")
-            out[lin.output] += lin.coef * (values - lin.mean)
+            share = lin.coef * (values - lin.mean)
+            if written[lin.output]:
+                out[lin.output] += share
+            else:
+                out[lin.output] = share
+                written[lin.output] = True
+        for output, done in enumerate(written):
+            if not done:  # an input no term reads: its share is 0
+                out[output] = 0.0
         return out.T
 
     def row_values(self, codes: Sequence[int], row: Sequence[Any]) -> list[float]:
