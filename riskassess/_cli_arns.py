@@ -16,12 +16,12 @@ licence, Crown Copyright; see ``riskassess/data/hmpps/LICENSE-hmpps-arns.txt``).
 Examples
 --------
 >>> from riskassess._cli_case import example_case
->>> case = example_case()
->>> case["index_offence"] = {"date": "2024-02-01", "offence_code": "02700",
-...                          "disposal": "community"}
+>>> case = example_case()  # offence codes and every need item: DYNAMIC forms
 >>> rows = predictor_rows(case)
->>> [r["predictor"] for r in rows]
-['ARP', 'VRP', 'SVRP']
+>>> [(r["predictor"], r["form"]) for r in rows]
+[('ARP', 'dynamic'), ('VRP', 'dynamic'), ('SVRP', 'dynamic')]
+>>> del case["needs"]  # no need items recorded: STATIC, and what is missing is named
+>>> rows = predictor_rows(case)
 >>> rows[0]["form"], rows[0]["band"] in ("low", "medium", "high", "very high")
 ('static', True)
 >>> rows[0]["missing"][:2]

@@ -24,8 +24,9 @@ __all__ = ["CASE_FORMAT_HELP", "example_case", "run_example", "run_schema"]
 #: Where the case format is documented (quoted by ``assess --help``).
 CASE_FORMAT_HELP = (
     "A case record is one JSON object: case_id, person (person_id, date_of_birth, sex), "
-    "assessment_date, index_offence (date, offence, kind, disposal, violent) and the "
-    "sanctions before it. Every field and validity rule is described in docs/cases.md; "
+    "assessment_date, index_offence (date, offence or Home Office offence_code, kind, "
+    "disposal, violent) and the sanctions before it; optionally OASys need items (needs). "
+    "Every field and validity rule is described in docs/cases.md; "
     "`riskassess schema case` prints the JSON Schema and `riskassess example case` a "
     "valid example to start from."
 )
@@ -35,7 +36,9 @@ def example_case() -> dict[str, Any]:
     """A valid case record as plain JSON data: the starting point for a new case file.
 
     Dates are fixed and in the past, so the example stays valid; the sanctions show a
-    conviction with its disposal, a caution (which has none) and a violent offence.
+    conviction with its disposal, a caution (which has none) and a violent offence. Each
+    offence carries its Home Office offence code and the case its OASys need items, so
+    HMPPS's ARP, VRP and SVRP can score it in their DYNAMIC forms.
 
     Returns
     -------
@@ -53,16 +56,28 @@ def example_case() -> dict[str, Any]:
                    "sex": "male"},
         "assessment_date": "2024-03-01",
         "index_offence": {"date": "2024-02-01", "offence": "burglary_domestic",
-                          "kind": "conviction", "disposal": "community", "violent": False},
+                          "offence_code": "02800", "kind": "conviction",
+                          "disposal": "community", "violent": False, "weapon": False},
         "sanctions": [
             {"date": "2008-06-12", "kind": "caution", "disposal": None,
-             "offence": "theft_non_motor", "violent": False},
+             "offence": "theft_non_motor", "offence_code": "03900", "violent": False},
             {"date": "2013-09-30", "kind": "conviction", "disposal": "fine",
-             "offence": "criminal_damage", "violent": False},
+             "offence": "criminal_damage", "offence_code": "00900", "violent": False},
             {"date": "2019-01-15", "kind": "conviction", "disposal": "custody",
-             "offence": "violence", "violent": True},
+             "offence": "violence", "offence_code": "00501", "violent": True},
         ],
         "follow_up_start": "2024-02-01",
+        "needs": {
+            "accommodation": "some_problems", "unemployed": True,
+            "relationship_with_partner": "no_problems",
+            "relationship_status": "not_in_relationship", "domestic_abuse": False,
+            "regular_offending_activities": "some_problems",
+            "drug_motivation": "partial_motivation",
+            "current_alcohol_use": "no_problems", "binge_drinking": "some_problems",
+            "impulsivity": "some_problems", "temper_control": "no_problems",
+            "pro_criminal_attitudes": "some_problems", "drugs_used": ["cannabis"],
+            "previous_serious_convictions": [],
+        },
     }
 
 

@@ -38,6 +38,7 @@ __all__ = [
     "MIN_COHORT",
     "CommandInputError",
     "at_least",
+    "band_rule",
     "case_problems",
     "check_output_folder",
     "describe_problems",
@@ -340,3 +341,16 @@ def step(label: str, quiet: bool) -> Iterator[None]:
     yield
     if show:
         print(" " * (len(label) + 2), end="\r", file=sys.stderr, flush=True)
+
+
+def band_rule(assessment: Any) -> str:
+    """`` (below 50%; bands: low below 50%; ...)``: the band's range and every band's, so a
+    band is never printed without its cut points ("" when the model records none)."""
+    from riskassess.models import band_ranges
+
+    info = assessment.model
+    if info.cut_points is None or info.band_labels is None:
+        return ""
+    ranges = dict(band_ranges(info.cut_points, info.band_labels))
+    return f" ({ranges.get(assessment.band, '')}; bands: " + "; ".join(
+        f"{label} {text}" for label, text in ranges.items()) + ")"

@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from riskassess._cli_input import CommandInputError, check_output_folder, say, step
+from riskassess._cli_input import CommandInputError, band_rule, check_output_folder, say, step
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -51,7 +51,8 @@ def _load_data(args: argparse.Namespace) -> tuple[pd.DataFrame, pd.Series, pd.Da
                 f"--compas {path}: cannot be read as ProPublica's compas-scores-two-years.csv "
                 f"({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})"
             ) from None
-        return X, y, frame
+        # the default outcome ("two_year") is a Series: reoffending within two years
+        return X, cast("pd.Series", y), frame
     from riskassess._cli_demo import cohort_training_data
 
     X, y, _ = cohort_training_data(args.cohort, args.seed)
@@ -142,8 +143,8 @@ def _model_assessment(args: argparse.Namespace, case: Any) -> Any:
 
 def _print_assessment(assessment: Any) -> None:
     horizon = f"{assessment.horizon_years}-year " if assessment.horizon_years else ""
-    say(f"{horizon}probability of proven reoffending: {assessment.probability:.1%} "
-         f"(band: {assessment.band})")
+    say(f"{horizon}probability of proven reoffending: {assessment.probability:.1%}, "
+        f"band {assessment.band}{band_rule(assessment)}")
     say("reasons:")
     for r in assessment.reasons:
         say(f"  - {r.text}")

@@ -127,13 +127,40 @@ def _cmd_log_verify(args: argparse.Namespace) -> int:
 
 
 def _cmd_log_stats(args: argparse.Namespace) -> int:
-    from riskassess.decisions import DecisionLog, override_rates
+    from riskassess.decisions import DecisionLog, countersignature_rates, override_rates
 
     if "://" not in args.path:
         _require_file(args.path)
     with DecisionLog(args.path, read_only=True) as log:
-        table = override_rates(log, by=args.by)
+        if args.countersignatures:
+            by = {"officer": "officer_id", "band": "model_band"}.get(
+                (args.by or [None])[0] or "", (args.by or [None])[0])
+            table = countersignature_rates(log, by=by)
+        else:
+            table = override_rates(log, by=args.by)
     _say(table.to_string())
+    return EXIT_OK
+
+
+def _cmd_log_pending(args: argparse.Namespace) -> int:
+    """Decisions waiting for a supervisor's countersignature, oldest first."""
+    from riskassess.decisions import DecisionLog, FinalDecision
+
+    if "://" not in args.path:
+        _require_file(args.path)
+    with DecisionLog(args.path, read_only=True) as log:
+        waiting = log.pending()
+    if not waiting:
+        _say("no decision is pending a countersignature")
+        return EXIT_OK
+    _say(f"{len(waiting)} decision(s) pending a countersignature (not yet effective):")
+    for stored in waiting:
+        d = stored.record
+        if not isinstance(d, FinalDecision):  # pragma: no cover - pending() gives decisions
+            continue
+        _say(f"  record {stored.sequence}: case {d.case_id}, officer {d.officer_id}, "
+             f"{d.model_band} -> {d.final_band}, decided {d.decided_at:%Y-%m-%d %H:%M} UTC, "
+             f"decision hash {stored.hash[:16]}…")
     return EXIT_OK
 
 
@@ -216,7 +243,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", parents=common, help="run the whole workflow on synthetic data",
                        description="Build a synthetic cohort, fit the additive model and the "
-                       "scorecard, compare them with OGRS3, write an HTML validation report, "
+                       "scorecard, compare them with HMPPS's ARP (today's predictor) and OGRS3, "
+                       "write an HTML validation report, "
                        "assess three cases with reasons, record one agreement and one "
                        "override in a decision log, verify it, and print the paths written "
                        "and what to try next. The output folder must be new or empty "
@@ -319,12 +347,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--deep", action="store_true",
                    help="also re-validate every record as a decision")
     p.set_defaults(func=_cmd_log_verify)
-    p = log_sub.add_parser("stats", help="override rates")
+    p = log_sub.add_parser("stats", help="override rates (or countersignature rates)")
     p.add_argument("path", help="decision log (SQLite file or postgresql:// URL)")
     p.add_argument("--by", action="append",
                    choices=("band", "final_band", "officer", "month", "reason", "direction"),
                    help="group by (repeatable); default overall")
+    p.add_argument("--countersignatures", action="store_true",
+                   help="countersignature rates and hours to countersign instead (by "
+                        "officer, band, final_band or month; the first --by only)")
     p.set_defaults(func=_cmd_log_stats)
+    p = log_sub.add_parser(
+        "pending", help="decisions waiting for a supervisor's countersignature",
+        description="List the decisions the countersignature policy holds as pending "
+        "(e.g. overrides into or out of high): not effective until a supervisor "
+        "countersigns them. Read-only.")
+    p.add_argument("path", help="decision log (SQLite file or postgresql:// URL)")
+    p.set_defaults(func=_cmd_log_pending)
     return parser
 
 

@@ -15,7 +15,7 @@ PUBLIC_MODULES = [
     "riskassess.decisions", "riskassess.distributed", "riskassess.instruments",
     "riskassess.exceptions", "riskassess.explain", "riskassess.explain.plot",
     "riskassess.features", "riskassess.models", "riskassess.testing", "riskassess.types",
-    "riskassess.validation", "riskassess.vocabulary",
+    "riskassess.transparency", "riskassess.validation", "riskassess.vocabulary",
 ]
 
 

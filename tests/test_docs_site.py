@@ -36,7 +36,7 @@ PUBLIC_PACKAGES = [
     "riskassess", "riskassess.cases", "riskassess.features", "riskassess.models",
     "riskassess.instruments", "riskassess.explain", "riskassess.decisions",
     "riskassess.validation", "riskassess.datasets", "riskassess.testing",
-    "riskassess.distributed", "riskassess.exceptions",
+    "riskassess.distributed", "riskassess.exceptions", "riskassess.transparency",
 ]
 
 
@@ -308,7 +308,8 @@ def test_commands_named_in_the_docs_exist(page: Path) -> None:
 # -- guides ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("page", ["validating.md"])
+@pytest.mark.parametrize("page", ["validating.md", "validating-survival.md", "survival.md",
+                                  "fairness.md", "interactions.md"])
 def test_guide_examples_run(page: str) -> None:
     text = (DOCS / page).read_text(encoding="utf-8")
     blocks = _fences(text, "pycon")

@@ -20,7 +20,8 @@ ROOT = Path(__file__).resolve().parents[1] / "riskassess"
 #: the shared private helpers) come first.
 LAYERS = {
     "": 0, "cases": 1, "features": 2, "datasets": 3, "models": 4, "instruments": 5,
-    "explain": 6, "decisions": 7, "validation": 8, "testing": 9, "distributed": 10,
+    "explain": 6, "decisions": 7, "validation": 8, "testing": 9, "transparency": 9,
+    "distributed": 10,
     "cli": 11, "__init__": 11,
 }
 MAX_LINES = 500

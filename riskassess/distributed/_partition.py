@@ -130,9 +130,9 @@ def score_frame(
     >>> out[["probability", "band"]].round(3)
               probability    band
     case_id
-    C0000001        0.547  medium
-    C0000002        0.643  medium
-    C0000003        0.200     low
+    C0000001        0.691  medium
+    C0000002        0.692  medium
+    C0000003        0.334     low
     >>> import numpy as np  # base + SHAP values = the model's log-odds
     >>> logit = out["shap_base"] + out.filter(like="shap_").drop(columns="shap_base").sum(axis=1)
     >>> bool(np.allclose(1 / (1 + np.exp(-logit)), out["probability"]))

@@ -35,8 +35,12 @@ def test_example_case_assesses(cli_files: dict[str, Path], tmp_path: Path,
     assert main(["example", "case", "--out", str(tmp_path / "c.json")]) == EXIT_OK
     assert main(["assess", "--model", str(cli_files["cohort_model"]), "--case",
                  str(tmp_path / "c.json"), "--format", "json"]) == EXIT_OK
-    out = capsys.readouterr().out
-    assert json.loads(out[out.index("{"):])["case_id"] == "C-EXAMPLE-1"
+    text = capsys.readouterr().out  # after the line saying where the example was written
+    out = json.loads(text[text.index("{"):])
+    assert out["assessment"]["case_id"] == "C-EXAMPLE-1"
+    # the example carries offence codes and need items: HMPPS's predictors, DYNAMIC
+    assert [(p["predictor"], p["form"]) for p in out["predictors"]] == [
+        ("ARP", "dynamic"), ("VRP", "dynamic"), ("SVRP", "dynamic")]
 
 
 def test_assess_help_says_where_the_case_format_is(capsys: pytest.CaptureFixture[str]) -> None:

@@ -36,7 +36,8 @@ def test_public_surface() -> None:
         [
             "COUNT_COLUMNS", "DICTIONARY_COLUMNS", "EXTRA_HINT", "REJECTED_COLUMNS", "TABLES",
             "PartitionOutput",
-            "PartitionedDataset", "PartitioningError", "ScoringJob", "ScoringResult",
+            "DistributedArgumentError", "PartitionedDataset", "PartitioningError",
+            "ScoringJob", "ScoringResult",
             "bucket_of", "check_partition", "co_partition", "cohort_chunk",
             "duplicate_people",
             "model_from_json", "model_to_json", "open_partitioned", "read_part",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 from decimal import Decimal
 from typing import Any
 
@@ -220,13 +219,13 @@ def test_vector_exactness_on_many_rows() -> None:
                 assert isinstance(total, Decimal)
 
 
-def test_million_rows_fast() -> None:
-    frame = _frame(1_000_000, seed=1)
-    term_contributions(frame, "arp", "dynamic")
-    best = float("inf")
-    for _ in range(2):
-        start = time.perf_counter()
-        terms, names = term_contributions(frame, "arp", "dynamic")
-        best = min(best, time.perf_counter() - start)
-    assert terms.shape == (1_000_000, len(names))
-    assert best < 2.0, f"1,000,000 rows took {best:.2f} s"
+def test_a_large_frame_scores_as_its_chunks() -> None:
+    # speed is measured in benchmarks/bench_arns.py, not asserted here; what a large frame
+    # must do is give every row the numbers it gets in a small one
+    frame = _frame(200_000, seed=1)
+    terms, names = term_contributions(frame, "arp", "dynamic")
+    assert terms.shape == (200_000, len(names))
+    for start in (0, 65_536, 199_990):
+        part, part_names = term_contributions(frame.iloc[start:start + 10], "arp", "dynamic")
+        assert part_names == names
+        np.testing.assert_array_equal(np.asarray(part), np.asarray(terms)[start:start + 10])

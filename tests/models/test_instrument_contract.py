@@ -32,8 +32,11 @@ from sklearn.preprocessing import FunctionTransformer
 
 from riskassess.datasets import make_cohort
 from riskassess.exceptions import FeatureError
-from riskassess.instruments import OGRS3
+from riskassess.instruments import ARP, OGRS3, SVRP, VRP
 from riskassess.instruments._ogrs3 import OGRS3_COLUMNS
+from riskassess.instruments.arns import INPUT_COLUMNS, NEED_COLUMNS, NEED_SOURCES
+from riskassess.instruments.arns._data import offence_mapping
+from riskassess.instruments.arns._vector import required_columns
 
 
 @dataclass(frozen=True)
@@ -59,8 +62,42 @@ def _cohort_2y(n: int, seed: int) -> tuple[pd.DataFrame, np.ndarray]:
     return cohort.features()[known], outcome[known].to_numpy(dtype=int)
 
 
+_ARNS_CATEGORIES = sorted({cat for cat, _ in offence_mapping().values()} - {"UNKNOWN"})
+
+
+@functools.lru_cache(maxsize=8)
+def _arns_inputs(n: int, seed: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """Valid ARP / VRP / SVRP inputs (every need item recorded, so each row is DYNAMIC),
+    with an outcome drawn from ARP's own probability (an instrument ignores it anyway)."""
+    rng = np.random.default_rng(seed)
+    top = {"problem": 3, "motivation": 3}
+    frame = pd.DataFrame({c: rng.integers(0, top.get(NEED_SOURCES[c][1], 2), n).astype(float)
+                          for c in NEED_COLUMNS})
+    first = rng.integers(10, 50, n)
+    frame["female"] = rng.integers(0, 2, n)
+    frame["age_at_first_sanction"] = first
+    frame["age_at_conviction"] = first + rng.integers(0, 30, n)
+    frame["age_at_followup"] = frame["age_at_conviction"] + rng.integers(0, 3, n)
+    frame["n_sanctions"] = rng.integers(1, 40, n)
+    frame["n_violent_sanctions"] = np.minimum(rng.integers(0, 4, n), frame["n_sanctions"])
+    frame["offence_free_months"] = rng.integers(0, 37, n)
+    frame["offence_category"] = rng.choice(_ARNS_CATEGORIES, n)
+    frame = frame[list(INPUT_COLUMNS)]
+    frame.index = pd.Index([f"C-{seed}-{i}" for i in range(n)], name="case_id")
+    y = (rng.random(n) < ARP().predict_proba(frame)[:, 1]).astype(int)
+    return frame, y
+
+
+def _arns_columns(predictor: str) -> tuple[str, ...]:
+    """The inputs a predictor reads: its static history columns and the need items."""
+    read = set(required_columns(predictor, "static")) | set(NEED_COLUMNS)
+    return tuple(c for c in INPUT_COLUMNS if c in read)
+
+
 INSTRUMENTS = [
     Instrument("OGRS3", OGRS3, tuple(OGRS3_COLUMNS), _cohort_2y, {"horizon": 1}),
+    *(Instrument(cls.__name__, cls, _arns_columns(cls.__name__.lower()), _arns_inputs,
+                 {"form": "static"}) for cls in (ARP, VRP, SVRP)),
 ]
 
 _N = 300
@@ -218,7 +255,9 @@ def test_prediction_methods_agree(instrument, data):
     assert proba.shape == (len(X), 2) and decision.shape == (len(X),)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-12)
     np.testing.assert_allclose(proba[:, 1], expit(decision), rtol=1e-12)
-    np.testing.assert_allclose(model.predict_log_proba(X), np.log(proba), rtol=1e-12)
+    # log(1 - p) for p near 1 loses digits in np.log(proba), not in predict_log_proba
+    np.testing.assert_allclose(model.predict_log_proba(X), np.log(proba), rtol=1e-12,
+                               atol=1e-15)
     np.testing.assert_array_equal(model.predict(X), model.classes_[np.argmax(proba, axis=1)])
     np.testing.assert_array_equal(model.predict(X), model.classes_[(decision > 0).astype(int)])
     assert set(model.predict_band(X)) <= set(model._bands().labels)

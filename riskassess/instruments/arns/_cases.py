@@ -112,8 +112,19 @@ def _offence_free_months(followup: dt.date, assessment: dt.date) -> int:
     return 0 if assessment < followup else min(months_between(followup, assessment), OFM_CAP)
 
 
+_NOT_RECORDED: dict[str, float] = dict.fromkeys(NEED_SOURCES, np.nan)
+_SCORES: dict[Any, float] = {}  # answer -> its OASys score (the enum's score is a list scan)
+
+
+def _score(value: Any) -> float:
+    score = _SCORES.get(value)
+    if score is None:
+        score = _SCORES[value] = float(value if isinstance(value, bool) else value.score)
+    return score
+
+
 def _need_columns(case: Case) -> dict[str, float]:
-    out = dict.fromkeys((c for c in NEED_SOURCES), np.nan)
+    out = _NOT_RECORDED.copy()
     weapon = case.index_offence.weapon
     if weapon is not None:
         out["weapon_in_current_offence"] = float(weapon)
@@ -123,7 +134,7 @@ def _need_columns(case: Case) -> dict[str, float]:
     for name, (_, column) in _NEED_FIELDS.items():
         value = getattr(needs, name)
         if value is not None:
-            out[column] = float(value if isinstance(value, bool) else value.score)
+            out[column] = _score(value)
     if needs.relationship_status is not None:
         out["living_with_partner"] = float(
             needs.relationship_status.value == "in_relationship_living_together")

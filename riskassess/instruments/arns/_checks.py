@@ -160,8 +160,11 @@ def read_inputs(X: Any, predictor: str, name: str, *, needs: bool = True) -> Inp
         or range, an offence category outside the 24.
     """
     if not isinstance(X, pd.DataFrame):
-        raise FeatureError(f"{name} reads a DataFrame of ARNS input columns (arns_inputs); "
-                           f"got {type(X).__name__}")
+        static = required_columns(predictor, "static")  # type: ignore[arg-type]
+        raise FeatureError(f"{name} reads a DataFrame of ARNS input columns (arns_inputs "
+                           f"builds it from case records); got {type(X).__name__}. Columns: "
+                           f"{', '.join(static)}; need items (DYNAMIC form, optional): "
+                           f"{', '.join(NEED_COLUMNS)}")
     if len(X) == 0:
         raise FeatureError(f"{name}: found a frame with 0 rows; at least one is needed")
     static = required_columns(predictor, "static")  # type: ignore[arg-type]

@@ -88,7 +88,8 @@ from riskassess.instruments.arns._checks import (
 )
 from riskassess.instruments.arns._data import bands
 from riskassess.instruments.arns._kernel import TERMS, iter_terms
-from riskassess.instruments.arns._vector import feature_names
+from riskassess.instruments.arns._terms import INPUT_COLUMNS, NEED_COLUMNS
+from riskassess.instruments.arns._vector import feature_names, required_columns
 from riskassess.models import (
     AdditiveForm,
     LinearTerm,
@@ -198,6 +199,9 @@ class _ArnsPredictor(TransparentModel):
     def explained_features_(self) -> list[str]:
         """The term names (the service's ``featureValues`` keys of either form)."""
         return feature_names(self._predictor, "dynamic")  # type: ignore[arg-type]
+
+    def _form_columns(self) -> Any:
+        return None  # the form reads the term frame _form_frame derives, not the inputs
 
     def case_frame(self, cases: Any) -> pd.DataFrame:
         """The input frame of case records: :func:`arns_inputs`."""
@@ -329,6 +333,13 @@ class _ArnsPredictor(TransparentModel):
             check_consistent_length(terms, y)
             prepare_labels(y)
         self.background_ = _Background(tuple(float(v) for v in terms.mean(axis=0)))
+        # scikit-learn's input attributes: the input columns read (a static-only frame
+        # has no need columns); _form_frame has refused anything but a DataFrame
+        static = required_columns(self._predictor, "static")  # type: ignore[arg-type]
+        read = set(static) | set(NEED_COLUMNS)
+        names = [c for c in INPUT_COLUMNS if c in X.columns and c in read]
+        self.feature_names_in_ = np.asarray(names, dtype=object)
+        self.n_features_in_ = len(names)
         self.training_info_ = {
             "n_rows": len(terms), "base_rate": None, "fitted_at": None,
             "source": "published coefficients (HMPPS hmpps-arns-risk-actuarial-api); the "
