@@ -29,7 +29,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from riskassess.decisions._parts import _Frozen
 from riskassess.decisions._records import Assessment, FinalDecision
@@ -94,6 +94,9 @@ class AssessmentChange(_Frozen):
     probability_change: float
     previous_band: RiskBand = Field(description="Final band before (the model's if undecided).")
     current_band: RiskBand = Field(description="Final band now (the model's if undecided).")
+    # pydantic < 2.10 reserves every "model_" name; model_band_steps is ours, not its
+    model_config = ConfigDict(frozen=True, extra="forbid", protected_namespaces=())
+
     band_steps: int = Field(description="Bands moved: positive is up.")
     model_band_steps: int = Field(description="Bands the model's band moved.")
     needs: tuple[NeedChange, ...] = Field(description="Need items whose value changed.")

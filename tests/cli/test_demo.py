@@ -12,8 +12,11 @@ from riskassess.cli import EXIT_BAD_INPUT, EXIT_OK, main
 
 
 def _log_rows(path: Path) -> int:
+    """Officer decisions in the log (a countersignature, when the demo's override needs
+    one, is a record of another kind)."""
     with sqlite3.connect(path) as db:
-        return int(db.execute("select count(*) from decisions").fetchone()[0])
+        return int(db.execute("select count(*) from decisions where record like "
+                              "'{\"assessment\":%'").fetchone()[0])
 
 
 @pytest.mark.parametrize("present", ["decisions.sqlite", "report.html", ".hidden"])

@@ -15,7 +15,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn import __version__ as sklearn_version_text
 from sklearn.utils.estimator_checks import parametrize_with_checks
+from sklearn.utils.fixes import parse_version
 
 import riskassess as ra
 from riskassess.exceptions import TimeToEventError
@@ -165,6 +167,16 @@ SURVIVAL_DEVIATIONS: dict[str, str] = {
         "the model reads the index of X to name case ids; scikit-learn's _NotAnArray has "
         "no len()"),
 }
+
+
+# scikit-learn 1.6's sample-weight equivalence check binarises its 3-class target by the
+# first label, separately for the shuffled weighted data and the repeated data, so the two
+# fits learn different targets whatever the estimator does (traced in
+# tests/models/test_sklearn_checks.py); 1.7 binarises by y.min() and the check passes
+if parse_version(sklearn_version_text) < parse_version("1.7"):
+    SURVIVAL_DEVIATIONS["check_sample_weight_equivalence_on_dense_data"] = (
+        "scikit-learn 1.6's check gives the weighted and the repeated fit different "
+        "targets; fixed in 1.7, where it passes")
 
 
 @parametrize_with_checks([_SurvivalOnLabels()], expected_failed_checks=lambda est:
