@@ -123,10 +123,12 @@ class NumericAxis:
             if math.isfinite(lo) and math.isfinite(hi) and hi - lo <= 100_000:
                 whole = values.astype(np.intp)
                 if np.array_equal(whole, values):
-                    start = int(lo)
+                    # counts and ages start at 0 or above: a grid from 0 is indexed by
+                    # the value itself (no shifted copy of the column)
+                    start = min(int(lo), 0)
                     grid = np.arange(start, int(hi) + 1, dtype=np.float64)
                     lut = np.searchsorted(edges, grid, side=side)
-                    out: np.ndarray = lut[whole - start]
+                    out: np.ndarray = np.take(lut, whole if start == 0 else whole - start)
                     return out
         codes = np.searchsorted(edges, values, side=side)
         codes[np.isnan(values)] = self.n_bins - 1
@@ -208,7 +210,7 @@ class CategoricalAxis:
             )
         col = X[self.feature]
         if isinstance(col.dtype, pd.CategoricalDtype):
-            src = np.asarray(col.cat.codes, dtype=np.intp)
+            src = np.asarray(col.cat.codes)  # int8/int16: np.take below reads them as is
             uniques = np.asarray(col.cat.categories.astype(object))
         else:
             src, uniq = pd.factorize(col, use_na_sentinel=True)
@@ -218,12 +220,13 @@ class CategoricalAxis:
         lookup = pd.Index(list(self.categories), dtype=object).get_indexer(
             pd.Index([str(v) for v in uniques], dtype=object)
         ).astype(np.intp)
-        missing = src < 0
-        # append the missing bin so that code -1 (missing) maps to it
+        # append the missing bin so that code -1 (missing) maps to it (np.take reads a
+        # negative index from the end, as indexing does, and is a plain gather)
         table = np.append(lookup, self.n_bins - 1)
-        codes = table[src]
+        codes: np.ndarray = np.take(table, src)
         unseen_u = np.flatnonzero(lookup < 0)
         if unseen_u.size:
+            missing = src < 0
             present = np.zeros(len(uniques), dtype=bool)
             present[src[~missing]] = True
             bad_idx = unseen_u[present[unseen_u]]
