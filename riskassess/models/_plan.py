@@ -201,9 +201,9 @@ class Plan:
         wanted = sorted({lin.column for f in self._forms() for lin in f.linears})
         out: list[np.ndarray | None] = [None] * len(self.columns)
         names = [self.columns[j] for j in wanted]
-        if len(names) > 4 and all(
-                isinstance(X.dtypes[n], np.dtype) and X.dtypes[n] == np.float64
-                for n in names if n in X.columns) and set(names) <= set(X.columns):
+        dtypes = dict(zip(X.columns, X.dtypes, strict=True))  # X.dtypes builds a Series
+        if len(names) > 4 and set(names) <= set(dtypes) and all(
+                isinstance(dtypes[n], np.dtype) and dtypes[n] == np.float64 for n in names):
             # many float columns (an instrument's terms): one block read, column views
             block = X[names].to_numpy(dtype=np.float64)
             if not np.isnan(block).any():
