@@ -11,8 +11,7 @@ from hypothesis import strategies as st
 from riskassess.transparency._facts import md_text
 
 markdown_it = pytest.importorskip(
-    "markdown_it", reason="rendering checks need markdown-it-py (installed with the docs "
-                          "extra: myst-parser)")
+    "markdown_it", reason="rendering checks need markdown-it-py (in the test extra)")
 
 
 class _Text(html.parser.HTMLParser):
