@@ -44,7 +44,8 @@ LINE = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=(
 def test_escaped_text_renders_as_itself_in_one_paragraph(text: str) -> None:
     page = _rendered(md_text(text))
     assert page.tags <= {"p"}
-    assert "".join(page.parts).strip() == " ".join(text.split())
+    # a browser collapses runs of spaces; compare what a reader sees
+    assert " ".join("".join(page.parts).split()) == " ".join(text.split())
 
 
 @given(st.lists(LINE | st.just(""), min_size=2, max_size=6).map("\n".join))
