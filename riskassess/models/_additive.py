@@ -308,13 +308,8 @@ class AdditiveRiskClassifier(TransparentModel):
         y01 = self._set_classes(y)
         frame, y01, w = positive_weight_rows(frame, y01, self._weights(sample_weight, frame))
         w_arr = np.ones(len(y01)) if w is None else w
-        self.monotone_ = resolve_monotone(self.monotone, columns)
-        axes = {c: build_axis(frame[c], self.max_bins, w) for c in columns}
-        for c, ax in axes.items():
-            if isinstance(ax, CategoricalAxis) and self.monotone_[c]:
-                self.monotone_[c] = 0  # no order among categories
-        codes = {c: axes[c].codes(frame) for c in columns}
-        main = [self._spec((c,), axes, codes) for c in columns]
+        axes, codes, self.monotone_ = fitted_axes(frame, self.monotone, self.max_bins, w)
+        main = [term_spec((c,), axes, codes, self.monotone_) for c in columns]
         # Pair tables get their own, coarser axes: a table has a cell per combination of
         # bins, and 128 x 128 cells would be mostly empty, noisy and slow to fit.
         pair_axes = {c: build_axis(frame[c], self.max_interaction_bins, w) for c in columns}
@@ -335,8 +330,8 @@ class AdditiveRiskClassifier(TransparentModel):
                                  w_arr * (y01 - prob), w_arr * prob * (1.0 - prob),
                                  max_pairs=int(self.max_interactions))
         else:
-            pairs, n_iter = self._pairs(columns), 0
-        specs = main + [self._spec(p, pair_axes, pair_codes) for p in pairs]
+            pairs, n_iter = named_pairs(self.interactions, columns), 0
+        specs = main + [term_spec(p, pair_axes, pair_codes, self.monotone_) for p in pairs]
         names = [" x ".join(group) for group in [(c,) for c in columns] + pairs]
         term_axes = [(axes[c],) for c in columns] + [
             (pair_axes[a], pair_axes[b]) for a, b in pairs]
@@ -344,18 +339,8 @@ class AdditiveRiskClassifier(TransparentModel):
             intercept, tables, n_iter_joint = solve(specs)
             n_iter += n_iter_joint
         self.n_iter_ = n_iter
-        terms = []
-        for name, t_axes, spec, table in zip(names, term_axes, specs, tables, strict=True):
-            counts = np.bincount(spec.flat_codes, w_arr, minlength=table.size)
-            counts = counts.reshape(table.shape)
-            # Centre on the weighted training mean so that a contribution reads "relative
-            # to the average person in training" and the intercept is the average log-odds.
-            shift = float(np.sum(counts * table) / counts.sum())
-            table = table - shift
-            intercept += shift
-            if len(t_axes) == 1:
-                _neutral_empty_cells(t_axes[0], table, counts)
-            terms.append(TableTerm(name, t_axes, table, counts))
+        # the intercept takes the tables' shifts: it is then the average log-odds
+        terms, intercept = centred_terms(names, term_axes, specs, tables, w_arr, intercept)
         self.form_ = AdditiveForm(intercept=float(intercept), terms=tuple(terms))
         self._record_training(frame, y01, w)
         return self
@@ -379,27 +364,74 @@ class AdditiveRiskClassifier(TransparentModel):
         return [(str(t.features[0]), str(t.features[1])) for t in form.terms
                 if len(t.features) == 2]
 
-    def _spec(self, group: tuple[str, ...], axes: Mapping[str, Axis],
-              codes: Mapping[str, np.ndarray]) -> TermSpec:
-        return TermSpec(
-            shape=tuple(axes[c].n_bins for c in group),
-            ordered=tuple(isinstance(axes[c], NumericAxis) for c in group),
-            monotone=tuple(self.monotone_[c] for c in group),
-            codes=tuple(codes[c] for c in group),
-        )
 
-    def _pairs(self, columns: list[str]) -> list[tuple[str, str]]:
-        pairs: list[tuple[str, str]] = []
-        for pair in self.interactions:
-            p = tuple(str(c) for c in pair)
-            if len(p) != 2 or p[0] == p[1]:
-                raise FeatureError(f"interactions: an interaction is a pair of distinct "
-                                   f"columns, got {pair!r}")
-            unknown = [c for c in p if c not in columns]
-            if unknown:
-                raise FeatureError(f"interactions: {pair!r} names unknown columns {unknown}")
-            pairs.append((p[0], p[1]))
-        return pairs
+def fitted_axes(frame: pd.DataFrame, monotone: Any, max_bins: int,
+                sample_weight: np.ndarray | None
+                ) -> tuple[dict[str, Axis], dict[str, np.ndarray], dict[str, int]]:
+    """Every column's axis (quantile cuts by weight), its bin codes, and the monotone
+    directions used (``monotone`` resolved; a categorical column has no order, so 0).
+
+    Shared by the additive classifier and the time-to-event model: the same binning, the
+    same constraints.
+    """
+    columns = [str(c) for c in frame.columns]
+    directions = resolve_monotone(monotone, columns)
+    axes = {c: build_axis(frame[c], max_bins, sample_weight) for c in columns}
+    for c, ax in axes.items():
+        if isinstance(ax, CategoricalAxis) and directions[c]:
+            directions[c] = 0  # no order among categories
+    codes = {c: axes[c].codes(frame) for c in columns}
+    return axes, codes, directions
+
+
+def term_spec(group: tuple[str, ...], axes: Mapping[str, Axis],
+              codes: Mapping[str, np.ndarray], monotone: Mapping[str, int]) -> TermSpec:
+    """The solver's description of one table over the columns of ``group``."""
+    return TermSpec(
+        shape=tuple(axes[c].n_bins for c in group),
+        ordered=tuple(isinstance(axes[c], NumericAxis) for c in group),
+        monotone=tuple(monotone[c] for c in group),
+        codes=tuple(codes[c] for c in group),
+    )
+
+
+def centred_terms(names: Sequence[str], term_axes: Sequence[tuple[Axis, ...]],
+                  specs: Sequence[TermSpec], tables: Sequence[np.ndarray],
+                  weights: np.ndarray, intercept: float = 0.0) -> tuple[list[TableTerm], float]:
+    """The fitted tables as terms, each centred on its weighted training mean, and
+    ``intercept`` plus the shifts, added term by term (a time-to-event model's baseline
+    absorbs them instead, and ignores it).
+
+    Centred, a contribution reads "relative to the average person in training". A
+    one-axis table's cells no training row reached are then made neutral
+    (:func:`_neutral_empty_cells`).
+    """
+    terms, total = [], intercept
+    for name, t_axes, spec, table in zip(names, term_axes, specs, tables, strict=True):
+        counts = np.bincount(spec.flat_codes, weights, minlength=table.size)
+        counts = counts.reshape(table.shape)
+        shift = float(np.sum(counts * table) / counts.sum())
+        table = table - shift
+        total += shift
+        if len(t_axes) == 1:
+            _neutral_empty_cells(t_axes[0], table, counts)
+        terms.append(TableTerm(name, t_axes, table, counts))
+    return terms, total
+
+
+def named_pairs(interactions: Any, columns: list[str]) -> list[tuple[str, str]]:
+    """The pairs named in ``interactions``, checked against the columns."""
+    pairs: list[tuple[str, str]] = []
+    for pair in interactions:
+        p = tuple(str(c) for c in pair)
+        if len(p) != 2 or p[0] == p[1]:
+            raise FeatureError(f"interactions: an interaction is a pair of distinct "
+                               f"columns, got {pair!r}")
+        unknown = [c for c in p if c not in columns]
+        if unknown:
+            raise FeatureError(f"interactions: {pair!r} names unknown columns {unknown}")
+        pairs.append((p[0], p[1]))
+    return pairs
 
 
 def _neutral_empty_cells(axis: Axis, table: np.ndarray, counts: np.ndarray) -> None:

@@ -48,17 +48,17 @@ from riskassess.exceptions import TimeToEventError, ValidationInputError
 from riskassess.features import check_no_protected
 from riskassess.models._additive import (
     AdditiveRiskClassifier,
-    _neutral_empty_cells,
-    build_axis,
-    resolve_monotone,
+    centred_terms,
+    fitted_axes,
+    named_pairs,
+    term_spec,
 )
 from riskassess.models._bands import RiskBands
 from riskassess.models._base import TransparentModel
-from riskassess.models._gam import TermSpec
 from riskassess.models._io import register_model_class
 from riskassess.models._survival_data import DAYS_PER_YEAR, survival_outcomes
 from riskassess.models._survival_fit import breslow, fit_cox_tables
-from riskassess.models._terms import AdditiveForm, CategoricalAxis, NumericAxis, TableTerm
+from riskassess.models._terms import AdditiveForm
 
 __all__ = ["AdditiveSurvivalModel"]
 
@@ -190,33 +190,24 @@ class AdditiveSurvivalModel(TransparentModel):
                                    "estimated from censored cases only")
         longest = float(time.max())
         self._check_horizon(float(self.horizon), longest)  # before any fitted attribute
-        self.monotone_ = resolve_monotone(self.monotone, columns)
-        axes = {c: build_axis(frame[c], self.max_bins) for c in columns}
-        for c, ax in axes.items():
-            if isinstance(ax, CategoricalAxis) and self.monotone_[c]:
-                self.monotone_[c] = 0  # no order among categories
-        codes = {c: axes[c].codes(frame) for c in columns}
-        groups = [(c,) for c in columns] + AdditiveRiskClassifier._pairs(self, columns)
-        specs = [TermSpec(shape=tuple(axes[c].n_bins for c in g),
-                          ordered=tuple(isinstance(axes[c], NumericAxis) for c in g),
-                          monotone=tuple(self.monotone_[c] for c in g),
-                          codes=tuple(codes[c] for c in g)) for g in groups]
+        # quantile cuts unweighted (the zero-weight rows are already gone), pairs on the
+        # main axes: the classifier's binning otherwise, and its constraints
+        axes, codes, self.monotone_ = fitted_axes(frame, self.monotone, self.max_bins, None)
+        groups = [(c,) for c in columns] + named_pairs(self.interactions, columns)
+        specs = [term_spec(g, axes, codes, self.monotone_) for g in groups]
         tables, self.n_iter_ = fit_cox_tables(specs, time, event, w_arr,
                                               smoothing=float(self.smoothing),
                                               ridge=float(self.ridge),
                                               max_iter=int(self.max_iter))
-        terms, f = [], np.zeros(len(time))
-        for group, spec, table in zip(groups, specs, tables, strict=True):
-            counts = np.bincount(spec.flat_codes, w_arr, minlength=table.size)
-            counts = counts.reshape(table.shape)
-            # centred on the training mean: H0 is then the average person's hazard and a
-            # contribution reads "relative to the average person in training"
-            table = table - float(np.sum(counts * table) / counts.sum())
-            if len(group) == 1:
-                _neutral_empty_cells(axes[group[0]], table, counts)
-            f += table.ravel()[spec.flat_codes]
-            terms.append(TableTerm(" x ".join(group), tuple(axes[c] for c in group), table,
-                                   counts))
+        # centred on the training mean: H0 is then the average person's hazard (Breslow's
+        # estimate below absorbs the shifts) and a contribution reads "relative to the
+        # average person in training"
+        terms, _ = centred_terms([" x ".join(g) for g in groups],
+                                 [tuple(axes[c] for c in g) for g in groups], specs, tables,
+                                 w_arr)
+        f = np.zeros(len(time))
+        for term, spec in zip(terms, specs, strict=True):
+            f += term.table.ravel()[spec.flat_codes]
         self.max_follow_up_days_ = longest
         days, cumhaz = breslow(time, event, w_arr, f)
         # knots: 0 at day 0, Breslow's H0 at each event day, flat to the longest follow-up
