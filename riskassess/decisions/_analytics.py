@@ -245,6 +245,23 @@ def _outcome_series(outcomes: Any) -> pd.Series:
     return out
 
 
+def decisions_with_outcomes(data: Any, outcomes: Any, latest_only: bool
+                            ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """The decision table (the latest decision per case when ``latest_only``), each
+    decision's kind ("agreed", "overridden up", "overridden down") and its case's observed
+    outcome (NaN when not known); outcomes are checked to be 0/1 with unique case ids."""
+    frame = _as_frame(data)
+    y = _outcome_series(outcomes)
+    if latest_only and len(frame):
+        frame = frame.sort_values("decided_at", kind="stable").drop_duplicates(
+            "case_id", keep="last")
+    decision = np.where(~frame["override"].astype(bool), "agreed",
+                        np.where(frame["direction"].eq("up").fillna(False), "overridden up",
+                                 "overridden down"))
+    outcome = frame["case_id"].astype(str).map(y).to_numpy(dtype=float)
+    return frame, decision, outcome
+
+
 def override_outcomes(data: Any, outcomes: Any, *, by_band: bool = True,
                       latest_only: bool = True) -> pd.DataFrame:
     """Reoffending among agreed and overridden cases, with 95% Wilson intervals.
@@ -300,15 +317,7 @@ def override_outcomes(data: Any, outcomes: Any, *, by_band: bool = True,
     ...
     riskassess.exceptions.ValidationInputError: outcomes must be 0/1 ... ['C-1'] have [2]
     """
-    frame = _as_frame(data)
-    y = _outcome_series(outcomes)
-    if latest_only and len(frame):
-        frame = frame.sort_values("decided_at", kind="stable").drop_duplicates(
-            "case_id", keep="last")
-    decision = np.where(~frame["override"].astype(bool), "agreed",
-                        np.where(frame["direction"].eq("up").fillna(False), "overridden up",
-                                 "overridden down"))
-    outcome = frame["case_id"].astype(str).map(y).to_numpy(dtype=float)
+    frame, decision, outcome = decisions_with_outcomes(data, outcomes, latest_only)
     work = pd.DataFrame({"model_band": frame["model_band"].astype(str).to_numpy(),
                          "decision": decision, "y": outcome,
                          "p": frame["probability"].to_numpy(dtype=float)})

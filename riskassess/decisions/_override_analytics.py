@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from riskassess.decisions._analytics import _as_frame, _outcome_series, wilson_interval
+from riskassess.decisions._analytics import _as_frame, decisions_with_outcomes, wilson_interval
 from riskassess.exceptions import ValidationInputError
 
 __all__ = ["challenge_rates", "countersignature_rates", "override_accuracy", "override_drift"]
@@ -80,16 +80,8 @@ def override_accuracy(data: Any, outcomes: Any, *, latest_only: bool = True) -> 
     --------
     See the module docstring.
     """
-    frame = _as_frame(data)
-    y = _outcome_series(outcomes)
-    if latest_only and len(frame):
-        frame = frame.sort_values("decided_at", kind="stable").drop_duplicates(
-            "case_id", keep="last")
-    group = np.where(~frame["override"].astype(bool), "agreed",
-                     np.where(frame["direction"].eq("up").fillna(False), "overridden up",
-                              "overridden down"))
-    work = pd.DataFrame({"group": group,
-                         "y": frame["case_id"].astype(str).map(y).to_numpy(dtype=float),
+    frame, group, outcome = decisions_with_outcomes(data, outcomes, latest_only)
+    work = pd.DataFrame({"group": group, "y": outcome,
                          "p": frame["probability"].to_numpy(dtype=float)})
     work = work[~np.isnan(work["y"])]
     rows = {}
