@@ -38,18 +38,24 @@ def _encode(fig: Any) -> str:
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def _reliability_axes(ax: Any, table: pd.DataFrame, title: str) -> None:
+def reliability_axes(ax: Any, table: pd.DataFrame, title: str, *,
+                     label: str = "observed (Wilson CI)",
+                     ylabel: str = "observed rate") -> None:
+    """Observed against predicted, with the observed rates' intervals (the bins with cases).
+
+    ``table`` has ``n``, ``mean_predicted``, ``observed``, ``observed_lower`` and
+    ``observed_upper``; ``label`` names the observed rates and their interval."""
     t = table[table["n"] > 0]
     x = t["mean_predicted"].to_numpy(dtype=float)
     yv = t["observed"].to_numpy(dtype=float)
     err = np.vstack([yv - t["observed_lower"].to_numpy(dtype=float),
                      t["observed_upper"].to_numpy(dtype=float) - yv])
     ax.plot([0, 1], [0, 1], color="0.6", linestyle="--", linewidth=1, label="perfect")
-    ax.errorbar(x, yv, yerr=err, fmt="o", capsize=3, label="observed (Wilson CI)")
+    ax.errorbar(x, yv, yerr=err, fmt="o", capsize=3, label=label)
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
     ax.set_xlabel("mean predicted probability")
-    ax.set_ylabel("observed rate")
+    ax.set_ylabel(ylabel)
     ax.set_title(title)
     ax.legend(loc="upper left", fontsize="small")
 
@@ -58,8 +64,8 @@ def reliability_png(by_decile: pd.DataFrame, by_band: pd.DataFrame) -> str:
     """Reliability diagrams by decile and by band, side by side."""
     fig = _figure(9, 4)
     left, right = fig.subplots(1, 2)
-    _reliability_axes(left, by_decile, "by decile of predicted risk")
-    _reliability_axes(right, by_band, "by risk band")
+    reliability_axes(left, by_decile, "by decile of predicted risk")
+    reliability_axes(right, by_band, "by risk band")
     return _encode(fig)
 
 

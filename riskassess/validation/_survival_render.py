@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from riskassess.validation._metrics import Estimate
+from riskassess.validation._plots import reliability_axes
 from riskassess.validation._survival_calibration import HorizonCalibration
 from riskassess.validation._survival_results import SurvivalValidation
 
@@ -48,19 +49,10 @@ class Html:
 
 
 def _km_axes(ax: Any, table: pd.DataFrame, title: str) -> None:
-    t = table[(table["n"] > 0) & table["observed"].notna()]
-    x = t["mean_predicted"].to_numpy(dtype=float)
-    yv = t["observed"].to_numpy(dtype=float)
-    err = np.vstack([yv - t["observed_lower"].to_numpy(dtype=float),
-                     t["observed_upper"].to_numpy(dtype=float) - yv])
-    ax.plot([0, 1], [0, 1], color="0.6", linestyle="--", linewidth=1, label="perfect")
-    ax.errorbar(x, yv, yerr=err, fmt="o", capsize=3, label="1 - Kaplan-Meier (log-log CI)")
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1)
-    ax.set_xlabel("mean predicted probability")
-    ax.set_ylabel("observed rate (Kaplan-Meier)")
-    ax.set_title(title)
-    ax.legend(loc="upper left", fontsize="small")
+    # the reliability diagram, read against Kaplan-Meier rates (none where nobody is left)
+    reliability_axes(ax, table[table["observed"].notna()], title,
+                     label="1 - Kaplan-Meier (log-log CI)",
+                     ylabel="observed rate (Kaplan-Meier)")
 
 
 def horizon_calibration_png(calibration: HorizonCalibration) -> str:
