@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import numpy as np
-from pydantic import BeforeValidator, Strict
+from pydantic import GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError
+from pydantic_core import core_schema as cs
 
-__all__ = ["EPOCH_ORDINAL", "Day", "tenth_birthday", "tenth_birthdays"]
+__all__ = ["DAY_ERROR", "EPOCH_ORDINAL", "Day", "day_problem", "tenth_birthday", "tenth_birthdays"]
 
 #: ``date(1970, 1, 1).toordinal()``: day numbers are days since 1 January 1970, like
 #: numpy's ``datetime64[D]``.
@@ -69,8 +71,66 @@ def _to_date(value: object) -> object:
     )
 
 
+def day_problem(value: object) -> PydanticCustomError | None:
+    """Why ``value`` is not a :data:`Day` (the precise message), or None if it is one.
+
+    Examples
+    --------
+    >>> day_problem("2021-02-29").message()
+    "'2021-02-29' is not a real calendar date"
+    >>> day_problem("2021-02-28") is None
+    True
+    """
+    try:
+        _to_date(value)
+    except PydanticCustomError as exc:
+        return exc
+    return None
+
+
+#: Error type of a value that is not a :data:`Day`; a case's error names the precise
+#: reason (:func:`day_problem`).
+DAY_ERROR = "day"
+
+
+class _DaySchema:
+    """pydantic schema of :data:`Day`: the rule of :func:`_to_date`, checked in Rust.
+
+    A case carries a dozen dates; a Python validator on each was a fifth of the time of
+    validating a case. pydantic-core checks the same rule natively: a ``date`` that is not
+    a ``datetime``, or a string of exactly ``[0-9]{4}-[0-9]{2}-[0-9]{2}`` that is a real
+    calendar date. A value refused gets error type :data:`DAY_ERROR`; :class:`Case` then
+    replaces the message with :func:`day_problem`'s (a record validated on its own keeps
+    the short message, with the input shown by pydantic). A property test holds this
+    schema equal to :func:`_to_date`.
+    """
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> cs.CoreSchema:
+        iso_string = cs.chain_schema([
+            cs.str_schema(strict=True, pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"),
+            cs.date_schema(),  # lax: parses the string, refusing 2021-02-29 and the like
+        ])
+        return cs.custom_error_schema(
+            cs.json_or_python_schema(
+                # JSON has no date type: only the ISO string (a strict JSON date would
+                # also take a Unix time in a string)
+                json_schema=iso_string,
+                python_schema=cs.union_schema([cs.date_schema(strict=True), iso_string],
+                                              mode="left_to_right"),
+            ),
+            custom_error_type=DAY_ERROR,
+            custom_error_message="expected a real calendar date: a date or an ISO date "
+                                 "string 'YYYY-MM-DD'",
+            serialization=cs.to_string_ser_schema(when_used="json-unless-none"),
+        )
+
+    def __get_pydantic_json_schema__(self, core_schema: cs.CoreSchema,
+                                     handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        return handler(cs.date_schema())
+
+
 #: A calendar date: a :class:`datetime.date` or an ISO ``YYYY-MM-DD`` string.
-Day = Annotated[date, BeforeValidator(_to_date), Strict()]
+Day = Annotated[date, _DaySchema()]
 
 
 def tenth_birthday(date_of_birth: date) -> date:

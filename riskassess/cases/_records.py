@@ -56,7 +56,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterable, Mapping
 from operator import is_
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import (
     BaseModel,
@@ -153,7 +153,30 @@ class Person(_Record):
     sex: Sex = Field(description="Sex as recorded: 'male' or 'female'.")
 
 
-class Sanction(_Record):
+class _Offence(_Record):
+    """Base of the two offence records: the code fills the category, the kind the disposal.
+
+    Subclasses declare the fields (``kind``, ``disposal``, ``offence``, ``violent``,
+    ``offence_code``); the two rules below are written once for both.
+    """
+
+    if TYPE_CHECKING:  # declared by the subclasses, in their own field order
+        kind: SanctionKind
+        disposal: Disposal | None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _offence_from_code(cls, data: Any) -> Any:
+        return resolve_offence_code(cls.__name__, data)
+
+    @model_validator(mode="after")
+    def _disposal_matches_kind(self) -> _Offence:
+        if (self.disposal is None) is (self.kind is SanctionKind.CONVICTION):
+            _raise_disposal(type(self).__name__, self.kind, self.disposal)
+        return self
+
+
+class Sanction(_Offence):
     """One previous sanction: a caution, or a conviction with its disposal.
 
     Examples
@@ -183,19 +206,9 @@ class Sanction(_Record):
         default=None, pattern=r"^[0-9]{5}$",
         description="Home Office offence code (5 digits), mapped with HMPPS's table.")
 
-    @model_validator(mode="before")
-    @classmethod
-    def _offence_from_code(cls, data: Any) -> Any:
-        return resolve_offence_code(cls.__name__, data)
-
-    @model_validator(mode="after")
-    def _disposal_matches_kind(self) -> Sanction:
-        if (self.disposal is None) is (self.kind is SanctionKind.CONVICTION):
-            _raise_disposal(type(self).__name__, self.kind, self.disposal)
-        return self
 
 
-class IndexOffence(_Record):
+class IndexOffence(_Offence):
     """The current (index) sanction: the one that led to this assessment.
 
     Examples
@@ -229,16 +242,6 @@ class IndexOffence(_Record):
         default=None, description="The offence involved carrying or using a weapon "
         "(OASys 2.2A); absent: not recorded.")
 
-    @model_validator(mode="before")
-    @classmethod
-    def _offence_from_code(cls, data: Any) -> Any:
-        return resolve_offence_code(cls.__name__, data)
-
-    @model_validator(mode="after")
-    def _disposal_matches_kind(self) -> IndexOffence:
-        if (self.disposal is None) is (self.kind is SanctionKind.CONVICTION):
-            _raise_disposal(type(self).__name__, self.kind, self.disposal)
-        return self
 
 
 Loc = tuple[str | int, ...]

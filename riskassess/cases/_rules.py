@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from pydantic import ValidationError
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from riskassess.cases._dates import short_repr, tenth_birthday
+from riskassess.cases._dates import DAY_ERROR, day_problem, short_repr, tenth_birthday
 
 __all__ = ["MAX_AGE_YEARS", "case_problems", "follow_up_problems"]
 
@@ -183,10 +183,15 @@ def case_error(
     details: list[InitErrorDetails] = []
     for err in field_errors:
         loc = tuple(err["loc"])
+        kind, msg = err["type"], err["msg"]
+        if kind == DAY_ERROR:  # the date schema checks in Rust; say precisely why here
+            problem = day_problem(err.get("input"))
+            if problem is not None:
+                kind, msg = problem.type, problem.message()
         details.append(InitErrorDetails(
             type=PydanticCustomError(
-                err["type"], "{label}: {path}: {msg}",
-                {"label": label, "path": _dotted(loc), "msg": err["msg"]},
+                kind, "{label}: {path}: {msg}",
+                {"label": label, "path": _dotted(loc), "msg": msg},
             ),
             loc=loc, input=err.get("input"),
         ))
