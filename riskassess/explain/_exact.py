@@ -215,15 +215,16 @@ def _values(model: TransparentModel, X: Any, background: pd.DataFrame | None, *,
         if small is not None:
             return small
     frame = model._form_frame(X)  # the model's own checks: bad input raises its errors
-    codes = plan.frame_codes(frame)
+    binned = plan.frame_binned(frame)  # look-ups: each share gathered in one pass
     columns = plan.linear_columns(frame)
-    values = tables.values(codes, columns)
+    values = tables.values(binned, columns)
     index = frame.index if isinstance(X, pd.DataFrame) else pd.RangeIndex(len(frame))
     rows = _checked_rows(len(frame))
     if rows is None:
-        picked_codes, picked_columns, picked = codes, columns, frame
+        picked_codes = [b.codes for b in binned]
+        picked_columns, picked = columns, frame
     else:
-        picked_codes = [c[rows] for c in codes]
+        picked_codes = [b.rows(rows) for b in binned]
         picked_columns = [None if c is None else c[rows] for c in columns]
         picked = frame.iloc[rows]
     if _keeps_library_scoring(type(model)):
@@ -236,7 +237,7 @@ def _values(model: TransparentModel, X: Any, background: pd.DataFrame | None, *,
                      index if rows is None else index[rows])
     data = None
     if with_data:
-        axes = {a.feature: (a, c) for a, c in zip(plan.axes, codes, strict=True)
+        axes = {a.feature: (a, b.codes) for a, b in zip(plan.axes, binned, strict=True)
                 if isinstance(a, CategoricalAxis)}
         data = frame_data(frame, plan.outputs, axes)
     return values, tables.base_value, data

@@ -81,6 +81,15 @@ def prepare_labels(y: Any) -> tuple[np.ndarray, np.ndarray]:
     return classes, y_enc.astype(np.float64)
 
 
+def _all_finite(values: np.ndarray) -> bool:
+    """True when no value is NaN or infinite; one reduction, no mask of the column.
+
+    A finite sum proves it (a NaN or an infinity makes the sum NaN or infinite); a sum
+    that overflows is not finite either, and the caller then looks value by value.
+    """
+    return bool(np.isfinite(np.add.reduce(values, axis=None)))
+
+
 class TransparentModel(ClassifierMixin, BaseEstimator):
     """Base of every transparent model and instrument: checks inputs, stores training
     metadata, predicts through ``form_`` read by the compiled plan, and defines the
@@ -199,7 +208,7 @@ class TransparentModel(ClassifierMixin, BaseEstimator):
             col = frame[name]
             if not is_categorical(col):
                 values = np.asarray(col, dtype=np.float64)
-                if np.isinf(values).any():
+                if not _all_finite(values) and np.isinf(values).any():
                     rows = np.flatnonzero(np.isinf(values))[:5].tolist()
                     raise FeatureError(f"column {name!r} has infinite values (rows {rows})")
         return frame
@@ -209,7 +218,11 @@ class TransparentModel(ClassifierMixin, BaseEstimator):
         for name, ok in self.missing_allowed_.items():
             if ok:
                 continue
-            miss = np.asarray(frame[name].isna())
+            col = frame[name]
+            if isinstance(col.dtype, np.dtype) and col.dtype.kind == "f" and \
+                    _all_finite(col.to_numpy()):
+                continue
+            miss = np.asarray(col.isna())
             if miss.any():
                 rows = frame.index[miss][:5].tolist()
                 raise FeatureError(

@@ -62,7 +62,7 @@ import numpy as np
 import pandas as pd
 
 from riskassess.exceptions import FeatureError, NotFittedError
-from riskassess.models._axes import CategoricalAxis, NumericAxis, column_as_float
+from riskassess.models._axes import Binned, CategoricalAxis, NumericAxis, column_as_float
 from riskassess.models._bands import RiskBands
 from riskassess.models._shap_tables import (
     ShapTables,
@@ -195,6 +195,10 @@ class Plan:
     def frame_codes(self, X: pd.DataFrame) -> list[np.ndarray]:
         """Bin codes of every axis for every row of the (checked) frame ``X``."""
         return [axis.codes(X) for axis in self.axes]
+
+    def frame_binned(self, X: pd.DataFrame) -> list[Binned]:
+        """:meth:`frame_codes` as :class:`Binned` look-ups (for :meth:`ShapTables.values`)."""
+        return [axis.binned(X) for axis in self.axes]
 
     def linear_columns(self, X: pd.DataFrame) -> list[np.ndarray | None]:
         """Float values of the columns linear terms read (``None`` for the others)."""

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from riskassess.exceptions import BackgroundError, FeatureError
-from riskassess.models._axes import column_as_float
+from riskassess.models._axes import Binned, column_as_float
 from riskassess.models._terms import LinearTerm, TableTerm
 
 __all__ = ["ShapTables", "cell_weights", "linear_mean"]
@@ -73,24 +73,35 @@ class ShapTables:
         self.linears = linears
         self.n_outputs = n_outputs
 
-    def values(self, codes: Sequence[np.ndarray], columns: Sequence[np.ndarray | None]
-               ) -> np.ndarray:
-        """SHAP values ``(n, n_outputs)`` from per-axis codes and linear-term columns."""
-        n = len(codes[0]) if codes else 0
+    def values(self, codes: Sequence[np.ndarray | Binned],
+               columns: Sequence[np.ndarray | None]) -> np.ndarray:
+        """SHAP values ``(n, n_outputs)`` from per-axis codes and linear-term columns.
+
+        ``codes`` may hold :class:`Binned` look-ups (:meth:`Plan.frame_binned`): a
+        feature's first share is then gathered from its look-up in one pass.
+        """
+        n = len(codes[0].index if isinstance(codes[0], Binned) else codes[0]) if codes else 0
         for c in columns:
             if c is not None:
                 n = len(c)
                 break
         out = np.empty((self.n_outputs, n))  # every output is written below (or zeroed)
         written = [False] * self.n_outputs
+        arrays: list[np.ndarray] | None = None
         for piece in self.tables:
+            binned = codes[piece.axes[0]]
             if not written[piece.output] and len(piece.axes) == 1:
                 # the first share of a feature is gathered straight into its row (no
                 # temporary, one pass less)
-                np.take(piece.table, codes[piece.axes[0]], out=out[piece.output])
+                if isinstance(binned, Binned):
+                    binned.gather(piece.table, out=out[piece.output])
+                else:
+                    np.take(piece.table, binned, out=out[piece.output], mode="wrap")
                 written[piece.output] = True
                 continue
-            cells = cells_of(piece.table, piece.axes, codes)
+            if arrays is None:
+                arrays = [c.codes if isinstance(c, Binned) else c for c in codes]
+            cells = cells_of(piece.table, piece.axes, arrays)
             if written[piece.output]:
                 out[piece.output] += cells
             else:
@@ -159,8 +170,13 @@ def linear_mean(term: LinearTerm, background: pd.DataFrame | None) -> float:
 def cells_of(table: np.ndarray, axes: tuple[int, ...], codes: Sequence[np.ndarray]
              ) -> np.ndarray:
     """The table entries the codes select (``np.take`` on the flat table: a plain gather,
-    several times cheaper than fancy indexing with a tuple of index arrays)."""
+    several times cheaper than fancy indexing with a tuple of index arrays).
+
+    Codes are bin indices, in range by construction (:meth:`NumericAxis.codes_of`,
+    :meth:`CategoricalAxis.codes`), so the gathers run in ``mode="wrap"``: numpy's default
+    ``"raise"`` checks every index again and costs twice the gather itself.
+    """
     if len(axes) == 1:
-        return np.take(table, codes[axes[0]])
+        return np.take(table, codes[axes[0]], mode="wrap")
     flat = codes[axes[0]] * table.shape[1] + codes[axes[1]]
-    return np.take(table.ravel(), flat)
+    return np.take(table.ravel(), flat, mode="wrap")
