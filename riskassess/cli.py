@@ -26,6 +26,7 @@ exit code 0
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -41,43 +42,28 @@ EXIT_OK, EXIT_CHECK_FAILED, EXIT_USAGE, EXIT_BAD_INPUT = 0, 1, 2, 3
 
 
 # --------------------------------------------------------------------------- commands
-# each imports its module when it runs: nothing heavy is loaded for --help
 
 
-def _cmd_demo(args: argparse.Namespace) -> int:
-    from riskassess._cli_demo import run_demo
+class _Lazy:
+    """A command that lives in a ``riskassess._cli_*`` module, imported only when it runs.
 
-    return run_demo(args)
+    Nothing heavy is loaded for ``--help``; one forwarder serves every such command.
+    """
 
+    def __init__(self, module: str, function: str) -> None:
+        self.module, self.function = module, function
 
-def _cmd_schema(args: argparse.Namespace) -> int:
-    from riskassess._cli_case import run_schema
-
-    return run_schema(args)
-
-
-def _cmd_example(args: argparse.Namespace) -> int:
-    from riskassess._cli_case import run_example
-
-    return run_example(args)
+    def __call__(self, args: argparse.Namespace) -> int:
+        return int(getattr(importlib.import_module(self.module), self.function)(args))
 
 
-def _cmd_fit(args: argparse.Namespace) -> int:
-    from riskassess._cli_models import run_fit
-
-    return run_fit(args)
-
-
-def _cmd_assess(args: argparse.Namespace) -> int:
-    from riskassess._cli_models import run_assess
-
-    return run_assess(args)
-
-
-def _cmd_arns(args: argparse.Namespace) -> int:
-    from riskassess._cli_arns import run_arns
-
-    return run_arns(args)
+_cmd_demo = _Lazy("riskassess._cli_demo", "run_demo")
+_cmd_schema = _Lazy("riskassess._cli_case", "run_schema")
+_cmd_example = _Lazy("riskassess._cli_case", "run_example")
+_cmd_fit = _Lazy("riskassess._cli_models", "run_fit")
+_cmd_assess = _Lazy("riskassess._cli_models", "run_assess")
+_cmd_validate = _Lazy("riskassess._cli_models", "run_validate")
+_cmd_arns = _Lazy("riskassess._cli_arns", "run_arns")
 
 
 def _iso_date(text: str) -> Any:
@@ -87,12 +73,6 @@ def _iso_date(text: str) -> Any:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {text!r}") from None
-
-
-def _cmd_validate(args: argparse.Namespace) -> int:
-    from riskassess._cli_models import run_validate
-
-    return run_validate(args)
 
 
 def _say(msg: str = "") -> None:  # the log tools print through it
@@ -110,8 +90,7 @@ def _cmd_log_verify(args: argparse.Namespace) -> int:
         read_receipts,
     )
 
-    if "://" not in args.path:
-        _require_file(args.path)
+    _require_log(args.path)
     key: FileKey | EnvironmentKey | None = None
     if args.key_file:
         key = FileKey(args.key_file)
@@ -129,8 +108,7 @@ def _cmd_log_verify(args: argparse.Namespace) -> int:
 def _cmd_log_stats(args: argparse.Namespace) -> int:
     from riskassess.decisions import DecisionLog, countersignature_rates, override_rates
 
-    if "://" not in args.path:
-        _require_file(args.path)
+    _require_log(args.path)
     with DecisionLog(args.path, read_only=True) as log:
         if args.countersignatures:
             by = {"officer": "officer_id", "band": "model_band"}.get(
@@ -146,8 +124,7 @@ def _cmd_log_pending(args: argparse.Namespace) -> int:
     """Decisions waiting for a supervisor's countersignature, oldest first."""
     from riskassess.decisions import DecisionLog, FinalDecision
 
-    if "://" not in args.path:
-        _require_file(args.path)
+    _require_log(args.path)
     with DecisionLog(args.path, read_only=True) as log:
         waiting = log.pending()
     if not waiting:
@@ -187,6 +164,12 @@ def _require_file(path: str) -> None:
         raise _BadInput(f"{path}: is a folder, not a file")
     if not Path(path).is_file():
         raise _BadInput(f"{path}: no such file")
+
+
+def _require_log(path: str) -> None:
+    """A log given as a path must be an existing file; a URL (postgresql://) is not checked."""
+    if "://" not in path:
+        _require_file(path)
 
 
 def _common_options() -> argparse.ArgumentParser:

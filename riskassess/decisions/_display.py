@@ -35,6 +35,8 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from riskassess.decisions._parts import link_probability
+
 # the band ranges are worded once, with the model display (models come before decisions)
 from riskassess.models import band_ranges
 
@@ -42,7 +44,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from riskassess.decisions._records import Assessment, FinalDecision
 
 __all__ = ["assessment_html", "assessment_repr", "decision_html",
-           "decision_repr", "waterfall_svg"]
+           "decision_repr", "secant", "waterfall_svg"]
 
 #: Features drawn one by one in the waterfall; the rest are summed into one bar.
 WATERFALL_FEATURES = 8
@@ -121,16 +123,38 @@ def decision_repr(d: FinalDecision) -> str:
            f"{what}, {when})"
 
 
-def _expit(z: float) -> float:
-    return 0.5 * (1.0 + math.tanh(0.5 * z))
+def secant(link: str, z0: float, dz: float) -> float:
+    """``(p(z0 + dz) - p(z0)) / dz`` for the inverse link ``p``; ``p'`` at the midpoint
+    when ``dz`` is too small to divide by.
+
+    The plain-Python spelling of ``secant_slope`` in :mod:`riskassess.explain` (numpy,
+    whole columns): a display converts one case and must not need numpy or shap.
+    tests/decisions/test_waterfall_links.py holds the two equal.
+
+    Examples
+    --------
+    >>> round(secant("logit", 0.0, 2.0), 4)  # (0.8808 - 0.5) / 2
+    0.1904
+    >>> secant("logit", 0.0, 0.0), secant("identity", 0.3, 0.2)
+    (0.25, 1.0)
+    """
+    if link == "identity":
+        return 1.0
+    if abs(dz) > 1e-6:
+        return (link_probability(link, z0 + dz) - link_probability(link, z0)) / dz
+    z = z0 + dz / 2
+    if link == "cloglog":  # p = 1 - exp(-exp(z))
+        return math.exp(z - math.exp(z))
+    mid = link_probability(link, z)
+    return mid * (1 - mid)
 
 
 def _waterfall_steps(a: Assessment) -> tuple[float, list[tuple[str, float]]] | None:
     """(average case's probability, [(label, change in probability)]) or None.
 
-    Contributions are on the log-odds scale; each is converted with the same per-case
-    secant slope as the reasons use, so the steps add up exactly from the average case's
-    probability to this case's.
+    Contributions are on the model's scale (log-odds, log cumulative hazard or
+    probability); each is converted with the same per-case secant slope as the reasons
+    use, so the steps add up exactly from the average case's probability to this case's.
     """
     e = a.explanation
     if e is None or not e.contributions:
@@ -139,17 +163,10 @@ def _waterfall_steps(a: Assessment) -> tuple[float, list[tuple[str, float]]] | N
 
     z0 = e.base_value
     total = sum(c.contribution for c in e.contributions)
-    start = _expit(z0) if e.link == "logit" else z0
-    # the secant conversion of riskassess.explain.to_probability: one slope per case, so
-    # the steps add up exactly from the average case's probability to this case's (the
-    # derivative at the midpoint when the total is too small to divide by)
-    if e.link != "logit":
-        slope = 1.0
-    elif abs(total) > 1e-6:
-        slope = (_expit(z0 + total) - start) / total
-    else:
-        mid = _expit(z0 + total / 2)
-        slope = mid * (1 - mid)
+    start = link_probability(e.link, z0)
+    # one slope per case, so the steps add up exactly from the average case's probability
+    # to this case's
+    slope = secant(e.link, z0, total)
     ordered = sorted(e.contributions, key=lambda c: -abs(c.contribution))
     steps: list[tuple[str, float]] = []
     for c in ordered[:WATERFALL_FEATURES]:

@@ -65,6 +65,7 @@ __all__ = [
     "ReasonRecord",
     "check_free_text",
     "check_rationale",
+    "link_probability",
     "minimised_value",
 ]
 
@@ -279,12 +280,28 @@ class ExplanationRecord(_Frozen):
     @property
     def probability(self) -> float:
         """The output mapped to a probability."""
-        out = self.output
-        if self.link == "identity":
-            return out
-        if self.link == "cloglog":  # log cumulative hazard: p = 1 - exp(-exp(out))
-            return -math.expm1(-math.exp(min(out, 700.0)))
-        return 1.0 / (1.0 + math.exp(-out)) if out >= 0 else math.exp(out) / (1.0 + math.exp(out))
+        return link_probability(self.link, self.output)
+
+
+def link_probability(link: str, z: float) -> float:
+    """A value on the ``link`` scale as a probability (plain Python: one case at a time).
+
+    The scalar spelling of :func:`riskassess.models.inverse_link`, for records and their
+    displays, which must not need numpy; tests/decisions/test_waterfall_links.py holds
+    the two equal.
+
+    Examples
+    --------
+    >>> link_probability("logit", 0.0), link_probability("identity", 0.3)
+    (0.5, 0.3)
+    >>> round(link_probability("cloglog", 0.0), 4)  # 1 - exp(-1)
+    0.6321
+    """
+    if link == "identity":
+        return z
+    if link == "cloglog":  # log cumulative hazard: p = 1 - exp(-exp(z))
+        return -math.expm1(-math.exp(min(z, 700.0)))
+    return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
 
 
 class ReasonRecord(_Frozen):

@@ -174,19 +174,28 @@ def _whole_years(years: float) -> str:
 
 
 def _sanctions_over_career(spec: FeatureSpec, value: Any, context: _Context) -> str | None:
-    # copas_rate = ln((1 + n) / (10 + career)): with n known, the career is derivable from
-    # the rate itself, so the phrase needs no input the explanation lacks
+    return _sanctions_in_years(value, context, "since the first", career="career_length")
+
+
+def _sanctions_in_years(rate: Any, context: _Context, span: str, *,
+                        career: str | None = None) -> str | None:
+    """The phrase "n previous sanctions in the N years <span>"; None if n or N is unknown.
+
+    The years come from the ``career`` input when the context has it, else from the
+    rate: copas_rate = ln((1 + n) / (10 + career)), so with n known the career is
+    derivable from the rate itself and the phrase needs no input the explanation lacks.
+    """
     known = _known(context, "previous_sanctions")
     if known is None:
         return None
     n = int(known[0])
     if n == 0:
         return "no previous sanctions"
-    career = _known(context, "career_length")
-    years = career[0] if career is not None else _career_from_rate(value, n)
+    given = _known(context, career) if career is not None else None
+    years = given[0] if given is not None else _career_from_rate(rate, n)
     if years is None:
         return None
-    return f"{_plural(n, 'previous sanction')} in the {_whole_years(years)} since the first"
+    return f"{_plural(n, 'previous sanction')} in the {_whole_years(years)} {span}"
 
 
 def _career_from_rate(rate: Any, n: int) -> float | None:
@@ -196,17 +205,7 @@ def _career_from_rate(rate: Any, n: int) -> float | None:
 
 
 def _sanctions_to_index(spec: FeatureSpec, value: Any, context: _Context) -> str | None:
-    known = _known(context, "previous_sanctions")
-    if known is None:
-        return None
-    n = int(known[0])
-    if n == 0:
-        return "no previous sanctions"
-    years = _career_from_rate(value, n)
-    if years is None:
-        return None
-    return (f"{_plural(n, 'previous sanction')} in the {_whole_years(years)} from the first "
-            "to the current offence")
+    return _sanctions_in_years(value, context, "from the first to the current offence")
 
 
 def _arns_career(context: _Context) -> tuple[int, float] | None:

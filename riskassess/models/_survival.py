@@ -139,6 +139,8 @@ class AdditiveSurvivalModel(TransparentModel):
                  smoothing: float = 100.0, ridge: float = 1.0, max_bins: int = 128,
                  max_iter: int = 1000, allow_protected: Sequence[str] = (),
                  bands: RiskBands | None = None, horizon: int = 2) -> None:
+        # scikit-learn's rule: __init__ stores each parameter as given, by its own name (no
+        # loop, no shared helper), so get_params, clone and set_params can read them back
         self.monotone = monotone
         self.interactions = interactions
         self.smoothing = smoothing

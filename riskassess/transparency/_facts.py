@@ -122,6 +122,8 @@ def performance_lines(report: ValidationReport) -> list[str]:
     >>> lines[0]
     'Checked on 400 past cases, of which 204 had a proven reoffence (51.0%).'
     """
+    # worded for the public; the model card (validation/_card.py) states the same numbers
+    # in validators' terms, so the two lists look alike but are not one text
     cal = report.calibration
     lines = [
         f"Checked on {report.n} past cases, of which {report.n_positive} had a proven "

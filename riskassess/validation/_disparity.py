@@ -81,7 +81,7 @@ from riskassess.validation._calibration import (
     decile_codes,
     reliability_table,
 )
-from riskassess.validation._group_inputs import case_names, group_codes
+from riskassess.validation._group_inputs import CaseNames, case_names, group_codes
 from riskassess.validation._inputs import check_labels, check_length, check_scores
 from riskassess.validation._metrics import z_value
 
@@ -89,6 +89,7 @@ __all__ = [
     "DISPARITY_METRICS",
     "Disparity",
     "calibration_rows",
+    "checked_outcomes",
     "disparity_ratios",
     "disparity_table",
     "group_calibration",
@@ -317,6 +318,28 @@ def _check_power_args(level: float, alpha: float, power: float) -> None:
             raise ValidationInputError(f"{name} must be within (0, 1); got {value!r}")
 
 
+def checked_outcomes(y_true: Any, y_prob: Any, *others: tuple[Any, str],
+                     ) -> tuple[CaseNames, np.ndarray, np.ndarray]:
+    """Case names, 0/1 outcomes and scores, checked; each ``(value, name)`` in ``others``
+    must have the same length, unless its value is None (an optional input not given).
+
+    The first pandas input with its own index names the cases in every error.
+
+    Examples
+    --------
+    >>> ids, y, p = checked_outcomes([0, 1], [0.2, 0.9], (["a", "b"], "groups"))
+    >>> ids[1], y.tolist(), p.tolist()
+    ('row 1', [0, 1], [0.2, 0.9])
+    """
+    others = tuple((value, name) for value, name in others if value is not None)
+    n = len(y_true)
+    ids = case_names(n, y_true, y_prob, *(value for value, _ in others))
+    check_length(n, y_prob, "y_prob")
+    for value, name in others:
+        check_length(n, value, name)
+    return ids, check_labels(y_true, ids, "y_true"), check_scores(y_prob, ids, "y_prob")
+
+
 def resolve_reference(labels: Sequence[str], sizes: np.ndarray, reference_group: Any) -> str:
     """The named reference group, or the largest group; unknown names raise."""
     if reference_group is None:
@@ -376,12 +399,7 @@ def disparity_ratios(
     _check_power_args(level, alpha, power)
     if isinstance(threshold, bool) or not isinstance(threshold, Real) or not 0 < threshold <= 1:
         raise ValidationInputError(f"threshold must be a number in (0, 1]; got {threshold!r}")
-    n = len(y_true)
-    ids = case_names(n, y_true, y_prob, groups)
-    check_length(n, y_prob, "y_prob")
-    check_length(n, groups, "groups")
-    y = check_labels(y_true, ids, "y_true")
-    p = check_scores(y_prob, ids, "y_prob")
+    ids, y, p = checked_outcomes(y_true, y_prob, (groups, "groups"))
     labels, codes = group_codes(groups, ids)
     if len(labels) < 2:
         raise ValidationInputError(
@@ -435,12 +453,7 @@ def group_calibration(
     ('a', '[0.000, 0.094)', 146)
     """
     _check_power_args(level, 0.5, 0.5)
-    n = len(y_true)
-    ids = case_names(n, y_true, y_prob, groups)
-    check_length(n, y_prob, "y_prob")
-    check_length(n, groups, "groups")
-    y = check_labels(y_true, ids, "y_true")
-    p = check_scores(y_prob, ids, "y_prob")
+    ids, y, p = checked_outcomes(y_true, y_prob, (groups, "groups"))
     labels, codes = group_codes(groups, ids)
     return calibration_rows(y, p, labels, codes, bins, level)
 

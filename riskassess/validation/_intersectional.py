@@ -45,12 +45,12 @@ from riskassess.validation._disparity import (
     _check_power_args,
     _method,
     calibration_rows,
+    checked_outcomes,
     disparity_table,
     resolve_reference,
 )
 from riskassess.validation._fairness import group_table
-from riskassess.validation._group_inputs import case_names, group_codes
-from riskassess.validation._inputs import check_labels, check_length, check_scores
+from riskassess.validation._group_inputs import group_codes
 
 __all__ = ["SEPARATOR", "Intersection", "intersection_columns", "intersectional_groups"]
 
@@ -205,12 +205,8 @@ def intersectional_groups(
     frame = _frame_of(attributes)
     if frame.shape[1] < 1:
         raise ValidationInputError("attributes: give at least one column to cross")
-    n = len(y_true)
-    ids = case_names(n, y_true, y_prob, frame)
-    check_length(n, y_prob, "y_prob")
-    check_length(n, frame, "attributes")
-    y = check_labels(y_true, ids, "y_true")
-    p = check_scores(y_prob, ids, "y_prob")
+    ids, y, p = checked_outcomes(y_true, y_prob, (frame, "attributes"))
+    n = len(y)
     names = tuple(str(c) for c in frame.columns)
     levels: list[list[str]] = []
     combined = np.zeros(n, dtype=np.intp)

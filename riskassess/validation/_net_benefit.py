@@ -56,8 +56,8 @@ import numpy as np
 import pandas as pd
 
 from riskassess.exceptions import ValidationInputError
-from riskassess.validation._group_inputs import case_names, group_codes
-from riskassess.validation._inputs import check_labels, check_length, check_scores
+from riskassess.validation._disparity import checked_outcomes
+from riskassess.validation._group_inputs import group_codes
 
 __all__ = ["ALL_CASES", "GROUP_THRESHOLD_NOTE", "DecisionCurve", "decision_curve",
            "default_thresholds", "net_benefit"]
@@ -180,11 +180,8 @@ def net_benefit(y_true: Any, y_prob: Any, thresholds: Any) -> np.ndarray:
     ...
     riskassess.exceptions.ValidationInputError: thresholds must lie strictly within (0, 1); got 1.0
     """
-    n = len(y_true)
-    ids = case_names(n, y_true, y_prob)
-    check_length(n, y_prob, "y_prob")
-    y = check_labels(y_true, ids, "y_true")
-    p = check_scores(y_prob, ids, "y_prob")
+    _, y, p = checked_outcomes(y_true, y_prob)
+    n = len(y)
     t = _check_thresholds(thresholds)
     tp, fp = _treated_counts(y, p, np.zeros(n, dtype=np.intp), 1, t)
     return np.asarray((tp[0] - fp[0] * (t / (1.0 - t))) / n)
@@ -285,11 +282,8 @@ def decision_curve(
     0       0.25   3   1        0.444            0.333
     1       0.50   2   1        0.167            0.000
     """
-    n = len(y_true)
-    ids = case_names(n, y_true, y_prob, groups)
-    check_length(n, y_prob, "y_prob")
-    y = check_labels(y_true, ids, "y_true")
-    p = check_scores(y_prob, ids, "y_prob")
+    ids, y, p = checked_outcomes(y_true, y_prob, (groups, "groups"))
+    n = len(y)
     t = _check_thresholds(default_thresholds() if thresholds is None else thresholds)
     if operating_threshold is not None:
         op = float(_check_thresholds([operating_threshold])[0])
@@ -299,7 +293,6 @@ def decision_curve(
     names: list[str] = [ALL_CASES]
     codes = np.zeros(n, dtype=np.intp)
     if groups is not None:
-        check_length(n, groups, "groups")
         group_names, codes = group_codes(groups, ids)
         names += group_names
         codes = codes + 1

@@ -21,11 +21,11 @@ read-only
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Generic, TypeVar, overload
 
 import pandas as pd
 
@@ -133,11 +133,46 @@ class Fairness:
     tolerance: float
 
 
+T = TypeVar("T")
+
+
+class _Part(Generic[T]):
+    """A read-only attribute of :class:`ValidationReport`: one stored part, converted.
+
+    Stands for a property whose body is ``return convert(self._d[name])``, so that the
+    report's many such parts are written once (``name`` is the attribute's own name).
+    """
+
+    def __init__(self, convert: Callable[[Any], T], doc: str) -> None:
+        self._convert = convert
+        self.__doc__ = doc
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    @overload
+    def __get__(self, report: None, owner: type | None = None) -> _Part[T]: ...
+
+    @overload
+    def __get__(self, report: ValidationReport, owner: type | None = None) -> T: ...
+
+    def __get__(self, report: ValidationReport | None,
+                owner: type | None = None) -> T | _Part[T]:
+        if report is None:  # read on the class: the descriptor itself (for docs, help())
+            return self
+        return self._convert(report._d[self._name])
+
+
+def _stored(kind: type[T]) -> Callable[[Any], T]:
+    """Hand a part out as stored; ``kind`` names its type for the type checker and reader."""
+    return lambda value: value
+
+
 @dataclass(frozen=True, init=False, repr=False, eq=False)
 class ValidationReport:
-    """The result of :func:`validate`: computed once, read through properties.
+    """The result of :func:`validate`: computed once, read through read-only attributes.
 
-    Every property returns one type; tables are pandas DataFrames (copies, so editing one
+    Every attribute returns one type; tables are pandas DataFrames (copies, so editing one
     does not change the report). The report is immutable: assigning to it raises
     :class:`dataclasses.FrozenInstanceError` (an ``AttributeError``). Render with
     ``to_html(path)``, ``to_json()``, ``to_dict()``, or display in Jupyter.
@@ -175,20 +210,20 @@ class ValidationReport:
     def _get(self, name: str) -> Any:
         return self._d[name]
 
-    @property
-    def model_name(self) -> str:
-        """What was validated (the model's class name, or "scores")."""
-        return str(self._d["model_name"])
-
-    @property
-    def n(self) -> int:
-        """Number of cases."""
-        return int(self._d["n"])
-
-    @property
-    def n_positive(self) -> int:
-        """Number of cases with the outcome (y = 1)."""
-        return int(self._d["n_positive"])
+    # the parts read back as they are stored (scalars converted to their Python type), one
+    # _Part each rather than one property each: the same read, written once
+    model_name = _Part(str, """What was validated (the model's class name, or "scores").""")
+    n = _Part(int, "Number of cases.")
+    n_positive = _Part(int, "Number of cases with the outcome (y = 1).")
+    level = _Part(float, "Confidence level of every interval.")
+    n_bootstrap = _Part(int, "Number of bootstrap replicates used.")
+    bands = _Part(_stored(Bands), "Risk bands used for calibration by band.")
+    threshold = _Part(float, "Probability at or above which a case counts as predicted positive.")
+    auc = _Part(_stored(Estimate), "AUC with the DeLong interval.")
+    auc_bootstrap = _Part(_stored(Estimate), "AUC with the Poisson-bootstrap percentile "
+                          "interval (NaN bounds if none).")
+    brier = _Part(_stored(Estimate), "Brier score (mean squared error of the probability) "
+                  "with bootstrap interval.")
 
     @property
     def base_rate(self) -> float:
@@ -196,39 +231,9 @@ class ValidationReport:
         return self.n_positive / self.n
 
     @property
-    def level(self) -> float:
-        """Confidence level of every interval."""
-        return float(self._d["level"])
-
-    @property
-    def n_bootstrap(self) -> int:
-        """Number of bootstrap replicates used."""
-        return int(self._d["n_bootstrap"])
-
-    @property
-    def bands(self) -> Bands:
-        """Risk bands used for calibration by band."""
-        return self._get("bands")
-
-    @property
-    def threshold(self) -> float:
-        """Probability at or above which a case counts as predicted positive."""
-        return float(self._d["threshold"])
-
-    @property
-    def auc(self) -> Estimate:
-        """AUC with the DeLong interval."""
-        return self._get("auc")
-
-    @property
-    def auc_bootstrap(self) -> Estimate:
-        """AUC with the Poisson-bootstrap percentile interval (NaN bounds if none)."""
-        return self._get("auc_bootstrap")
-
-    @property
-    def brier(self) -> Estimate:
-        """Brier score (mean squared error of the probability) with bootstrap interval."""
-        return self._get("brier")
+    def incumbent(self) -> IncumbentComparison | None:
+        """Comparison with the incumbent score, or None when none was given."""
+        return self._get("incumbent")
 
     @property
     def calibration(self) -> Calibration:
@@ -237,11 +242,6 @@ class ValidationReport:
         return Calibration(c.observed_rate, c.mean_predicted, c.in_the_large,
                            c.observed_expected, c.recalibration, c.by_decile.copy(),
                            c.by_band.copy())
-
-    @property
-    def incumbent(self) -> IncumbentComparison | None:
-        """Comparison with the incumbent score, or None when none was given."""
-        return self._get("incumbent")
 
     @property
     def fairness(self) -> Fairness | None:
@@ -281,15 +281,8 @@ class ValidationReport:
         c: DecisionCurve | None = self._d.get("decision_curve")
         return None if c is None else c.copy()
 
-    @property
-    def methods(self) -> dict[str, str]:
-        """How every interval and estimate was obtained."""
-        return dict(self._d["methods"])
-
-    @property
-    def notes(self) -> tuple[str, ...]:
-        """Caveats about the data (small groups, floored bins, ...)."""
-        return tuple(self._d["notes"])
+    methods = _Part(dict[str, str], "How every interval and estimate was obtained.")
+    notes = _Part(tuple[str, ...], "Caveats about the data (small groups, floored bins, ...).")
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dictionary of everything in the report (NaN becomes None)."""

@@ -408,6 +408,8 @@ _DOC = """HMPPS's {long} ({short}), STATIC and DYNAMIC forms, as the service com
     """
 
 
+# one class per predictor, alike but for name and data: a model file, the registry and
+# scikit-learn's clone know a model by its class, and each has its own documentation
 @register_model_class
 class ARP(_ArnsPredictor):
     __doc__ = _DOC.format(long="All Reoffending Predictor", short="ARP", example_p="0.2129",

@@ -49,6 +49,8 @@ STATIC_REQUIRED: dict[str, tuple[str, ...]] = {
     "vrp": (*_STATIC_COMMON, "totalNumberOfViolentSanctions"),
     "svrp": (*_STATIC_COMMON, "totalNumberOfViolentSanctions"),
 }
+# each predictor's list transcribed in full and in the service's order (not built from a
+# shared head), so that it can be checked line by line against the service's source
 DYNAMIC_REQUIRED: dict[str, tuple[str, ...]] = {
     "arp": (
         "suitabilityOfAccommodation",

@@ -41,13 +41,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Mapping
 from functools import cache
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from riskassess.exceptions import FeatureError, UnseenCategoryError
-from riskassess.instruments.arns._data import PREDICTORS, bands
+from riskassess.instruments.arns._data import PREDICTORS, FormName, PredictorName, bands
 from riskassess.instruments.arns._exact import ScoringFailure, derive_inputs
 from riskassess.instruments.arns._kernel import CATEGORIES, iter_terms
 from riskassess.instruments.arns._request import parse_request
@@ -73,10 +73,6 @@ __all__ = [
 ]
 
 
-Predictor = Literal["arp", "vrp", "svrp"]
-Form = Literal["static", "dynamic"]
-
-
 def _check(predictor: str, form: str) -> None:
     if predictor not in PREDICTORS or form not in ("static", "dynamic"):
         raise FeatureError(
@@ -85,7 +81,7 @@ def _check(predictor: str, form: str) -> None:
         )
 
 
-def feature_names(predictor: Predictor, form: Form) -> list[str]:
+def feature_names(predictor: PredictorName, form: FormName) -> list[str]:
     """The service's ``featureValues`` keys of ``predictor``/``form``, without totalWeight.
 
     Parameters
@@ -114,7 +110,7 @@ def _required(predictor: str, form: str) -> tuple[str, ...]:
     return tuple(c for c in INPUT_COLUMNS if c in used)
 
 
-def required_columns(predictor: Predictor, form: Form) -> list[str]:
+def required_columns(predictor: PredictorName, form: FormName) -> list[str]:
     """The input columns ``predictor``/``form`` reads, in :data:`INPUT_COLUMNS` order.
 
     Parameters
@@ -258,7 +254,7 @@ _CATEGORY_POSITION = {c: i for i, c in enumerate(CATEGORIES)}
 
 
 def term_contributions(
-    frame: pd.DataFrame, predictor: Predictor, form: Form, *,
+    frame: pd.DataFrame, predictor: PredictorName, form: FormName, *,
     zero_if_missing: Collection[str] = (),
 ) -> tuple[np.ndarray, list[str]]:
     """Each term's weight for every row, in the service's ``featureValues`` order.
@@ -337,7 +333,7 @@ def term_contributions(
     return out, [t.name for t in terms]
 
 
-def band_of(predictor: Predictor, percent_scores: Any) -> np.ndarray:
+def band_of(predictor: PredictorName, percent_scores: Any) -> np.ndarray:
     """The service's bands of percent scores (0..100, normally already at 2 decimals).
 
     Parameters
