@@ -47,18 +47,22 @@ __all__ = [
 ]
 
 
-class _Scored(_Vocabulary):
+class _ServiceVocabulary(_Vocabulary):
+    """A vocabulary whose values HMPPS's service spells in upper case."""
+
+    @property
+    def service_name(self) -> str:
+        """The value HMPPS's service uses (upper case), e.g. ``SOME_PROBLEMS``."""
+        return self.value.upper()
+
+
+class _Scored(_ServiceVocabulary):
     """A vocabulary whose members OASys scores 0, 1, 2 in declaration order."""
 
     @property
     def score(self) -> int:
         """OASys score of the answer (0, 1 or 2)."""
         return list(type(self)).index(self)
-
-    @property
-    def service_name(self) -> str:
-        """The value HMPPS's service uses (upper case), e.g. ``SOME_PROBLEMS``."""
-        return self.value.upper()
 
 
 class ProblemLevel(_Scored):
@@ -89,7 +93,7 @@ class MotivationLevel(_Scored):
     NO_MOTIVATION = "no_motivation"
 
 
-class RelationshipStatus(_Vocabulary):
+class RelationshipStatus(_ServiceVocabulary):
     """Current relationship status (OASys section 6).
 
     Examples
@@ -102,13 +106,8 @@ class RelationshipStatus(_Vocabulary):
     IN_RELATIONSHIP_LIVING_TOGETHER = "in_relationship_living_together"
     IN_RELATIONSHIP_NOT_LIVING_TOGETHER = "in_relationship_not_living_together"
 
-    @property
-    def service_name(self) -> str:
-        """The value HMPPS's service uses (upper case)."""
-        return self.value.upper()
 
-
-class PreviousConviction(_Vocabulary):
+class PreviousConviction(_ServiceVocabulary):
     """A kind of serious previous conviction (HMPPS's ``previousConvictions`` list).
 
     Examples
@@ -126,11 +125,6 @@ class PreviousConviction(_Vocabulary):
     WEAPON = "weapon"
     CRIMINAL_DAMAGE = "criminal_damage"
     ARSON = "arson"
-
-    @property
-    def service_name(self) -> str:
-        """The value HMPPS's service uses (upper case)."""
-        return self.value.upper()
 
 
 class DrugUse(_Vocabulary):
