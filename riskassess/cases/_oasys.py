@@ -26,10 +26,9 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from riskassess._hmpps import compatible_ogrs3_categories, offence_category, ogrs3_category
@@ -43,7 +42,7 @@ __all__ = [
     "PreviousConviction",
     "ProblemLevel",
     "RelationshipStatus",
-    "resolve_offence_code",
+    "offence_from_code",
 ]
 
 
@@ -203,10 +202,10 @@ class NeedItems(BaseModel):
 
 # (offence_code, offence, violent) triples already checked and found to agree. A case
 # system sends every sanction with all three, and a code's check (mapping look-up, the
-# compatible OGRS3 categories, two comparisons) was half the time of validating a case;
-# a set look-up replaces it. Bounded: the mapping has a few thousand codes, each
-# compatible with a handful of categories, so real traffic never fills it.
-_AGREEING: set[tuple[str, str, bool]] = set()
+# compatible OGRS3 categories, two comparisons) was a large part of validating a case; a
+# set look-up replaces it. Bounded: the mapping has a few thousand codes, each compatible
+# with a handful of categories, so real traffic never fills it.
+_AGREEING: set[tuple[str, OffenceCategory, bool]] = set()
 _AGREEING_MAX = 200_000
 
 
@@ -215,90 +214,67 @@ def _error(field: str, kind: str, message: str, value: Any) -> InitErrorDetails:
                             loc=(field,), input=value)
 
 
-def resolve_offence_code(title: str, data: Any) -> Any:
-    """Fill ``offence`` and ``violent`` of a raw offence record from its ``offence_code``.
+def offence_from_code(code: str | None, offence: OffenceCategory | None,
+                      violent: bool | None
+                      ) -> tuple[OffenceCategory | None, bool | None, list[InitErrorDetails]]:
+    """``offence`` and ``violent`` of an offence record, filled or checked from its code.
 
     Used by :class:`~riskassess.cases.IndexOffence` and :class:`~riskassess.cases.Sanction`
-    before their fields are validated (validated records pass through untouched).
+    once their fields are validated (one check after the fields, not a pass over the raw
+    record before them: a case has a dozen offence records).
 
     Parameters
     ----------
-    title : str
-        The record's class name (for the error).
-    data : object
-        The raw record.
+    code : str or None
+        The Home Office offence code (five digits; the field checked the form).
+    offence, violent : OffenceCategory, bool or None
+        As given (None: not given).
 
     Returns
     -------
-    object
-        ``data``, or a copy with ``offence`` / ``violent`` derived from the code.
-
-    Raises
-    ------
-    pydantic.ValidationError
-        The code is malformed, unmapped or ``UNKNOWN`` (location ``offence_code``, the code
-        named); ``offence`` / ``violent`` disagree with the code (both named); or neither
-        a code nor ``offence`` / ``violent`` is given (location of the missing field).
+    offence, violent : OffenceCategory, bool or None
+        Derived from the code where not given; as given otherwise.
+    problems : list of pydantic_core.InitErrorDetails
+        Empty, or: the code unmapped or ``UNKNOWN`` (location ``offence_code``, the code
+        named); ``offence`` / ``violent`` disagreeing with the code (both named); neither
+        a code nor ``offence`` / ``violent`` given (location of the missing field).
 
     Examples
     --------
-    >>> resolve_offence_code("Sanction", {"offence_code": "11618", "date": "2020-01-01"})
-    {'offence_code': '11618', 'date': '2020-01-01', 'offence': 'other', 'violent': False}
+    >>> offence_from_code("11618", None, None)[:2]
+    (<OffenceCategory.OTHER: 'other'>, False)
+    >>> offence_from_code(None, None, False)[2][0]["loc"]
+    ('offence',)
     """
-    if type(data) is dict:  # the hot paths: a record that needs nothing derived
-        code, given, given_violent = (data.get("offence_code"), data.get("offence"),
-                                      data.get("violent"))
-        if code is None:
-            if given is not None and given_violent is not None:
-                return data  # no code: nothing to derive or compare
-        else:
-            try:  # code, category and flag seen before and found to agree
-                if (code, given, given_violent) in _AGREEING:
-                    # (a look-alike such as violent=1 for True passes here and is then
-                    # refused by the field's own strict check)
-                    return data
-            except TypeError:  # an unhashable value: the full check below names it
-                pass
-    if not isinstance(data, Mapping):
-        return data
-    code = data.get("offence_code")
     problems: list[InitErrorDetails] = []
     if code is None:
-        for field in ("offence", "violent"):
-            if data.get(field) is None:
+        for field, value in (("offence", offence), ("violent", violent)):
+            if value is None:
                 problems.append(_error(field, "missing", "required (or give an offence_code "
-                                       "to derive it from)", data.get(field)))
-        if problems:
-            raise ValidationError.from_exception_data(title, problems)
-        return data
+                                       "to derive it from)", value))
+        return offence, violent, problems
+    if (code, offence, violent) in _AGREEING:
+        return offence, violent, problems
     try:
-        category, violent = offence_category(code)
+        category, code_violent = offence_category(code)
     except OffenceCodeError as exc:
-        raise ValidationError.from_exception_data(
-            title, [_error("offence_code", "offence_code", str(exc), code)]) from None
-    out = dict(data)
-    given = data.get("offence")
-    derived = ogrs3_category(category)
-    if given is None:
-        out["offence"] = derived.value
-    elif isinstance(given, str) and given in OffenceCategory._value2member_map_:
+        return offence, violent, [_error("offence_code", "offence_code", str(exc), code)]
+    if offence is None:
+        offence = ogrs3_category(category)
+    else:
         allowed = compatible_ogrs3_categories(category)
-        if OffenceCategory(given) not in allowed:
+        if offence not in allowed:
             problems.append(_error("offence", "offence_code_disagrees", (
-                f"offence {given!r} disagrees with offence_code {code!r} (actuarial category "
-                f"{category}, OGRS3 categories {sorted(c.value for c in allowed)}): give one "
-                "or make them agree"), given))
-    given_violent = data.get("violent")
-    if given_violent is None:
-        out["violent"] = violent
-    elif isinstance(given_violent, bool) and given_violent is not violent:
+                f"offence {offence.value!r} disagrees with offence_code {code!r} (actuarial "
+                f"category {category}, OGRS3 categories {sorted(c.value for c in allowed)}): "
+                "give one or make them agree"), offence.value))
+    if violent is None:
+        violent = code_violent
+    elif violent is not code_violent:
         problems.append(_error("violent", "offence_code_disagrees", (
-            f"violent={str(given_violent).lower()} disagrees with offence_code {code!r}, "
-            f"which HMPPS's mapping flags as {'' if violent else 'not '}a violent sanction"),
-            given_violent))
-    if problems:
-        raise ValidationError.from_exception_data(title, problems)
-    if (given is not None and given_violent is not None and type(given) is str
-            and type(given_violent) is bool and len(_AGREEING) < _AGREEING_MAX):
-        _AGREEING.add((code, given, given_violent))
-    return out
+            f"violent={str(violent).lower()} disagrees with offence_code {code!r}, which "
+            f"HMPPS's mapping flags as {'' if code_violent else 'not '}a violent sanction"),
+            violent))
+    if not problems and len(_AGREEING) < _AGREEING_MAX:
+        _AGREEING.add((code, offence, violent))
+    return offence, violent, problems

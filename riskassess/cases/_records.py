@@ -56,7 +56,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterable, Mapping
 from operator import is_
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import (
     BaseModel,
@@ -66,12 +66,13 @@ from pydantic import (
     TypeAdapter,
     ValidationError,
     ValidatorFunctionWrapHandler,
+    WithJsonSchema,
     model_validator,
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from riskassess.cases._dates import Day, tenth_birthday
-from riskassess.cases._oasys import NeedItems, resolve_offence_code
+from riskassess.cases._oasys import NeedItems, offence_from_code
 from riskassess.cases._rules import MAX_AGE_YEARS, case_error, case_problems
 from riskassess.types import CaseId, PersonId
 from riskassess.vocabulary import Disposal, OffenceCategory, SanctionKind, Sex
@@ -99,24 +100,11 @@ def _config(description: str) -> ConfigDict:
                       json_schema_extra={"description": description})
 
 
-def _disposal_problem(kind: SanctionKind, disposal: Disposal | None) -> str | None:
-    if kind is SanctionKind.CONVICTION and disposal is None:
+def _disposal_problem(kind: SanctionKind, disposal: Disposal | None) -> str:
+    """Why ``disposal`` does not fit ``kind`` (called only when it does not)."""
+    if kind is SanctionKind.CONVICTION:
         return "a conviction needs a disposal (custody, community, suspended, fine, ...)"
-    if kind is SanctionKind.CAUTION and disposal is not None:
-        return f"a caution has no disposal, got {disposal.value!r}"
-    return None
-
-
-def _raise_disposal(title: str, kind: SanctionKind, disposal: Disposal | None) -> None:
-    problem = _disposal_problem(kind, disposal)
-    if problem is not None:
-        raise ValidationError.from_exception_data(
-            title,
-            [InitErrorDetails(
-                type=PydanticCustomError("disposal_kind", "{problem}", {"problem": problem}),
-                loc=("disposal",), input=disposal,
-            )],
-        )
+    return f"a caution has no disposal, got {getattr(disposal, 'value', disposal)!r}"
 
 
 class _Record(BaseModel):
@@ -153,26 +141,46 @@ class Person(_Record):
     sex: Sex = Field(description="Sex as recorded: 'male' or 'female'.")
 
 
+#: A Home Office offence code: five ASCII digits. The form is checked with the mapping
+#: (:func:`offence_from_code`), whose message names the code; the schema shows the pattern.
+OffenceCode = Annotated[str, WithJsonSchema({"type": "string", "pattern": r"^[0-9]{5}$"})]
+
+
 class _Offence(_Record):
     """Base of the two offence records: the code fills the category, the kind the disposal.
 
     Subclasses declare the fields (``kind``, ``disposal``, ``offence``, ``violent``,
-    ``offence_code``); the two rules below are written once for both.
+    ``offence_code``); the rules below are written once for both, and run once the fields
+    are valid (a single Python call per record: a case has a dozen of them).
     """
 
     if TYPE_CHECKING:  # declared by the subclasses, in their own field order
         kind: SanctionKind
         disposal: Disposal | None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _offence_from_code(cls, data: Any) -> Any:
-        return resolve_offence_code(cls.__name__, data)
+        offence: OffenceCategory
+        violent: bool
+        offence_code: str | None
 
     @model_validator(mode="after")
-    def _disposal_matches_kind(self) -> _Offence:
+    def _code_and_disposal(self) -> _Offence:
+        problems: list[InitErrorDetails] = []
+        offence: OffenceCategory | None = self.offence
+        violent: bool | None = self.violent
+        if self.offence_code is not None or offence is None or violent is None:
+            offence, violent, problems = offence_from_code(self.offence_code, offence,
+                                                           violent)
+            if not problems:  # fill what the code gave (the record is frozen to users)
+                for name, value in (("offence", offence), ("violent", violent)):
+                    if getattr(self, name) is None:
+                        object.__setattr__(self, name, value)
+                        self.__pydantic_fields_set__.add(name)
         if (self.disposal is None) is (self.kind is SanctionKind.CONVICTION):
-            _raise_disposal(type(self).__name__, self.kind, self.disposal)
+            problem = _disposal_problem(self.kind, self.disposal)
+            problems.append(InitErrorDetails(
+                type=PydanticCustomError("disposal_kind", "{problem}", {"problem": problem}),
+                loc=("disposal",), input=self.disposal))
+        if problems:
+            raise ValidationError.from_exception_data(type(self).__name__, problems)
         return self
 
 
@@ -202,8 +210,8 @@ class Sanction(_Offence):
     violent: StrictBool = Field(  # type: ignore[assignment]  # filled from offence_code
         default=None, description="Whether the offence was violent (true/false); may be "
         "omitted when offence_code is given (the code's violent-sanction flag).")
-    offence_code: str | None = Field(
-        default=None, pattern=r"^[0-9]{5}$",
+    offence_code: OffenceCode | None = Field(
+        default=None,
         description="Home Office offence code (5 digits), mapped with HMPPS's table.")
 
 
@@ -235,8 +243,8 @@ class IndexOffence(_Offence):
     violent: StrictBool = Field(  # type: ignore[assignment]  # filled from offence_code
         default=None, description="Whether the index offence was violent; may be omitted "
         "when offence_code is given (the code's violent-sanction flag).")
-    offence_code: str | None = Field(
-        default=None, pattern=r"^[0-9]{5}$",
+    offence_code: OffenceCode | None = Field(
+        default=None,
         description="Home Office offence code (5 digits), mapped with HMPPS's table.")
     weapon: StrictBool | None = Field(
         default=None, description="The offence involved carrying or using a weapon "

@@ -99,18 +99,22 @@ def case_problems(
             out.append((("index_offence", "date"),
                         f"dated {index_date}, before the person's 10th birthday {tenth} "
                         "(age of criminal responsibility)"))
-    for position, sanction in sanctions:
-        day = sanction.date
-        loc: Loc = ("sanctions", position, "date")
-        if assessed is not None and day >= assessed:
-            out.append((loc, f"dated {day}, on or after the assessment date {assessed} "
-                             "(later events are leakage)"))
-        elif index_date is not None and day > index_date:
-            out.append((loc, f"dated {day}, after the index offence date {index_date} "
-                             "(previous sanctions are on or before it)"))
-        if tenth is not None and day < tenth:
-            out.append((loc, f"dated {day}, before the person's 10th birthday {tenth} "
-                             "(age of criminal responsibility)"))
+    days = [sanction.date for _, sanction in sanctions]
+    # the usual case, at the cost of a min and a max: every sanction in its window
+    if days and not ((assessed is None or max(days) < assessed)
+                     and (index_date is None or max(days) <= index_date)
+                     and (tenth is None or min(days) >= tenth)):
+        for (position, _), day in zip(sanctions, days, strict=True):
+            loc: Loc = ("sanctions", position, "date")
+            if assessed is not None and day >= assessed:
+                out.append((loc, f"dated {day}, on or after the assessment date {assessed} "
+                                 "(later events are leakage)"))
+            elif index_date is not None and day > index_date:
+                out.append((loc, f"dated {day}, after the index offence date {index_date} "
+                                 "(previous sanctions are on or before it)"))
+            if tenth is not None and day < tenth:
+                out.append((loc, f"dated {day}, before the person's 10th birthday {tenth} "
+                                 "(age of criminal responsibility)"))
     if follow_up_start is not None and index_date is not None and follow_up_start < index_date:
         out.append((("follow_up_start",),
                     f"{follow_up_start} is before the index offence date {index_date}"))
