@@ -6,15 +6,18 @@ ratios next to the raw numbers):
 
 1. the in-memory path on ``--baseline-people`` people (default 1,000,000): tables already
    in memory -> ``build_features_from_tables`` -> ``predict_proba`` / ``predict_band`` ->
-   ``explain``, one core; cases per second per core;
+   SHAP values (``score_frame``), one core; cases per second per core;
 2. a synthetic cohort of ``--people`` people (default 10,000,000, about 9 sanctions each)
    written to co-partitioned Parquet chunk by chunk on the cluster (never whole in memory);
 3. the distributed job on a freshly started ``LocalCluster`` of 2 single-threaded worker
    processes: read Parquet -> features -> scores -> bands -> explanations -> write
    Parquet, timed from building the job to the last file written, so the workers' first
-   imports (riskassess, shap) and the model parse are included (nothing is pre-loaded);
-   cases per second per core (one core per worker), ratio to (1) (goal >= 0.8), and
-   peak resident memory of each worker process, sampled every 0.2 s (goal <= 2 GiB).
+   imports of riskassess and the model parse are included (nothing is pre-loaded);
+   cases per second per core (one core per worker) and per worker CPU-second, each as
+   a ratio of medians to (1) (goal >= 0.8), and peak resident memory of each worker
+   process, sampled every 0.2 s (goal <= 2 GiB). ``--dist-repeats`` runs (default 2),
+   each on a fresh cluster, interleaved with the in-memory runs; ``--warm`` also runs
+   the job a second time on the same workers (the steady state, start-up excluded).
    Workers run without dask's ``MALLOC_TRIM_THRESHOLD_`` (see :data:`WORKER_ENV`);
    ``--compare-dask-env`` also runs the job with dask's default;
 4. scaling: the same job on ``--scaling-people`` people at 1 and at 2 workers; speed-up.
@@ -184,22 +187,34 @@ def generate(root: Path, n_people: int, per_partition: int, seed: int,
 
 
 def distributed_job(model: Any, data: Any, out: Path, n_workers: int,
-                    dask_env: bool = False) -> dict[str, Any]:
+                    dask_env: bool = False, warm: bool = False) -> dict[str, Any]:
+    """One run on a freshly started cluster; with ``warm``, a second run on the same one.
+
+    The second run shows the steady state (imports and model parse done, pages mapped):
+    the cost per partition without the workers' start-up.
+    """
     from riskassess.distributed import score_parquet
 
     if out.exists():
         shutil.rmtree(out)
+    warm_run = None
     with local_cluster(n_workers, "4GiB", dask_env) as client:
         pids = worker_pids(client)
         idle = {pid: psutil.Process(pid).memory_info().rss for pid in pids}
         # Timed from here: the job as a user runs it on a freshly started cluster, so
-        # the workers' first imports of riskassess (and shap) and the model parse are
-        # part of it; nothing is pre-loaded on the workers.
+        # the workers' first imports of riskassess and the model parse are part of it;
+        # nothing is pre-loaded on the workers.
         with RssSampler(pids) as rss:
             t0 = time.perf_counter()
             job = score_parquet(model, data, invalid="drop")
             counts = job.to_parquet(out, client=client)
             elapsed = time.perf_counter() - t0
+        if warm:
+            with RssSampler(pids) as again:
+                t0 = time.perf_counter()
+                score_parquet(model, data, invalid="drop").to_parquet(out, client=client)
+                warm_seconds = time.perf_counter() - t0
+            warm_run = {"seconds": warm_seconds, "cpu_s": sum(again.cpu.values())}
     cases = int(counts["scored"].sum())
     lost = int((counts["assessments"] - counts["scored"] - counts["rejected"]).abs().sum())
     cpu = sum(rss.cpu.values())
@@ -208,7 +223,8 @@ def distributed_job(model: Any, data: Any, out: Path, n_workers: int,
             "sanctions": int(counts["sanctions"].sum()), "cpu_s": cpu,
             "cases_per_s_core": cases / elapsed / n_workers,
             "cases_per_cpu_s": cases / cpu,
-            "peak_rss": [rss.peak[p] for p in pids], "idle_rss": [idle[p] for p in pids]}
+            "peak_rss": [rss.peak[p] for p in pids], "idle_rss": [idle[p] for p in pids],
+            "warm": warm_run}
 
 
 def spot_check(model: Any, data: Any, out: Path) -> float:
@@ -236,7 +252,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--scaling-people", type=int, default=None)
     parser.add_argument("--people-per-partition", type=int, default=None)
     parser.add_argument("--repeats", type=int, default=2,
-                        help="in-memory runs before and after the distributed job (each)")
+                        help="in-memory runs before and after each distributed run")
+    parser.add_argument("--dist-repeats", type=int, default=2,
+                        help="distributed runs, each on a fresh cluster, interleaved with "
+                             "the in-memory runs (medians of both are compared)")
+    parser.add_argument("--warm", action="store_true",
+                        help="after each distributed run, run the job again on the same "
+                             "workers: the steady state without start-up")
     parser.add_argument("--fit-people", type=int, default=None)
     parser.add_argument("--out", type=Path, default=Path("/tmp/riskassess-bench"))
     parser.add_argument("--reuse", action="store_true", help="reuse generated Parquet")
@@ -260,19 +282,31 @@ def main(argv: list[str] | None = None) -> None:
           f"({len(model.form_.terms)} terms)")
 
     tables = in_memory_tables(n_base, args.seed)
-    before = baseline(model, tables, args.repeats)
-    print(f"in-memory, {n_base:,} people: wall {[round(t, 2) for t in before['walls']]} s, "
-          f"CPU {[round(t, 2) for t in before['cpus']]} s", flush=True)
-
     data, gen_s = generate(args.out / f"cohort-{n_people}", n_people, per_part, args.seed,
                            args.reuse)
     size = sum(f.stat().st_size for f in data.root.rglob("*.parquet"))
     print(f"cohort of {n_people:,} people: {data.n_partitions} partitions, "
           f"{size / GIB:.2f} GiB Parquet, written in {gen_s:.1f} s (0: reused)", flush=True)
 
-    main_run = distributed_job(model, data, args.out / "scores", 2)
-    print(f"distributed, 2 workers: {main_run['seconds']:.1f} s wall, "
-          f"{main_run['cpu_s']:.1f} s worker CPU; load average {os.getloadavg()}", flush=True)
+    # interleaved: in-memory, distributed, in-memory, ..., in-memory, so that a change of
+    # load on the machine hits both sides; every ratio below is a ratio of medians
+    baselines = [baseline(model, tables, args.repeats)]
+    runs: list[dict[str, Any]] = []
+    for i in range(args.dist_repeats):
+        print(f"in-memory, {n_base:,} people: wall "
+              f"{[round(t, 2) for t in baselines[-1]['walls']]} s, CPU "
+              f"{[round(t, 2) for t in baselines[-1]['cpus']]} s", flush=True)
+        runs.append(distributed_job(model, data, args.out / "scores", 2, warm=args.warm))
+        run = runs[-1]
+        warm_note = (f"; warm re-run {run['warm']['seconds']:.1f} s wall, "
+                     f"{run['warm']['cpu_s']:.1f} s CPU" if run["warm"] else "")
+        print(f"distributed run {i + 1}, 2 fresh workers: {run['seconds']:.1f} s wall, "
+              f"{run['cpu_s']:.1f} s worker CPU{warm_note}; load average "
+              f"{os.getloadavg()}", flush=True)
+        baselines.append(baseline(model, tables, args.repeats))
+    print(f"in-memory, {n_base:,} people: wall {[round(t, 2) for t in baselines[-1]['walls']]}"
+          f" s, CPU {[round(t, 2) for t in baselines[-1]['cpus']]} s", flush=True)
+    main_run = runs[-1]
     diff = spot_check(model, data, args.out / "scores")
     default_env = None
     if args.compare_dask_env:
@@ -282,47 +316,59 @@ def main(argv: list[str] | None = None) -> None:
               f"{default_env['seconds']:.1f} s wall, {default_env['cpu_s']:.1f} s worker CPU",
               flush=True)
 
-    after = baseline(model, tables, args.repeats)
-    walls = before["walls"] + after["walls"]
-    cpus = before["cpus"] + after["cpus"]
+    walls = [t for b in baselines for t in b["walls"]]
+    cpus = [t for b in baselines for t in b["cpus"]]
     base_wall = n_base / statistics.median(walls)
     base_cpu = n_base / statistics.median(cpus)
+    dist_wall = statistics.median(r["cases_per_s_core"] for r in runs)
+    dist_cpu = statistics.median(r["cases_per_cpu_s"] for r in runs)
+    warm_cpu = (statistics.median(r["cases"] / r["warm"]["cpu_s"] for r in runs)
+                if args.warm else None)
 
     k = max(1, min(data.n_partitions, -(-n_scale // per_part)))
     part = subset(data, k)
     one = distributed_job(model, part, args.out / "scores-1w", 1)
     two = distributed_job(model, part, args.out / "scores-2w", 2)
 
-    peak = max(main_run["peak_rss"])
+    peak = max(p for r in runs for p in r["peak_rss"])
+    n_runs = len(runs)
     rows = [
         ("in-memory cases/s (wall, 1 core)", f"{base_wall:,.0f}",
          f"{n_base:,} people, {len(tables[1]):,} sanctions; median of {len(walls)} runs "
-         "before+after"),
-        ("in-memory cases per CPU-second", f"{base_cpu:,.0f}", "process CPU time"),
-        ("in-memory peak RSS", f"{max(before['peak_rss'], after['peak_rss']) / GIB:.2f} GiB",
+         "around the distributed ones"),
+        ("in-memory cases per CPU-second", f"{base_cpu:,.0f}", "process CPU time; median"),
+        ("in-memory peak RSS", f"{max(b['peak_rss'] for b in baselines) / GIB:.2f} GiB",
          "whole process, tables included"),
         ("distributed cases", f"{main_run['cases']:,}",
          f"{main_run['sanctions']:,} sanctions; rejected {main_run['rejected']}, "
          f"lost {main_run['lost']}"),
-        ("distributed wall time", f"{main_run['seconds']:.1f} s",
-         "2 fresh workers x 1 thread; read Parquet .. write Parquet, first imports "
+        ("distributed wall time",
+         f"{statistics.median(r['seconds'] for r in runs):.1f} s",
+         f"median of {n_runs}: " + ", ".join(f"{r['seconds']:.1f}" for r in runs)
+         + "; 2 fresh workers x 1 thread; read Parquet .. write Parquet, first imports "
          "included; MALLOC_TRIM_THRESHOLD_ unset"),
-        ("distributed cases/s/core (wall)", f"{main_run['cases_per_s_core']:,.0f}",
-         "cases / wall / 2"),
-        ("distributed cases per CPU-second", f"{main_run['cases_per_cpu_s']:,.0f}",
-         "worker processes' CPU time"),
-        ("ratio per core, wall (goal >= 0.8)",
-         f"{main_run['cases_per_s_core'] / base_wall:.2f}", "distributed / in-memory"),
-        ("ratio per CPU-second (goal >= 0.8)",
-         f"{main_run['cases_per_cpu_s'] / base_cpu:.2f}",
-         "less sensitive to other load than wall time"),
+        ("distributed cases/s/core (wall)", f"{dist_wall:,.0f}",
+         f"cases / wall / 2; median of {n_runs}"),
+        ("distributed cases per CPU-second", f"{dist_cpu:,.0f}",
+         f"worker processes' CPU time; median of {n_runs}: "
+         + ", ".join(f"{r['cpu_s']:.1f}" for r in runs) + " CPU-s"),
+        ("ratio per core, wall (goal >= 0.8)", f"{dist_wall / base_wall:.2f}",
+         "median distributed / median in-memory; per run "
+         + ", ".join(f"{r['cases_per_s_core'] / base_wall:.2f}" for r in runs)),
+        ("ratio per CPU-second (goal >= 0.8)", f"{dist_cpu / base_cpu:.2f}",
+         "less sensitive to other load than wall time; per run "
+         + ", ".join(f"{r['cases_per_cpu_s'] / base_cpu:.2f}" for r in runs)),
+        *([("ratio per CPU-second, warm workers", f"{warm_cpu / base_cpu:.2f}",
+            "same job again on the same workers: start-up (imports, model parse, first "
+            "page faults) excluded")] if warm_cpu is not None else []),
         *([("ratio per CPU-second, dask's env",
              f"{default_env['cases_per_cpu_s'] / base_cpu:.2f}",
              "MALLOC_TRIM_THRESHOLD_=65536 (dask's default); peak RSS "
              + " / ".join(f"{p / GIB:.2f}" for p in default_env["peak_rss"]) + " GiB")]
           if default_env else []),
         ("peak RSS per worker (goal <= 2 GiB)",
-         " / ".join(f"{p / GIB:.2f}" for p in main_run["peak_rss"]) + " GiB",
+         " / ".join(f"{max(r['peak_rss'][i] for r in runs) / GIB:.2f}" for i in range(2))
+         + " GiB",
          "idle " + " / ".join(f"{p / GIB:.2f}" for p in main_run["idle_rss"]) + " GiB"),
         ("max |distributed - in-memory|", f"{diff:.1e}", "partition 0, every column"),
         (f"scaling, {k * per_part:,} people, 1 worker", f"{one['seconds']:.1f} s",
@@ -342,8 +388,8 @@ def main(argv: list[str] | None = None) -> None:
           f"{os.getloadavg()}")
     if data.n_partitions < 20:
         print("note: with this few partitions each worker's first-task cost (imports of "
-              "riskassess and shap, model parse: ~3 CPU-s) dominates the ratios; the "
-              "goal is about the 10M-person run")
+              "riskassess, model parse, first page faults: ~2 CPU-s) weighs on the "
+              "ratios; the goal is about the 10M-person run (see --warm)")
 
 
 if __name__ == "__main__":

@@ -104,7 +104,7 @@ def score_frame(
         Feature table indexed by ``case_id``.
     explain : bool, default True
         Add ``shap_<feature>`` columns (exact SHAP values in log-odds, from
-        :func:`riskassess.explain.explain`) and ``shap_base`` (the base value).
+        :func:`riskassess.explain.shap_values`) and ``shap_base`` (the base value).
     include_features : bool, default False
         Keep the feature columns in front of the scores.
 
@@ -142,8 +142,6 @@ def score_frame(
     X = features[columns]
     # text ids as the string dtype (not object), so Parquet writers know the type
     index = pd.Index(features.index.astype("str"), name=features.index.name or "case_id")
-    out = features.copy() if include_features else pd.DataFrame(index=features.index)
-    out.index = index
     n = len(X)
     if n:
         proba = np.asarray(model.predict_proba(X), dtype=np.float64)[:, 1]
@@ -151,29 +149,39 @@ def score_frame(
     else:  # sklearn refuses 0 rows; an empty partition still has the full schema
         proba = np.empty(0, dtype=np.float64)
         band = pd.Categorical([], dtype=BAND_DTYPE)
-    out["probability"] = proba
-    out["band"] = band
+    scores: dict[str, Any] = {"probability": proba, "band": band}
     if explain:
         names = shap_columns(model, features)
         if n:
-            from riskassess.explain import explain as _explain
-
-            # by position: the values do not depend on the index, and case ids as
-            # shap instance names cost a Python object per case (and the garbage
-            # collector's time) for names this frame does not keep
-            expl = _explain(model, X.reset_index(drop=True))
-            got = [f"shap_{c}" for c in expl.feature_names]
-            if got != names:
-                raise ExplanationError(f"explanation columns {got} differ from inputs {names}")
-            values = np.asarray(expl.values, dtype=np.float64)
-            base = np.broadcast_to(np.asarray(expl.base_values, dtype=np.float64), (n,))
+            values, base = _explanation(model, X, names)
         else:
             values = np.empty((0, len(names)), dtype=np.float64)
             base = np.empty(0, dtype=np.float64)
-        out["shap_base"] = base
-        shap = pd.DataFrame(values, index=out.index, columns=names)
-        out = pd.concat([out, shap], axis=1)
+        scores["shap_base"] = base
+        scores.update(zip(names, values.T, strict=True))
+    # built at once from its columns (one copy into blocks), not column by column
+    out = pd.DataFrame(scores, index=index, copy=False)
+    if include_features:
+        kept = features.set_axis(index, axis=0)
+        out = pd.concat([kept, out], axis=1)
     return out
+
+
+def _explanation(model: Any, X: pd.DataFrame, names: list[str]
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """SHAP values ``(n, n_features)``, columns ``names``, and base values ``(n,)`` of ``X``.
+
+    The exact values come as plain arrays (:func:`riskassess.explain.shap_values`, the
+    numbers :func:`riskassess.explain.explain` gives): no ``shap.Explanation`` is built,
+    and a worker never imports shap (about a CPU-second per fresh worker process).
+    """
+    from riskassess.explain import shap_values
+
+    values, base = shap_values(model, X)
+    got = [f"shap_{c}" for c in model.explained_features_]
+    if got != names:
+        raise ExplanationError(f"explanation columns {got} differ from inputs {names}")
+    return values, np.full(len(X), base, dtype=np.float64)
 
 
 def _empty_rejected() -> pd.DataFrame:
