@@ -41,7 +41,14 @@ from riskassess.decisions._records import (
 from riskassess.exceptions import ExplanationError, FeatureError, UnsupportedModelError
 from riskassess.explain import explain, horizon_label, reasons
 from riskassess.features import FEATURES, build_features, case_feature_row
-from riskassess.models import Plan, TransparentModel, inverse_link, model_fingerprint, plan_of
+from riskassess.models import (
+    Plan,
+    TransparentModel,
+    input_names,
+    inverse_link,
+    model_fingerprint,
+    plan_of,
+)
 
 __all__ = ["assess", "input_sha256", "model_info"]
 
@@ -147,13 +154,13 @@ def _scalar_route(model: TransparentModel, plan: Plan, features: Mapping[str, An
 def _frame_route(model: TransparentModel, plan: Plan, case: Case, features: Mapping[str, Any],
                  background: pd.DataFrame | None, top: int | None) -> _Result:
     X = model.case_frame([case])
-    names = getattr(model, "feature_names_in_", None)
+    names = input_names(model)
     if names is not None:
-        missing = [str(f) for f in names if f not in X.columns]
+        missing = [f for f in names if f not in X.columns]
         if missing:
             raise FeatureError(f"case {case.case_id!r}: the model reads columns {missing} "
                                "that this case's features do not have")
-        X = X[[str(f) for f in names]]
+        X = X[names]
     # the model's own probability (its checks and warnings); the form frame is read once
     # more for the bands, the other horizons and the explanation
     p = float(model.predict_proba(X)[0, 1])

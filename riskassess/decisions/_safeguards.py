@@ -42,6 +42,7 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -130,6 +131,14 @@ def _utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
+def _optional_text(value: str | None, info: ValidationInfo) -> str | None:
+    """An optional free-text field: plain text within the note limit; blank means none."""
+    if value is None:
+        return None
+    field_name = info.field_name or "text"  # always set for a field validator
+    return check_free_text(value, field=field_name, max_chars=MAX_NOTE_CHARS) or None
+
+
 class Countersignature(_Frozen):
     """A second officer's countersignature of one logged decision.
 
@@ -153,13 +162,7 @@ class Countersignature(_Frozen):
     note: str | None = Field(default=None, description="Optional note (plain text).")
 
     _normalise_signed = field_validator("signed_at")(_utc)
-
-    @field_validator("note")
-    @classmethod
-    def _plain_note(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        return check_free_text(value, field="note", max_chars=MAX_NOTE_CHARS) or None
+    _plain_note = field_validator("note")(_optional_text)
 
 
 _WHO = Literal["person", "representative"]
@@ -182,6 +185,7 @@ class _Challenge(_Frozen):
     outcome_reason: str | None = Field(default=None, description="Why (plain text).")
 
     _normalise_times = field_validator("received_at", "outcome_at")(_utc)
+    _plain_reason = field_validator("outcome_reason")(_optional_text)
 
     @field_validator("statement")
     @classmethod
@@ -190,13 +194,6 @@ class _Challenge(_Frozen):
         if not text:
             raise DecisionError("field 'statement': empty (record what the person said)")
         return text
-
-    @field_validator("outcome_reason")
-    @classmethod
-    def _plain_reason(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        return check_free_text(value, field="outcome_reason", max_chars=MAX_NOTE_CHARS) or None
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:

@@ -29,6 +29,7 @@ import pandas as pd
 from riskassess.distributed._contract import PartitioningError, _is_in, check_partition
 from riskassess.distributed._model import model_from_json
 from riskassess.exceptions import ExplanationError
+from riskassess.models import input_names
 from riskassess.types import RISK_BANDS
 
 __all__ = [
@@ -82,8 +83,8 @@ class PartitionOutput(NamedTuple):
 
 
 def _model_columns(model: Any, features: pd.DataFrame) -> list[str]:
-    names = getattr(model, "feature_names_in_", None)
-    return [str(c) for c in names] if names is not None else list(map(str, features.columns))
+    names = input_names(model)
+    return names if names is not None else list(map(str, features.columns))
 
 
 def shap_columns(model: Any, features: pd.DataFrame) -> list[str]:

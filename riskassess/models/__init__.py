@@ -15,6 +15,7 @@ from riskassess.models._bands import OGRS3_CUT_POINTS, RiskBands
 from riskassess.models._base import TransparentModel, prepare_labels
 from riskassess.models._display import band_ranges
 from riskassess.models._hgb import form_from_hist_gradient_boosting
+from riskassess.models._inputs import input_names
 from riskassess.models._io import (
     MAX_MODEL_BYTES,
     ModelProvenance,
@@ -64,6 +65,7 @@ __all__ = [
     "column_as_float",
     "form_from_hist_gradient_boosting",
     "frame_rows",
+    "input_names",
     "inverse_link",
     "link_function",
     "load_model",

@@ -36,6 +36,7 @@ import pandas as pd
 
 from riskassess.exceptions import FeatureError, ValidationInputError
 from riskassess.features import check_no_protected, monotone_defaults
+from riskassess.models import input_names
 
 __all__ = [
     "assert_additive_explanations",
@@ -332,13 +333,11 @@ def assert_no_protected_inputs(model: Any, allow: Iterable[str] = ()) -> None:
     >>> assert_no_protected_inputs(model, allow=["race"])
     >>> assert_no_protected_inputs(LogisticRegression().fit(X[["age"]], [1, 1, 0, 0]))
     """
-    names = getattr(model, "feature_names_in_", None)
-    if names is None and hasattr(model, "form_"):
-        names = model.form_.features
+    names = input_names(model)
     if names is None:
         raise FeatureError(f"{type(model).__name__} exposes no input names (feature_names_in_ "
                            "or form_); fit it on a DataFrame")
     try:
-        check_no_protected([str(n) for n in names], allow_protected=allow)
+        check_no_protected(names, allow_protected=allow)
     except FeatureError as exc:
         raise AssertionError(f"{type(model).__name__}: {exc}") from None

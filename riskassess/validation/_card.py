@@ -34,6 +34,7 @@ import pandas as pd
 from riskassess._atomic import atomic_write_text
 from riskassess.exceptions import UnsupportedModelError
 from riskassess.features import FEATURES, is_protected
+from riskassess.models import input_names
 from riskassess.validation._render import incumbent_title
 from riskassess.validation._results import ValidationReport
 
@@ -129,13 +130,11 @@ class ModelCard:
 
 
 def _feature_names(model: Any) -> list[str]:
-    names = getattr(model, "feature_names_in_", None)
-    if names is None and hasattr(model, "form_"):
-        names = model.form_.features
+    names = input_names(model)
     if names is None:
         raise UnsupportedModelError(f"{type(model).__name__} has no feature_names_in_ or "
                                     "form_: fit it on a DataFrame so its inputs can be listed")
-    return [str(n) for n in names]
+    return names
 
 
 def _features_table(model: Any) -> pd.DataFrame:

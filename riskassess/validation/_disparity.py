@@ -81,15 +81,14 @@ from riskassess.validation._calibration import (
     decile_codes,
     reliability_table,
 )
-from riskassess.validation._group_inputs import CaseNames, case_names, group_codes
-from riskassess.validation._inputs import check_labels, check_length, check_scores
+from riskassess.validation._group_inputs import group_codes
+from riskassess.validation._inputs import checked_outcomes
 from riskassess.validation._metrics import z_value
 
 __all__ = [
     "DISPARITY_METRICS",
     "Disparity",
     "calibration_rows",
-    "checked_outcomes",
     "disparity_ratios",
     "disparity_table",
     "group_calibration",
@@ -316,28 +315,6 @@ def _check_power_args(level: float, alpha: float, power: float) -> None:
     for name, value in (("level", level), ("alpha", alpha), ("power", power)):
         if isinstance(value, bool) or not isinstance(value, Real) or not 0 < value < 1:
             raise ValidationInputError(f"{name} must be within (0, 1); got {value!r}")
-
-
-def checked_outcomes(y_true: Any, y_prob: Any, *others: tuple[Any, str],
-                     ) -> tuple[CaseNames, np.ndarray, np.ndarray]:
-    """Case names, 0/1 outcomes and scores, checked; each ``(value, name)`` in ``others``
-    must have the same length, unless its value is None (an optional input not given).
-
-    The first pandas input with its own index names the cases in every error.
-
-    Examples
-    --------
-    >>> ids, y, p = checked_outcomes([0, 1], [0.2, 0.9], (["a", "b"], "groups"))
-    >>> ids[1], y.tolist(), p.tolist()
-    ('row 1', [0, 1], [0.2, 0.9])
-    """
-    others = tuple((value, name) for value, name in others if value is not None)
-    n = len(y_true)
-    ids = case_names(n, y_true, y_prob, *(value for value, _ in others))
-    check_length(n, y_prob, "y_prob")
-    for value, name in others:
-        check_length(n, value, name)
-    return ids, check_labels(y_true, ids, "y_true"), check_scores(y_prob, ids, "y_prob")
 
 
 def resolve_reference(labels: Sequence[str], sizes: np.ndarray, reference_group: Any) -> str:

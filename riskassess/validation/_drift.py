@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from riskassess.validation._inputs import check_count, check_scores, ids_from
+from riskassess.validation._inputs import case_names, check_count, check_scores
 
 __all__ = ["StabilityIndex", "population_stability"]
 
@@ -111,9 +111,9 @@ def population_stability(
     riskassess.exceptions.ValidationInputError: current: scores must be finite numbers; ...
     """
     n_bins = check_count(n_bins, "n_bins", 2)
-    reference = check_scores(reference, ids_from(len(reference), reference), "reference",
+    reference = check_scores(reference, case_names(len(reference), reference), "reference",
                              probability=False)
-    current = check_scores(current, ids_from(len(current), current), "current",
+    current = check_scores(current, case_names(len(current), current), "current",
                            probability=False)
     edges = np.unique(np.quantile(reference, np.linspace(0, 1, n_bins + 1)[1:-1]))
     ref_codes = np.searchsorted(edges, reference, side="right")

@@ -29,7 +29,7 @@ import pandas as pd
 
 from riskassess.validation._bootstrap import count_bootstrap, percentile_interval
 from riskassess.validation._calibration import reliability_table
-from riskassess.validation._inputs import check_groups, check_labels, check_length, ids_from
+from riskassess.validation._inputs import case_names, check_groups, check_labels, check_length
 from riskassess.validation._metrics import delong_variance, wilson, z_value
 
 __all__ = ["Tradeoff", "group_error_rates"]
@@ -98,7 +98,7 @@ def group_error_rates(y_true: Any, y_pred: Any, groups: Any) -> pd.DataFrame:
     {'x': {'fpr': 0.0, 'fnr': 0.0, 'ppv': 1.0}, 'y': {'fpr': 1.0, 'fnr': 1.0, 'ppv': 0.0}}
     """
     n = len(y_true)
-    ids = ids_from(n, y_true, y_pred, groups)
+    ids = case_names(n, y_true, y_pred, groups)
     check_length(n, y_pred, "y_pred")
     check_length(n, groups, "groups")
     y = check_labels(y_true, ids, "y_true")

@@ -41,7 +41,8 @@ from riskassess.validation._disparity import (
     disparity_table,
     resolve_reference,
 )
-from riskassess.validation._group_inputs import case_names, group_codes
+from riskassess.validation._group_inputs import group_codes
+from riskassess.validation._inputs import case_names
 from riskassess.validation._intersectional import (
     Intersection,
     intersection_columns,

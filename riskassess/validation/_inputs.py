@@ -1,15 +1,16 @@
-"""Checks on the labels, scores and groups given to validation.
+"""Case names, and checks on the labels, scores and groups given to validation.
 
 Every check raises :class:`~riskassess.exceptions.ValidationInputError` naming the input,
 the case id(s) (the pandas index when one is given, else ``row <i>``) and what was
-expected.
+expected. :func:`case_names` is the one rule for naming cases in validation: the time-to-
+event checks and the fairness modules use it too.
 
 Examples
 --------
 >>> import numpy as np
->>> check_labels([0, 1, 1], case_ids(3))
+>>> check_labels([0, 1, 1], CaseNames(3))
 array([0, 1, 1], dtype=int8)
->>> check_labels([0, 2], case_ids(2))
+>>> check_labels([0, 2], CaseNames(2))
 Traceback (most recent call last):
 ...
 riskassess.exceptions.ValidationInputError: y: labels must be 0 or 1; got 2 at row 1 ...
@@ -20,34 +21,91 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from numbers import Integral, Real
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 import pandas as pd
 
 from riskassess.exceptions import ValidationInputError
 
-__all__ = ["case_ids", "check_count", "check_groups", "check_labels", "check_scores",
-           "check_share", "ids_from"]
+__all__ = ["CaseNames", "case_index", "case_names", "check_count", "check_groups",
+           "check_labels", "check_scores", "check_share", "checked_outcomes"]
 
 _SHOW = 5
 
 
-def case_ids(n: int, index: pd.Index | None = None) -> list[str]:
-    """Names of the rows used in messages: index labels when given, else ``row <i>``."""
-    if index is None:
-        return [f"row {i}" for i in range(n)]
-    return [f"case {v!r}" for v in index]
+class CaseNames(Sequence[str]):
+    """The names of the cases in messages, made only when a message asks for one.
+
+    ``case '<index label>'`` when a pandas index is given, else ``row <i>``. A message names
+    a handful of cases, while a list of a million strings built up front would cost more
+    than most metrics.
+
+    Examples
+    --------
+    >>> CaseNames(2)[1], CaseNames(1, pd.Index(["C-9"]))[0], CaseNames(1, pd.Index([7]))[0]
+    ('row 1', "case 'C-9'", 'case 7')
+    """
+
+    def __init__(self, n: int, index: pd.Index | None = None) -> None:
+        self._n = n
+        self._index = index
+
+    @property
+    def pandas_index(self) -> pd.Index | None:
+        """The pandas index the names come from, or None (names are ``row <i>``)."""
+        return self._index
+
+    def __len__(self) -> int:
+        return self._n
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[str]: ...
+
+    def __getitem__(self, i: int | slice) -> str | Sequence[str]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(self._n))]
+        j = range(self._n)[i]  # IndexError past the end, like a list
+        if self._index is None:
+            return f"row {j}"
+        label = self._index[j]
+        # A numpy scalar's repr is ``np.int64(7)``; the case id a user typed is ``7``.
+        return f"case {label.item() if isinstance(label, np.generic) else label!r}"
 
 
-def ids_from(n: int, *candidates: object) -> list[str]:
-    """Row names from the first pandas object among ``candidates`` with a non-default index."""
+def case_index(n: int, *candidates: object) -> pd.Index | None:
+    """The index of the first pandas object of length ``n`` among ``candidates`` that has
+    case ids of its own, or None when none has (a default 0..n-1 index names nobody).
+
+    Examples
+    --------
+    >>> case_index(2, [0, 1], pd.Series([0, 1]), pd.Series([0, 1], index=["A", "B"]))
+    Index(['A', 'B'], dtype='str')
+    >>> case_index(2, pd.Series([0, 1])) is None
+    True
+    """
     for obj in candidates:
         if isinstance(obj, pd.Series | pd.DataFrame) and len(obj) == n:
             if isinstance(obj.index, pd.RangeIndex) and obj.index.start == 0:
                 continue
-            return case_ids(n, obj.index)
-    return case_ids(n)
+            return obj.index
+    return None
+
+
+def case_names(n: int, *candidates: object) -> CaseNames:
+    """Names of ``n`` cases from the first of ``candidates`` with case ids (see
+    :func:`case_index`), else ``row <i>``.
+
+    Examples
+    --------
+    >>> names = case_names(3, [1, 2, 3], pd.Series([1, 2, 3], index=["p1", "p2", "p3"]))
+    >>> names[1], len(names)
+    ("case 'p2'", 3)
+    """
+    return CaseNames(n, case_index(n, *candidates))
 
 
 def _where(ids: Sequence[str], bad: np.ndarray) -> str:
@@ -180,3 +238,25 @@ def check_share(value: Any, name: str) -> float:
     if math.isnan(share) or not 0.0 <= share < 1.0:
         raise ValidationInputError(f"{name} must be a number in [0, 1); got {_show(value)}")
     return share
+
+
+def checked_outcomes(y_true: Any, y_prob: Any, *others: tuple[Any, str],
+                     ) -> tuple[CaseNames, np.ndarray, np.ndarray]:
+    """Case names, 0/1 outcomes and scores, checked; each ``(value, name)`` in ``others``
+    must have the same length, unless its value is None (an optional input not given).
+
+    The first pandas input with its own index names the cases in every error.
+
+    Examples
+    --------
+    >>> ids, y, p = checked_outcomes([0, 1], [0.2, 0.9], (["a", "b"], "groups"))
+    >>> ids[1], y.tolist(), p.tolist()
+    ('row 1', [0, 1], [0.2, 0.9])
+    """
+    others = tuple((value, name) for value, name in others if value is not None)
+    n = len(y_true)
+    ids = case_names(n, y_true, y_prob, *(value for value, _ in others))
+    check_length(n, y_prob, "y_prob")
+    for value, name in others:
+        check_length(n, value, name)
+    return ids, check_labels(y_true, ids, "y_true"), check_scores(y_prob, ids, "y_prob")

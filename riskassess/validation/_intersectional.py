@@ -45,12 +45,12 @@ from riskassess.validation._disparity import (
     _check_power_args,
     _method,
     calibration_rows,
-    checked_outcomes,
     disparity_table,
     resolve_reference,
 )
 from riskassess.validation._fairness import group_table
 from riskassess.validation._group_inputs import group_codes
+from riskassess.validation._inputs import checked_outcomes
 
 __all__ = ["SEPARATOR", "Intersection", "intersection_columns", "intersectional_groups"]
 

@@ -56,8 +56,8 @@ import numpy as np
 import pandas as pd
 
 from riskassess.exceptions import ValidationInputError
-from riskassess.validation._disparity import checked_outcomes
 from riskassess.validation._group_inputs import group_codes
+from riskassess.validation._inputs import checked_outcomes
 
 __all__ = ["ALL_CASES", "GROUP_THRESHOLD_NOTE", "DecisionCurve", "decision_curve",
            "default_thresholds", "net_benefit"]

@@ -46,13 +46,13 @@ from riskassess.validation._fairness import (
 )
 from riskassess.validation._fairness_report import validation_parts  # disparity, curves
 from riskassess.validation._inputs import (
+    case_names,
     check_count,
     check_groups,
     check_labels,
     check_length,
     check_scores,
     check_share,
-    ids_from,
 )
 from riskassess.validation._metrics import Estimate, delong_auc, delong_paired
 from riskassess.validation._results import (
@@ -206,7 +206,7 @@ def validate(
         raise ValidationInputError(f"threshold must be a number in (0, 1]; got {threshold!r}")
     raw, model_name = _scores_of(model_or_scores, X, "model_or_scores")
     n = len(y)
-    ids = ids_from(n, y, X, raw, groups)
+    ids = case_names(n, y, X, raw, groups)
     check_length(n, raw, "scores")
     labels = check_labels(y, ids)
     scores = check_scores(raw, ids)
@@ -298,7 +298,7 @@ def validate(
 
     stability = None
     if reference_scores is not None:
-        ref = check_scores(reference_scores, ids_from(len(reference_scores), reference_scores),
+        ref = check_scores(reference_scores, case_names(len(reference_scores), reference_scores),
                            "reference_scores")
         stability = population_stability(ref, scores)
         methods["stability"] = f"population stability index, {stability.binning}"

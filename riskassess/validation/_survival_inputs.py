@@ -31,16 +31,18 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from numbers import Real
-from typing import Any, overload
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from riskassess.exceptions import TimeToEventError, ValidationInputError
 from riskassess.models import DAYS_PER_YEAR, survival_outcomes
+from riskassess.validation._inputs import CaseNames, case_index
 
 __all__ = ["DAYS_PER_YEAR", "SurvivalOutcome", "check_horizons", "check_survival_outcome",
            "is_time_to_event"]
+
 
 @dataclass(frozen=True)
 class SurvivalOutcome:
@@ -63,43 +65,6 @@ def is_time_to_event(y: Any) -> bool:
     else:
         names = set(getattr(getattr(y, "dtype", None), "names", None) or ())
     return {"event", "time"} <= names or {"start", "end", "event_date"} <= names
-
-
-class _CaseNames(Sequence[str]):
-    """Row names for messages, made only when a message needs one (a list of a million
-    strings would cost more than the metrics): ``case 'C-1'``, or ``row 3`` when the rows
-    have no case ids."""
-
-    def __init__(self, index: pd.Index) -> None:
-        self._index = index
-        self._labelled = not (isinstance(index, pd.RangeIndex) and index.start == 0)
-
-    def __len__(self) -> int:
-        return len(self._index)
-
-    @overload
-    def __getitem__(self, i: int) -> str: ...
-
-    @overload
-    def __getitem__(self, i: slice) -> Sequence[str]: ...
-
-    def __getitem__(self, i: int | slice) -> str | Sequence[str]:
-        if isinstance(i, slice):
-            return [self[k] for k in range(*i.indices(len(self)))]
-        if not self._labelled:
-            return f"row {int(i)}"
-        label = self._index[i]
-        return f"case {label.item() if isinstance(label, np.generic) else label!r}"
-
-
-def _case_index(n: int, y: Any, others: Sequence[Any]) -> pd.Index:
-    """Case ids of the rows: ``y``'s index, else the first of ``others`` with one, else 0..n-1."""
-    for obj in (y, *others):
-        if isinstance(obj, pd.Series | pd.DataFrame) and len(obj) == n:
-            if isinstance(obj.index, pd.RangeIndex) and obj.index.start == 0:
-                continue
-            return obj.index
-    return pd.RangeIndex(n)
 
 
 def check_survival_outcome(y: Any, *others: Any) -> SurvivalOutcome:
@@ -139,9 +104,9 @@ def check_survival_outcome(y: Any, *others: Any) -> SurvivalOutcome:
     n = len(y)
     if n == 0:
         raise TimeToEventError("y: no rows to validate")
-    index = _case_index(n, y, others)
-    time, event = survival_outcomes(y, index)
-    return SurvivalOutcome(event.astype(bool), time, _CaseNames(index))
+    index = case_index(n, y, *others)
+    time, event = survival_outcomes(y, pd.RangeIndex(n) if index is None else index)
+    return SurvivalOutcome(event.astype(bool), time, CaseNames(n, index))
 
 
 def check_horizons(horizons: Any, outcome: SurvivalOutcome) -> tuple[float, ...]:

@@ -11,8 +11,12 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from riskassess.decisions import (
+    DEFAULT_POLICY,
     Assessment,
     Contest,
     Countersignature,
@@ -24,6 +28,7 @@ from riskassess.decisions import (
     Representation,
 )
 from riskassess.decisions._chain import mac_function, record_hash
+from riskassess.decisions._safeguards import MAX_NOTE_CHARS
 from riskassess.exceptions import DecisionError
 
 KEY = bytes(range(7, 39))
@@ -171,6 +176,33 @@ def test_a_decision_outside_the_logs_policy_is_refused(backend) -> None:  # type
         assert len(log) == 2
 
 
+BANDS = ("low", "medium", "high", "very high")
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(pairs=st.lists(st.tuples(st.sampled_from(BANDS), st.sampled_from(BANDS),
+                                st.booleans()), min_size=1, max_size=8))
+def test_a_batch_is_refused_at_its_first_decision_outside_the_policy(
+        tmp_path_factory: pytest.TempPathFactory,
+        pairs: list[tuple[str, str, bool]]) -> None:
+    # decisions made with the policy off (flag False) or on: the log asks the policy once
+    # per pair of bands, and must still refuse exactly the batch a record-by-record check
+    # refuses, naming the first such decision's case, and store nothing of it
+    batch = [decided(i, band, final, policy=DEFAULT_POLICY if on else None)
+             for i, (band, final, on) in enumerate(pairs)]
+    wrong = [d.case_id for d in batch
+             if d.countersignature_required != DEFAULT_POLICY.requires(d.model_band,
+                                                                       d.final_band)]
+    with DecisionLog(tmp_path_factory.mktemp("policy") / "log.sqlite") as log:
+        if wrong:
+            with pytest.raises(DecisionError, match=f"case '{wrong[0]}'"):
+                log.append_many(batch)
+            assert len(log) == 0
+        else:
+            assert len(log.append_many(batch)) == len(batch)
+
+
 # -- what an insider with database access can do -----------------------------------------
 
 
@@ -255,3 +287,23 @@ def test_an_old_decision_is_found_beyond_the_recent_window(backend, monkeypatch)
             log.countersign(receipts[0], "sup-2", signed_at=T0 + timedelta(hours=4))
         assert log.status(receipts[0]) == "effective" and log.status(receipts[4]) == "pending"
         assert log.verify().pending == (2, 3, 4, 5)
+
+
+def _with_text(kind: str, text: str) -> Countersignature | Representation | Contest:
+    if kind == "note":
+        return Countersignature(decision_hash="ab" * 32, officer_id="sup-1", role="supervisor",
+                                signed_at=T0, note=text)
+    cls = Representation if kind == "representation" else Contest
+    return cls(decision_hash="ab" * 32, made_by="person", received_at=T0,
+               statement="I have moved.", recorded_by="off-1", outcome="upheld",
+               outcome_at=T0 + timedelta(days=1), reviewed_by="sup-1", outcome_reason=text)
+
+
+@pytest.mark.parametrize(("kind", "field"), [("note", "note"),
+                                             ("representation", "outcome_reason"),
+                                             ("contest", "outcome_reason")])
+def test_optional_free_text_is_checked_under_its_own_field_name(kind: str, field: str) -> None:
+    assert getattr(_with_text(kind, "  "), field) is None  # blank means none given
+    assert getattr(_with_text(kind, "Agreed."), field) == "Agreed."
+    with pytest.raises(ValidationError, match=f"field '{field}'"):
+        _with_text(kind, "x" * (MAX_NOTE_CHARS + 1))
