@@ -59,7 +59,7 @@ def test_public_surface():
         "form_from_hist_gradient_boosting", "load_model", "model_fingerprint",
         "model_from_json", "model_to_json", "register_model_class", "save_model",
         "AdditiveSurvivalModel", "DAYS_PER_YEAR", "band_ranges", "inverse_link",
-        "link_function", "survival_outcomes", "warn_if_in_sample",
+        "link_function", "survival_outcomes", "warn_if_in_sample", "input_names",
     ])
     for name in models.__all__:
         assert hasattr(models, name)
