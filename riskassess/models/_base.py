@@ -25,6 +25,7 @@ from sklearn.utils.validation import (
 
 from riskassess.exceptions import FeatureError, FormError, ValidationInputError
 from riskassess.models._bands import RiskBands
+from riskassess.models._inputs import input_names
 from riskassess.models._links import inverse_link
 from riskassess.models._plan import SMALL_FRAME, frame_rows, plan_of
 from riskassess.models._rows import row_sketch
@@ -324,8 +325,8 @@ class TransparentModel(ClassifierMixin, BaseEstimator):
     def explained_features_(self) -> list[str]:
         """Columns of an explanation: the model's inputs (an instrument whose terms are
         functions of several inputs explains term by term instead)."""
-        names = getattr(self, "feature_names_in_", None)
-        return [str(f) for f in names] if names is not None else list(self.form_.features)
+        names = input_names(self)
+        return names if names is not None else list(self.form_.features)  # unfitted: raises
 
     def case_frame(self, cases: Any) -> pd.DataFrame:
         """The input frame of validated case records (one row per case, indexed by case
