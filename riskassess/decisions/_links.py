@@ -209,15 +209,27 @@ def check_appends(records: Sequence[LogRecord], lookup: Lookup,
     DecisionError
         The first problem, naming the case id and the field.
     """
+    wanted: set[str] = set()
+    # one pass over the batch (it may hold 20,000 decisions); the policy's answer depends
+    # only on the two bands, so it is asked once per pair of bands, not once per record
+    required: dict[tuple[str, str], bool] = {}
     for rec in records:
-        if (policy is not None and isinstance(rec, FinalDecision)
-                and rec.countersignature_required != policy.requires(rec.model_band,
-                                                                     rec.final_band)):
-            need = "needs" if not rec.countersignature_required else "does not need"
-            raise DecisionError(f"case {rec.case_id!r}, field 'countersignature_required': "
-                                f"this log's countersignature policy says the decision {need} "
-                                "a countersignature; decide again with the log's policy")
-    wanted = {h for rec in records for h in _targets(rec)}
+        if isinstance(rec, FinalDecision):
+            if policy is not None:
+                bands = (rec.assessment.band, rec.final_band)
+                need = required.get(bands)
+                if need is None:
+                    need = required[bands] = policy.requires(*bands)
+                if rec.countersignature_required != need:
+                    what = "needs" if need else "does not need"
+                    raise DecisionError(
+                        f"case {rec.case_id!r}, field 'countersignature_required': this "
+                        f"log's countersignature policy says the decision {what} a "
+                        "countersignature; decide again with the log's policy")
+            if rec.previous_decision_hash is not None:
+                wanted.add(rec.previous_decision_hash)
+        else:
+            wanted.update(_targets(rec))
     if not wanted:
         return
     index = _index(lookup(wanted))

@@ -112,10 +112,8 @@ def canonical_json(decision: FinalDecision) -> str:
     round-trip form, datetimes in ISO 8601 UTC (pydantic's JSON serialiser). The same
     decision always gives the same text, and reading the text back gives an equal
     decision; ``verify`` hashes the stored text itself, so records written by an older
-    schema still verify. A decision that fails its own integrity check is refused:
-    ``FinalDecision._canonical_json()`` when the class has it (the check and the
-    serialisation in one pass), else ``FinalDecision._check_integrity()`` followed by
-    serialising.
+    schema still verify. A decision that fails its own integrity check is refused
+    (``FinalDecision._canonical_json()``: the check and the serialisation in one pass).
 
     Examples
     --------
@@ -132,18 +130,9 @@ def canonical_json(decision: FinalDecision) -> str:
         raise DecisionTypeError(f"expected a FinalDecision (from Assessment.decide), got "
                                 f"{type(decision)}")
     # a FinalDecision changed after creation (object.__setattr__ on a frozen model) must
-    # not be stored: the decision module's own integrity check refuses it. When the class
-    # offers _canonical_json (the check and the serialisation in one pass: the text it
-    # checks is the text it returns), that is used: serialising is most of an append's
-    # cost, and the two-step route below serialises the decision three times.
-    checked_text = getattr(decision, "_canonical_json", None)
-    if checked_text is not None:
-        text: str = checked_text()
-        return text
-    check = getattr(decision, "_check_integrity", None)
-    if check is not None:
-        check()
-    return decision.model_dump_json()
+    # not be stored: the decision module's own integrity check refuses it, on the very
+    # text it returns (serialising is most of an append's cost: done once, here)
+    return decision._canonical_json()
 
 
 class DecisionLog(SafeguardMethods):
@@ -301,10 +290,10 @@ class DecisionLog(SafeguardMethods):
 
         def build(last: int, prev: str) -> list[Row]:
             rows: list[Row] = []
+            add = rows.append  # bound once: this loop runs once per record of a batch
             for seq, text in enumerate(texts, start=last + 1):
                 digest = record_hash(prev, seq, text)
-                rows.append((seq, prev, text, digest, None if mac_of is None else
-                             mac_of(seq, digest)))
+                add((seq, prev, text, digest, None if mac_of is None else mac_of(seq, digest)))
                 prev = digest
             return rows
 
@@ -431,6 +420,8 @@ class DecisionLog(SafeguardMethods):
 
 
 def _text(record: LogRecord) -> str:
+    if type(record) is FinalDecision:  # the usual record, and the cheapest test first
+        return record._canonical_json()
     if isinstance(record, Countersignature | Representation | Contest):
         return record_json(record)
     return canonical_json(record)

@@ -288,19 +288,20 @@ class PostgresStorage(LogStorage):
                                     "hash, mac) VALUES (%s, %s, %s, %s, %s)", rows)
                     line = READBACK_SQL.format(mac="mac")
 
-                    def read_chunk(after: int, upto: int | None) -> tuple[Any, Any]:
+                    def same_chunk(after: int, upto: int | None, count: int,
+                                   text: str) -> bool:
                         bound = "" if upto is None else f"AND seq <= {int(upto)} "
                         got = cur.execute(f"SELECT count(*), string_agg({line}, '' ORDER BY "
                                           f"seq) FROM {self._decisions} WHERE seq > %s "
                                           f"{bound}", (after,)).fetchone()
-                        return got[0], got[1]
+                        return bool(got[0] == count and got[1] == text)
 
                     def read_all() -> list[Any]:
                         return list(cur.execute(
                             f"SELECT seq, prev_hash, record, hash, mac FROM {self._decisions} "
                             "WHERE seq > %s ORDER BY seq", (last,)).fetchall())
 
-                    self.confirm_in_bulk(rows, read_chunk, read_all)
+                    self.confirm_in_bulk(rows, same_chunk, read_all)
             except psycopg.Error as exc:
                 raise AuditLogError(f"cannot append to {self.location}: {exc}") from exc
         return rows

@@ -61,7 +61,9 @@ def decision_digest(decision: Any) -> str:
 
 def digest_of_json(body: bytes) -> str:
     """SHA-256 (hex) of a final decision's canonical JSON bytes (:func:`decision_digest`)."""
-    return hashlib.sha256(_DECISION_LABEL + body).hexdigest()
+    digest = hashlib.sha256(_DECISION_LABEL)
+    digest.update(body)  # not label + body: that copies every record once more to hash it
+    return digest.hexdigest()
 
 
 def band_problem(assessment: Any) -> str | None:

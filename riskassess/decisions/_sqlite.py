@@ -46,12 +46,15 @@ from riskassess.decisions._chain import GENESIS
 from riskassess.decisions._storage import (
     APPEND_ONLY_MESSAGE,
     READBACK_SQL,
+    READBACK_SQL_UTF8,
     BuildRows,
     ChainRow,
     CheckLinks,
     LogStorage,
     Row,
     lookup_rows,
+    readback_line,
+    readback_line_utf8,
 )
 from riskassess.exceptions import AuditLogError, NotADecisionLogError, TamperedLogError
 
@@ -276,32 +279,40 @@ class SqliteStorage(LogStorage):
                         "SELECT seq, hash FROM decisions ORDER BY seq DESC LIMIT 1").fetchone()
                     last, prev = (0, GENESIS) if row is None else (int(row[0]), str(row[1]))
                     rows = build(last, prev)
-                    if mac == "mac":
-                        conn.executemany("INSERT INTO decisions (seq, record, prev_hash, hash, "
-                                         "mac) VALUES (?, ?, ?, ?, ?)",
-                                         [(s, r, p, h, m) for s, p, r, h, m in rows])
+                    if mac == "mac":  # the columns in Row order: the rows go in as they are
+                        conn.executemany("INSERT INTO decisions (seq, prev_hash, record, hash, "
+                                         "mac) VALUES (?, ?, ?, ?, ?)", rows)
                     else:
                         conn.executemany("INSERT INTO decisions (seq, record, prev_hash, hash) "
                                          "VALUES (?, ?, ?, ?)",
                                          [(s, r, p, h) for s, p, r, h, _ in rows])
-                    line = READBACK_SQL.format(mac=mac)
+                    # records measured in bytes where the database is UTF-8 (see
+                    # READBACK_SQL_UTF8), in characters otherwise
+                    line, line_of = ((READBACK_SQL_UTF8, readback_line_utf8) if self._utf8
+                                     else (READBACK_SQL, readback_line))
+                    line = line.format(mac=mac)
 
-                    def read_chunk(after: int, upto: int | None) -> tuple[Any, Any]:
-                        # group_concat over a subquery in seq order (SQLite 3.40 has no
-                        # ORDER BY inside aggregates); were the order ever different, the
-                        # comparison fails and the row-by-row read-back decides
+                    def same_chunk(after: int, upto: int | None, count: int,
+                                   text: str) -> bool:
+                        # a primary-key range is scanned in seq order, so group_concat
+                        # (SQLite 3.40 has no ORDER BY inside aggregates) joins the rows in
+                        # that order; were it ever different, the comparison fails and the
+                        # row-by-row read-back decides (a sorted subquery costs a copy of
+                        # every line). SQLite compares the bytes itself (binary collation):
+                        # cheaper than handing the concatenation back as a Python string.
                         found = conn.execute(
-                            f"SELECT count(*), group_concat(line, '') FROM (SELECT {line} "
-                            "AS line FROM decisions WHERE seq > ? AND seq <= ? ORDER BY seq)",
-                            (after, _LAST_SEQ if upto is None else upto)).fetchone()
-                        return found[0], found[1]
+                            f"SELECT count(*) = ? AND group_concat({line}, '') = ? FROM "
+                            "decisions WHERE seq > ? AND seq <= ?",
+                            (count, text, after, _LAST_SEQ if upto is None else upto)
+                        ).fetchone()
+                        return bool(found[0] == 1)
 
                     def read_all() -> list[Any]:
                         return conn.execute(
                             f"SELECT seq, prev_hash, record, hash, {mac} FROM decisions "
                             "WHERE seq > ? ORDER BY seq", (last,)).fetchall()
 
-                    self.confirm_in_bulk(rows, read_chunk, read_all)
+                    self.confirm_in_bulk(rows, same_chunk, read_all, line_of)
                     conn.execute("COMMIT")
                 except BaseException:
                     if conn.in_transaction:

@@ -8,7 +8,8 @@ stores rows and enforces what a database can enforce:
   **reads them back** before committing (a row dropped or changed by a planted trigger
   or rule is an error, never a receipt). The read-back compares every stored byte, but
   in bulk: the database concatenates each chunk of new rows into one string
-  (:func:`readback_line` per row, in sequence order) that is compared with the rows
+  (:func:`readback_line` per row, in sequence order; SQLite measures the record in
+  bytes, :func:`readback_line_utf8`) that is compared with the rows
   given, so a batch costs a few queries rather than a Python object per stored value;
   only when that differs are the rows read one by one, to say what differs;
 * append-only guards (triggers, privileges) and a check that they are still in place
@@ -36,7 +37,7 @@ from typing import Any
 from riskassess.exceptions import AuditLogError
 
 __all__ = ["BuildRows", "ChainRow", "CheckLinks", "LogStorage", "Lookup", "Row", "open_storage",
-           "readback_line", "register_backend"]
+           "readback_line", "readback_line_utf8", "register_backend"]
 
 #: One stored record: (sequence, prev_hash, record text, hash, mac or None).
 Row = tuple[int, str, str, str, str | None]
@@ -45,10 +46,19 @@ Row = tuple[int, str, str, str, str | None]
 ChainRow = tuple[int, str, bytes | None, str, str | None]
 #: Rows per read-back query: the concatenated chunk of ~2 KB records stays a few MB.
 READBACK_CHUNK = 2048
+#: SQL for one stored row's read-back line, ``{length}`` being the record's length.
+_READBACK_TEMPLATE = ("seq || ' ' || prev_hash || ' ' || hash || ' ' || "
+                      "(CASE WHEN {mac} IS NULL THEN '~' ELSE '=' || {mac} END) || ' ' || "
+                      "{length} || ' ' || record")
 #: SQL (SQLite and PostgreSQL alike) for :func:`readback_line` of a stored row.
-READBACK_SQL = ("seq || ' ' || prev_hash || ' ' || hash || ' ' || "
-                "(CASE WHEN {mac} IS NULL THEN '~' ELSE '=' || {mac} END) || ' ' || "
-                "length(record) || ' ' || record")
+READBACK_SQL = _READBACK_TEMPLATE.format(mac="{mac}", length="length(record)")
+#: SQLite, UTF-8 database: :func:`readback_line_utf8` of a stored row. SQLite's
+#: ``length()`` of text counts characters by walking the UTF-8 (most of the read-back's
+#: cost for ~2 KB records); the length of the text cast to a BLOB is its byte count,
+#: read without a walk. NULL when the value is not text, so a BLOB never passes for it.
+READBACK_SQL_UTF8 = _READBACK_TEMPLATE.format(
+    mac="{mac}", length="(CASE WHEN typeof(record) = 'text' THEN length(CAST(record AS BLOB)) "
+                        "END)")
 #: Called inside the append transaction with (last sequence, last hash); returns new rows.
 BuildRows = Callable[[int, str], list[Row]]
 #: ``lookup(hashes)``: (sequence, record text, hash) of the stored records with those
@@ -144,21 +154,25 @@ class LogStorage(ABC):
             yield batch
 
     def confirm_in_bulk(self, expected: list[Row],
-                        read_chunk: Callable[[int, int | None], tuple[Any, Any]],
-                        read_all: Callable[[], list[tuple[Any, ...]]]) -> None:
+                        same_chunk: Callable[[int, int | None, int, str], bool],
+                        read_all: Callable[[], list[tuple[Any, ...]]],
+                        line: Callable[[Row], str] | None = None) -> None:
         """Raise unless the rows just inserted are stored exactly as given (chunk by chunk).
 
-        ``read_chunk(after, upto)`` returns ``(count, concatenation)`` of the stored rows
-        with ``after < seq <= upto`` (``upto`` None: no upper bound, so rows added beyond
-        the batch are counted too), the concatenation being :func:`readback_line` of each
-        row in sequence order. Any difference, however it arose, falls back to
-        :meth:`confirm` on ``read_all()``, which compares row by row and names the problem.
+        ``same_chunk(after, upto, count, text)`` says whether the stored rows with
+        ``after < seq <= upto`` (``upto`` None: no upper bound, so rows added beyond the
+        batch are counted too) are ``count`` rows whose concatenation, ``line`` (default
+        :func:`readback_line`) of each row in sequence order, is exactly ``text`` (the
+        database may compare, or hand its concatenation back). Any difference, however it
+        arose, falls back to :meth:`confirm` on ``read_all()``, which compares row by row
+        and names the problem.
         """
+        line_of = readback_line if line is None else line
         for start in range(0, len(expected), READBACK_CHUNK):
             chunk = expected[start:start + READBACK_CHUNK]
             last_chunk = start + READBACK_CHUNK >= len(expected)
-            count, text = read_chunk(chunk[0][0] - 1, None if last_chunk else chunk[-1][0])
-            if count != len(chunk) or text != "".join(map(readback_line, chunk)):
+            if not same_chunk(chunk[0][0] - 1, None if last_chunk else chunk[-1][0],
+                              len(chunk), "".join(map(line_of, chunk))):
                 self.confirm(expected, read_all())
                 return
 
@@ -248,6 +262,22 @@ def readback_line(row: Row) -> str:
     """
     seq, prev, text, digest, mac = row
     return f"{seq} {prev} {digest} {'~' if mac is None else '=' + mac} {len(text)} {text}"
+
+
+def readback_line_utf8(row: Row) -> str:
+    """:func:`readback_line` with the record's length in UTF-8 bytes, not characters
+    (what :data:`READBACK_SQL_UTF8` makes); as unambiguous, since a byte count still says
+    where the record ends.
+
+    Examples
+    --------
+    >>> readback_line_utf8((2, "p" * 64, '{"a":"é"}', "h" * 64, None))[-15:]
+    ' ~ 10 {"a":"é"}'
+    """
+    seq, prev, text, digest, mac = row
+    # isascii() is a flag look-up: only non-ASCII records are encoded to be measured
+    size = len(text) if text.isascii() else len(text.encode())
+    return f"{seq} {prev} {digest} {'~' if mac is None else '=' + mac} {size} {text}"
 
 
 def register_backend(scheme: str, factory: str | Callable[..., LogStorage]) -> None:

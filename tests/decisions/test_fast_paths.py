@@ -26,7 +26,14 @@ from riskassess.decisions._chain import (
     record_mac,
 )
 from riskassess.decisions._checks import check_log
-from riskassess.decisions._storage import LogStorage, Row, readback_line
+from riskassess.decisions._storage import (
+    READBACK_SQL,
+    READBACK_SQL_UTF8,
+    LogStorage,
+    Row,
+    readback_line,
+    readback_line_utf8,
+)
 from riskassess.exceptions import AuditLogError
 
 KEY = bytes(range(7, 39))
@@ -35,10 +42,11 @@ hex64 = st.text("0123456789abcdef", min_size=64, max_size=64)
 texts = st.text(st.characters(codec="utf-8") | st.sampled_from(" ~=0123456789"), max_size=40)
 
 
-@given(key=st.binary(min_size=32, max_size=64), log_id=st.text(max_size=40),
+@given(key=st.binary(min_size=1, max_size=200), log_id=st.text(max_size=40),
        seq=st.integers(1, 10**12), digest=hex64)
 def test_the_precomputed_mac_is_the_textbook_hmac(key: bytes, log_id: str, seq: int,
                                                   digest: str) -> None:
+    # keys longer than SHA-256's 64-byte block are hashed first: both sides of that edge
     assert mac_function(key, log_id)(seq, digest) == record_mac(key, log_id, seq, digest)
 
 
@@ -51,11 +59,30 @@ rows = st.lists(st.tuples(st.integers(1, 10**6), hex64, texts, hex64, st.none() 
                 max_size=4)
 
 
+@pytest.mark.parametrize("line", [readback_line, readback_line_utf8])
 @given(first=rows, second=rows)
-def test_read_back_text_tells_any_two_row_lists_apart(first: list[Row],
+def test_read_back_text_tells_any_two_row_lists_apart(line: Callable[[Row], str],
+                                                      first: list[Row],
                                                       second: list[Row]) -> None:
-    joined = ["".join(map(readback_line, r)) for r in (first, second)]
+    joined = ["".join(map(line, r)) for r in (first, second)]
     assert (joined[0] == joined[1]) == (first == second)
+
+
+@given(row=st.tuples(st.integers(1, 10**6), hex64, texts, hex64, st.none() | hex64))
+def test_sqlite_makes_the_read_back_line_python_makes(row: Row) -> None:
+    # the line SQLite builds for a stored row (bytes-measured in a UTF-8 database, as
+    # appends use it) is the line Python builds for the row it inserted
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE TABLE decisions (seq INTEGER PRIMARY KEY, record TEXT NOT NULL, "
+               "prev_hash TEXT NOT NULL, hash TEXT NOT NULL, mac TEXT)")
+    db.execute("INSERT INTO decisions (seq, prev_hash, record, hash, mac) VALUES "
+               "(?, ?, ?, ?, ?)", row)
+    checks = [(READBACK_SQL_UTF8, readback_line_utf8)]
+    if "\x00" not in row[2]:  # SQLite's length() of text stops at a NUL (JSON escapes it)
+        checks.append((READBACK_SQL, readback_line))
+    for sql, line in checks:
+        stored = db.execute(f"SELECT {sql.format(mac='mac')} FROM decisions").fetchone()[0]
+        assert stored == line(row)
 
 
 def _chain(n: int) -> list[Row]:
@@ -153,6 +180,26 @@ def test_a_trigger_that_rewrites_records_never_gets_a_receipt(
         batch = [decision(i) for i in range(1, 4)] + [decision(4, "low", "high"), decision(5)]
         with pytest.raises(AuditLogError, match="different content"):
             log.append_many(batch)
+        assert len(log) == 1
+
+
+def test_a_trigger_that_stores_records_as_blobs_never_gets_a_receipt(
+        tmp_path, decision, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the same bytes as a BLOB: the read-back measures records in bytes, yet a BLOB must
+    # never pass for the text (non-ASCII included, where bytes and characters differ)
+    path = tmp_path / "log.sqlite"
+    with DecisionLog(path, key=KEY) as log:
+        log.append(decision(0))
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TRIGGER as_blob BEFORE INSERT ON decisions "
+                   "WHEN typeof(NEW.record) = 'text' BEGIN "
+                   "INSERT INTO decisions (seq, record, prev_hash, hash, mac) VALUES (NEW.seq, "
+                   "CAST(NEW.record AS BLOB), NEW.prev_hash, NEW.hash, NEW.mac); "
+                   "SELECT RAISE(IGNORE); END")
+    with DecisionLog(path, key=KEY) as log:
+        monkeypatch.setattr(type(log._store), "schema_problems", lambda self: [])
+        with pytest.raises(AuditLogError, match="different content"):
+            log.append_many(_decisions(decision))
         assert len(log) == 1
 
 
