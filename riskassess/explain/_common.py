@@ -9,6 +9,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -55,6 +56,14 @@ def _boxed(values: np.ndarray) -> np.ndarray:
     """``values`` as Python objects; a discrete column boxes each distinct value once."""
     if values.dtype == object or len(values) < 10_000:
         return values
+    if values.dtype.kind == "f":
+        lo, hi = float(np.min(values)), float(np.max(values))
+        # whole numbers in a short range (counts, ages): one boxed float per value of
+        # the range, gathered by the value itself (no hashing of every row)
+        if math.isfinite(lo) and math.isfinite(hi) and hi - lo <= 100_000 and \
+                np.array_equal(np.trunc(values), values):
+            grid = np.arange(lo, hi + 1, dtype=np.float64).astype(object)
+            return np.take(grid, (values - lo).astype(np.intp), mode="clip")
     codes, uniques = pd.factorize(values, use_na_sentinel=False)
     if len(uniques) > len(values) // 8:  # nearly continuous: boxing each value is cheaper
         return values

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from riskassess.explain import BackgroundError, explain, reasons
 
@@ -110,3 +112,27 @@ def test_large_numeric_data_is_kept_exactly(form_model):
     pd.testing.assert_series_equal(got["priors"].astype(float), X["priors"])
     pd.testing.assert_series_equal(got["rate"].astype(float), X["rate"])
     assert list(got["sex"]) == list(X["sex"])
+
+
+@settings(max_examples=10, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # a class, no state
+@given(st.integers(-40, 40), st.integers(0, 300))
+def test_large_whole_number_data_is_kept_exactly(form_model, low, width):
+    """Whole numbers in a short range are boxed through a grid of their range: every
+    cell is the column's own value, as a Python float (negative ranges included)."""
+    from riskassess.models._terms import AdditiveForm, CategoricalAxis, NumericAxis, TableTerm
+
+    form = AdditiveForm(0.0, (
+        TableTerm("sex", (CategoricalAxis("sex", ("F", "M")),), np.array([-0.3, 0.2, 0.0]),
+                  np.ones(3)),
+        TableTerm("count", (NumericAxis("count", (float(low) + 0.5,)),),
+                  np.array([0.1, 0.5, 0.0]), np.ones(3)),
+    ))
+    n = 12_000  # above the size where discrete columns are boxed once per value
+    rng = np.random.default_rng(low + 1000 * width)
+    counts = rng.integers(low, low + width + 1, n).astype(float)
+    X = pd.DataFrame({"sex": rng.choice(["F", "M"], n), "count": counts})
+    e = explain(form_model(form, ["sex", "count"]), X)
+    column = e.data[:, 1]
+    assert all(type(v) is float for v in column[:: n // 50])
+    np.testing.assert_array_equal(column.astype(float), counts)
