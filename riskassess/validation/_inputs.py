@@ -82,8 +82,8 @@ def case_index(n: int, *candidates: object) -> pd.Index | None:
 
     Examples
     --------
-    >>> case_index(2, [0, 1], pd.Series([0, 1]), pd.Series([0, 1], index=["A", "B"]))
-    Index(['A', 'B'], dtype='str')
+    >>> list(case_index(2, [0, 1], pd.Series([0, 1]), pd.Series([0, 1], index=["A", "B"])))
+    ['A', 'B']
     >>> case_index(2, pd.Series([0, 1])) is None
     True
     """
