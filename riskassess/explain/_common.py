@@ -9,7 +9,6 @@ Examples
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -31,14 +30,19 @@ MAX_NAMED_ROWS = 1000
 
 
 def frame_data(X: pd.DataFrame, names: Sequence[str],
-                categorical: dict[str, tuple[CategoricalAxis, np.ndarray]] | None = None
+                categorical: dict[str, tuple[CategoricalAxis, np.ndarray]] | None = None,
+                whole: dict[str, tuple[np.ndarray, np.ndarray]] | None = None
                 ) -> np.ndarray:
     """The explained values, ``(n, p)``: float if every column is numeric, else object.
 
     A column the model reads as categorical is rebuilt from its codes (the category as
     the model matched it, ``None`` when missing): much faster than converting strings.
+    A float column the binning found to hold whole numbers (``whole``: the value each
+    index stands for, and every row's index, as the binning kept them) is boxed once per
+    value of its range and gathered by the index, without reading the column again.
     """
     categorical = categorical or {}
+    whole = whole or {}
     columns = [X[name] for name in names]
     if all(isinstance(c.dtype, np.dtype) and c.dtype.kind in "biuf" for c in columns):
         return X[list(names)].to_numpy(dtype=np.float64)
@@ -47,6 +51,9 @@ def frame_data(X: pd.DataFrame, names: Sequence[str],
         if name in categorical:
             axis, codes = categorical[name]
             out[:, j] = np.array([*axis.categories, None], dtype=object)[codes]
+        elif name in whole and col.dtype == np.float64:
+            points, index = whole[name]
+            np.take(points.astype(object), index, out=out[:, j], mode="wrap")
         else:
             out[:, j] = _boxed(col.to_numpy())
     return out
@@ -56,14 +63,6 @@ def _boxed(values: np.ndarray) -> np.ndarray:
     """``values`` as Python objects; a discrete column boxes each distinct value once."""
     if values.dtype == object or len(values) < 10_000:
         return values
-    if values.dtype.kind == "f":
-        lo, hi = float(np.min(values)), float(np.max(values))
-        # whole numbers in a short range (counts, ages): one boxed float per value of
-        # the range, gathered by the value itself (no hashing of every row)
-        if math.isfinite(lo) and math.isfinite(hi) and hi - lo <= 100_000 and \
-                np.array_equal(np.trunc(values), values):
-            grid = np.arange(lo, hi + 1, dtype=np.float64).astype(object)
-            return np.take(grid, (values - lo).astype(np.intp), mode="clip")
     codes, uniques = pd.factorize(values, use_na_sentinel=False)
     if len(uniques) > len(values) // 8:  # nearly continuous: boxing each value is cheaper
         return values

@@ -239,7 +239,9 @@ def _values(model: TransparentModel, X: Any, background: pd.DataFrame | None, *,
     if with_data:
         axes = {a.feature: (a, b.codes) for a, b in zip(plan.axes, binned, strict=True)
                 if isinstance(a, CategoricalAxis)}
-        data = frame_data(frame, plan.outputs, axes)
+        whole = {a.feature: (b.points, b.index) for a, b in zip(plan.axes, binned, strict=True)
+                 if b.points is not None}
+        data = frame_data(frame, plan.outputs, axes, whole)
     return values, tables.base_value, data
 
 

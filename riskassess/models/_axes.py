@@ -66,7 +66,9 @@ class Binned:
     small table of bins. A reader that wants a per-bin table's value for every row (an
     exact SHAP share) then gathers ``table[lut]`` by ``index`` in one pass, instead of
     building the codes and gathering again. Without a look-up (``lut`` None) the index is
-    the codes.
+    the codes. For whole numbers, ``points`` holds the value each index stands for
+    (``points[index]`` is the column itself), so the values can be boxed without reading
+    the column again.
 
     The gathers run in ``mode="wrap"``: every index is in range by construction (a
     category's -1, missing, reads the last entry, the missing bin), and numpy's default
@@ -79,11 +81,13 @@ class Binned:
     ([0, 1, 2], [10.0, 20.0, 30.0])
     """
 
-    __slots__ = ("_codes", "index", "lut")
+    __slots__ = ("_codes", "index", "lut", "points")
 
-    def __init__(self, index: np.ndarray, lut: np.ndarray | None = None) -> None:
+    def __init__(self, index: np.ndarray, lut: np.ndarray | None = None,
+                 points: np.ndarray | None = None) -> None:
         self.index = index
         self.lut = lut
+        self.points = points
         self._codes: np.ndarray | None = index if lut is None else None
 
     @property
@@ -193,7 +197,7 @@ class NumericAxis:
                 start = min(int(lo), 0)
                 grid = np.arange(start, int(hi) + 1, dtype=np.float64)
                 return Binned(whole if start == 0 else whole - start,
-                              np.searchsorted(edges, grid, side=side))
+                              np.searchsorted(edges, grid, side=side), grid)
         codes = np.searchsorted(edges, values, side=side)
         codes[np.isnan(values)] = self.n_bins - 1
         return Binned(codes)
