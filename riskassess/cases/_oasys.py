@@ -226,7 +226,8 @@ def offence_from_code(code: str | None, offence: OffenceCategory | None,
     Parameters
     ----------
     code : str or None
-        The Home Office offence code (five digits; the field checked the form).
+        The Home Office offence code as given (its form is checked here, with the
+        mapping: a malformed code is named like an unmapped one).
     offence, violent : OffenceCategory, bool or None
         As given (None: not given).
 

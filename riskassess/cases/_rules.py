@@ -100,10 +100,12 @@ def case_problems(
                         f"dated {index_date}, before the person's 10th birthday {tenth} "
                         "(age of criminal responsibility)"))
     days = [sanction.date for _, sanction in sanctions]
+    latest, earliest = (max(days), min(days)) if days else (None, None)
     # the usual case, at the cost of a min and a max: every sanction in its window
-    if days and not ((assessed is None or max(days) < assessed)
-                     and (index_date is None or max(days) <= index_date)
-                     and (tenth is None or min(days) >= tenth)):
+    if latest is not None and earliest is not None and not (
+            (assessed is None or latest < assessed)
+            and (index_date is None or latest <= index_date)
+            and (tenth is None or earliest >= tenth)):
         for (position, _), day in zip(sanctions, days, strict=True):
             loc: Loc = ("sanctions", position, "date")
             if assessed is not None and day >= assessed:
