@@ -200,12 +200,14 @@ class NeedItems(BaseModel):
         description="Kinds of serious previous conviction; [] records none.")
 
 
-# (offence_code, offence, violent) triples already checked and found to agree. A case
-# system sends every sanction with all three, and a code's check (mapping look-up, the
-# compatible OGRS3 categories, two comparisons) was a large part of validating a case; a
-# set look-up replaces it. Bounded: the mapping has a few thousand codes, each compatible
-# with a handful of categories, so real traffic never fills it.
-_AGREEING: set[tuple[str, OffenceCategory, bool]] = set()
+# (offence_code, offence, violent) triples already checked and found to agree (a code of
+# None: the offence and the flag given without a code). A case system sends every
+# sanction with all three, and a code's check (mapping look-up, the compatible OGRS3
+# categories, two comparisons) was a large part of validating a case; a set look-up
+# replaces it, in the records' validator itself (no call). Bounded: the mapping has a
+# few thousand codes, each compatible with a handful of categories, so real traffic
+# never fills it.
+AGREEING: set[tuple[str | None, OffenceCategory, bool]] = set()
 _AGREEING_MAX = 200_000
 
 
@@ -248,13 +250,15 @@ def offence_from_code(code: str | None, offence: OffenceCategory | None,
     ('offence',)
     """
     problems: list[InitErrorDetails] = []
+    if (code, offence, violent) in AGREEING:
+        return offence, violent, problems
     if code is None:
         for field, value in (("offence", offence), ("violent", violent)):
             if value is None:
                 problems.append(_error(field, "missing", "required (or give an offence_code "
                                        "to derive it from)", value))
-        return offence, violent, problems
-    if (code, offence, violent) in _AGREEING:
+        if not problems:
+            _remember(code, offence, violent)
         return offence, violent, problems
     try:
         category, code_violent = offence_category(code)
@@ -276,6 +280,11 @@ def offence_from_code(code: str | None, offence: OffenceCategory | None,
             f"violent={str(violent).lower()} disagrees with offence_code {code!r}, which "
             f"HMPPS's mapping flags as {'' if code_violent else 'not '}a violent sanction"),
             violent))
-    if not problems and len(_AGREEING) < _AGREEING_MAX:
-        _AGREEING.add((code, offence, violent))
+    if not problems:
+        _remember(code, offence, violent)
     return offence, violent, problems
+
+
+def _remember(code: str | None, offence: Any, violent: Any) -> None:
+    if len(AGREEING) < _AGREEING_MAX:
+        AGREEING.add((code, offence, violent))

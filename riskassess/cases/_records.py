@@ -72,7 +72,7 @@ from pydantic import (
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from riskassess.cases._dates import Day, tenth_birthday
-from riskassess.cases._oasys import NeedItems, offence_from_code
+from riskassess.cases._oasys import AGREEING, NeedItems, offence_from_code
 from riskassess.cases._rules import MAX_AGE_YEARS, case_error, case_problems
 from riskassess.types import CaseId, PersonId
 from riskassess.vocabulary import Disposal, OffenceCategory, SanctionKind, Sex
@@ -105,6 +105,9 @@ def _disposal_problem(kind: SanctionKind, disposal: Disposal | None) -> str:
     if kind is SanctionKind.CONVICTION:
         return "a conviction needs a disposal (custody, community, suspended, fine, ...)"
     return f"a caution has no disposal, got {getattr(disposal, 'value', disposal)!r}"
+
+
+_CONVICTION = SanctionKind.CONVICTION
 
 
 class _Record(BaseModel):
@@ -163,6 +166,12 @@ class _Offence(_Record):
 
     @model_validator(mode="after")
     def _code_and_disposal(self) -> _Offence:
+        # The usual record costs one set look-up and two identity tests: its code, offence
+        # and flag already found to agree (AGREEING; every field given), and a disposal
+        # that fits its kind. A case has a dozen records, so this is most of its checks.
+        if ((self.offence_code, self.offence, self.violent) in AGREEING
+                and (self.disposal is None) is not (self.kind is _CONVICTION)):
+            return self
         problems: list[InitErrorDetails] = []
         offence: OffenceCategory | None = self.offence
         violent: bool | None = self.violent
@@ -280,12 +289,14 @@ def _raw_problems(data: object) -> list[tuple[Loc, str]]:
         person = dict(person.__dict__)
     born = _quiet(_DAY, person.get("date_of_birth")) if isinstance(person, Mapping) else None
     raw_sanctions = data.get("sanctions", ())
-    sanctions: list[tuple[int, Sanction]] = []
+    sanctions: list[Sanction] = []
+    positions: list[int] = []
     if isinstance(raw_sanctions, list | tuple):
         for position, raw in enumerate(raw_sanctions):
             sanction = _quiet(_SANCTION, raw)
             if sanction is not None:
-                sanctions.append((position, sanction))
+                sanctions.append(sanction)
+                positions.append(position)
     follow_up_start = data.get("follow_up_start")
     follow_up_end, reoffence_date = data.get("follow_up_end"), data.get("reoffence_date")
     return case_problems(
@@ -293,6 +304,7 @@ def _raw_problems(data: object) -> list[tuple[Loc, str]]:
         assessment_date=_quiet(_DAY, data.get("assessment_date")),
         index_offence=_quiet(_INDEX, data.get("index_offence")),
         sanctions=sanctions,
+        positions=positions,
         follow_up_start=None if follow_up_start is None else _quiet(_DAY, follow_up_start),
         follow_up_end=None if follow_up_end is None else _quiet(_DAY, follow_up_end),
         reoffence_date=None if reoffence_date is None else _quiet(_DAY, reoffence_date),
@@ -371,7 +383,7 @@ class Case(_Record):
             date_of_birth=case.person.date_of_birth,
             assessment_date=case.assessment_date,
             index_offence=case.index_offence,
-            sanctions=list(enumerate(case.sanctions)),
+            sanctions=case.sanctions,
             follow_up_start=case.follow_up_start,
             follow_up_end=case.follow_up_end,
             reoffence_date=case.reoffence_date,

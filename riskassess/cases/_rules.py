@@ -47,11 +47,12 @@ def case_problems(
     date_of_birth: date | None,
     assessment_date: date | None,
     index_offence: _Dated | None,
-    sanctions: Sequence[tuple[int, _Dated]],
+    sanctions: Sequence[_Dated],
     follow_up_start: date | None,
     follow_up_end: date | None = None,
     reoffence_date: date | None = None,
     today: date | None = None,
+    positions: Sequence[int] | None = None,
 ) -> list[tuple[Loc, str]]:
     """Cross-field rule violations of one case, from whatever parts are known.
 
@@ -63,10 +64,13 @@ def case_problems(
         The observed follow-up (see :func:`follow_up_problems`).
     index_offence : IndexOffence or None
         The index sanction, None when invalid.
-    sanctions : sequence of (position, Sanction)
-        The valid previous sanctions with their position in the case's list.
+    sanctions : sequence of Sanction
+        The valid previous sanctions.
     today : date, optional
         Latest allowed assessment date; default today.
+    positions : sequence of int, optional
+        Each sanction's position in the case's list, when some were left out as invalid;
+        default ``0, 1, ...``.
 
     Returns
     -------
@@ -99,14 +103,15 @@ def case_problems(
             out.append((("index_offence", "date"),
                         f"dated {index_date}, before the person's 10th birthday {tenth} "
                         "(age of criminal responsibility)"))
-    days = [sanction.date for _, sanction in sanctions]
+    days = [sanction.date for sanction in sanctions]
     latest, earliest = (max(days), min(days)) if days else (None, None)
     # the usual case, at the cost of a min and a max: every sanction in its window
     if latest is not None and earliest is not None and not (
             (assessed is None or latest < assessed)
             and (index_date is None or latest <= index_date)
             and (tenth is None or earliest >= tenth)):
-        for (position, _), day in zip(sanctions, days, strict=True):
+        for position, day in zip(range(len(days)) if positions is None else positions, days,
+                                 strict=True):
             loc: Loc = ("sanctions", position, "date")
             if assessed is not None and day >= assessed:
                 out.append((loc, f"dated {day}, on or after the assessment date {assessed} "
