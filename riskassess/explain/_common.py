@@ -46,17 +46,22 @@ def frame_data(X: pd.DataFrame, names: Sequence[str],
     columns = [X[name] for name in names]
     if all(isinstance(c.dtype, np.dtype) and c.dtype.kind in "biuf" for c in columns):
         return X[list(names)].to_numpy(dtype=np.float64)
-    out = np.empty((len(X), len(columns)), dtype=object)
+    # Filled feature by feature into contiguous rows of a (p, n) array and returned
+    # transposed: writing a column of an (n, p) object array strides across every row's
+    # cache line, which took twice as long. Each gather writes its row in place.
+    out = np.empty((len(columns), len(X)), dtype=object)
     for j, (name, col) in enumerate(zip(names, columns, strict=True)):
         if name in categorical:
             axis, codes = categorical[name]
-            out[:, j] = np.array([*axis.categories, None], dtype=object)[codes]
+            # a missing value's code is -1: "wrap" reads it as the last entry, None
+            np.take(np.array([*axis.categories, None], dtype=object), codes, out=out[j],
+                    mode="wrap")
         elif name in whole and col.dtype == np.float64:
             points, index = whole[name]
-            np.take(points.astype(object), index, out=out[:, j], mode="wrap")
+            np.take(points.astype(object), index, out=out[j], mode="wrap")
         else:
-            out[:, j] = _boxed(col.to_numpy())
-    return out
+            out[j] = _boxed(col.to_numpy())
+    return out.T
 
 
 def _boxed(values: np.ndarray) -> np.ndarray:
