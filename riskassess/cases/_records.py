@@ -107,9 +107,6 @@ def _disposal_problem(kind: SanctionKind, disposal: Disposal | None) -> str:
     return f"a caution has no disposal, got {getattr(disposal, 'value', disposal)!r}"
 
 
-_CONVICTION = SanctionKind.CONVICTION
-
-
 class _Record(BaseModel):
     """Base of the case records: a copy is a new record and is validated like one."""
 
@@ -170,7 +167,7 @@ class _Offence(_Record):
         # and flag already found to agree (AGREEING; every field given), and a disposal
         # that fits its kind. A case has a dozen records, so this is most of its checks.
         if ((self.offence_code, self.offence, self.violent) in AGREEING
-                and (self.disposal is None) is not (self.kind is _CONVICTION)):
+                and (self.disposal is None) is not (self.kind is SanctionKind.CONVICTION)):
             return self
         problems: list[InitErrorDetails] = []
         offence: OffenceCategory | None = self.offence
@@ -224,7 +221,6 @@ class Sanction(_Offence):
         description="Home Office offence code (5 digits), mapped with HMPPS's table.")
 
 
-
 class IndexOffence(_Offence):
     """The current (index) sanction: the one that led to this assessment.
 
@@ -258,7 +254,6 @@ class IndexOffence(_Offence):
     weapon: StrictBool | None = Field(
         default=None, description="The offence involved carrying or using a weapon "
         "(OASys 2.2A); absent: not recorded.")
-
 
 
 Loc = tuple[str | int, ...]
