@@ -22,6 +22,14 @@ ratios next to the raw numbers):
    ``--compare-dask-env`` also runs the job with dask's default;
 4. scaling: the same job on ``--scaling-people`` people at 1 and at 2 workers; speed-up.
 
+``--workers-from DIR`` compares two versions of the worker code side by side: after each
+of our distributed runs, the same job runs on fresh workers that import riskassess from
+the source tree ``DIR`` (e.g. ``git archive HEAD | tar -x -C DIR``; the job is built by
+this tree, so both versions must have the same task functions), and the table gives
+both workers' CPU and their ratio (medians). Load on a shared machine moves the
+in-memory baseline by up to 2x; the interleaved ratio of the two worker versions does
+not depend on it.
+
 Run::
 
     .venv/bin/python benchmarks/bench_distributed.py --quick        # ~1-2 minutes
@@ -33,9 +41,11 @@ Data go under ``--out`` (default /tmp/riskassess-bench; never in the repository)
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import shutil
 import statistics
+import sys
 import threading
 import time
 import warnings
@@ -96,7 +106,9 @@ WORKER_ENV: dict[str, Any] = {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_T
 
 
 @contextmanager
-def local_cluster(n_workers: int, memory_limit: str, dask_env: bool = False) -> Iterator[Any]:
+def local_cluster(n_workers: int, memory_limit: str, dask_env: bool = False,
+                  source: Path | None = None) -> Iterator[Any]:
+    """A fresh cluster; with ``source``, its workers import riskassess from that tree."""
     import dask
     from dask.distributed import Client, LocalCluster
 
@@ -104,6 +116,18 @@ def local_cluster(n_workers: int, memory_limit: str, dask_env: bool = False) -> 
             LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
                          dashboard_address=":0", memory_limit=memory_limit) as cluster, \
             Client(cluster) as client:
+        if source is not None:
+            # a spawned worker starts with this process's sys.path (PYTHONPATH has no
+            # say), and has not imported riskassess yet: put the tree first, then check
+            # where it would be found, without importing it (the import is timed)
+            client.run(lambda: sys.path.insert(0, str(source)))
+            where = client.run(lambda: getattr(importlib.util.find_spec("riskassess"),
+                                               "origin", None))
+            if not all(str(f).startswith(str(source)) for f in where.values()):
+                from riskassess.distributed import DistributedArgumentError
+
+                raise DistributedArgumentError(
+                    f"--workers-from {source}: workers would import riskassess from {where}")
         yield client
 
 
@@ -187,7 +211,8 @@ def generate(root: Path, n_people: int, per_partition: int, seed: int,
 
 
 def distributed_job(model: Any, data: Any, out: Path, n_workers: int,
-                    dask_env: bool = False, warm: bool = False) -> dict[str, Any]:
+                    dask_env: bool = False, warm: bool = False,
+                    source: Path | None = None) -> dict[str, Any]:
     """One run on a freshly started cluster; with ``warm``, a second run on the same one.
 
     The second run shows the steady state (imports and model parse done, pages mapped):
@@ -198,7 +223,7 @@ def distributed_job(model: Any, data: Any, out: Path, n_workers: int,
     if out.exists():
         shutil.rmtree(out)
     warm_run = None
-    with local_cluster(n_workers, "4GiB", dask_env) as client:
+    with local_cluster(n_workers, "4GiB", dask_env, source) as client:
         pids = worker_pids(client)
         idle = {pid: psutil.Process(pid).memory_info().rss for pid in pids}
         # Timed from here: the job as a user runs it on a freshly started cluster, so
@@ -244,6 +269,41 @@ def subset(data: Any, n_partitions: int) -> Any:
     return PartitionedDataset(data.root, data.files[:n_partitions])
 
 
+def _peer_run(model: Any, data: Any, args: argparse.Namespace) -> dict[str, Any]:
+    """The job on fresh workers that import riskassess from ``args.workers_from``."""
+    peer = distributed_job(model, data, args.out / "scores-peer", 2, warm=args.warm,
+                           source=args.workers_from)
+    peer_warm = f"; warm re-run {peer['warm']['cpu_s']:.1f} s CPU" if peer["warm"] else ""
+    print(f"  same job, workers from {args.workers_from}: {peer['seconds']:.1f} s wall, "
+          f"{peer['cpu_s']:.1f} s worker CPU{peer_warm}; load average {os.getloadavg()}",
+          flush=True)
+    return peer
+
+
+def _peer_rows(runs: list[dict[str, Any]], peer_runs: list[dict[str, Any]], source: Path,
+               base_cpu: float) -> list[tuple[str, str, str]]:
+    """Table rows comparing our workers with workers running another source tree."""
+    ours = statistics.median(r["cpu_s"] for r in runs)
+    theirs = statistics.median(r["cpu_s"] for r in peer_runs)
+    rows = [
+        (f"worker CPU, workers from {source.name}", f"{theirs:.1f} s",
+         f"median of {len(peer_runs)}: "
+         + ", ".join(f"{r['cpu_s']:.1f}" for r in peer_runs)
+         + f"; per CPU-second vs in-memory "
+         f"{statistics.median(r['cases_per_cpu_s'] for r in peer_runs) / base_cpu:.2f}"),
+        ("worker CPU, ours / theirs", f"{ours / theirs:.3f}",
+         "interleaved fresh-worker runs, ratio of medians; per pair "
+         + ", ".join(f"{a['cpu_s'] / b['cpu_s']:.3f}" for a, b in zip(runs, peer_runs,
+                                                                       strict=True))),
+    ]
+    if all(r["warm"] for r in runs + peer_runs):
+        warm_ours = statistics.median(r["warm"]["cpu_s"] for r in runs)
+        warm_theirs = statistics.median(r["warm"]["cpu_s"] for r in peer_runs)
+        rows.append(("warm worker CPU, ours / theirs", f"{warm_ours / warm_theirs:.3f}",
+                     f"{warm_ours:.1f} / {warm_theirs:.1f} s"))
+    return rows
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes (~2 minutes)")
@@ -265,6 +325,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--compare-dask-env", action="store_true",
                         help="also run the main job with dask's default worker environment")
+    parser.add_argument("--workers-from", type=Path, default=None,
+                        help="a riskassess source tree (e.g. an exported git revision): "
+                             "after each distributed run, run the job on fresh workers "
+                             "importing riskassess from it, and compare worker CPU")
     args = parser.parse_args(argv)
     quick = args.quick
     n_people = args.people or (300_000 if quick else 10_000_000)
@@ -292,10 +356,16 @@ def main(argv: list[str] | None = None) -> None:
     # load on the machine hits both sides; every ratio below is a ratio of medians
     baselines = [baseline(model, tables, args.repeats)]
     runs: list[dict[str, Any]] = []
+    peer_runs: list[dict[str, Any]] = []
     for i in range(args.dist_repeats):
         print(f"in-memory, {n_base:,} people: wall "
               f"{[round(t, 2) for t in baselines[-1]['walls']]} s, CPU "
               f"{[round(t, 2) for t in baselines[-1]['cpus']]} s", flush=True)
+        # with a peer tree, the two alternate which goes first (ABBA), so a change of
+        # load during a pair does not always fall on the same side
+        peer_first = args.workers_from is not None and i % 2 == 1
+        if peer_first:
+            peer_runs.append(_peer_run(model, data, args))
         runs.append(distributed_job(model, data, args.out / "scores", 2, warm=args.warm))
         run = runs[-1]
         warm_note = (f"; warm re-run {run['warm']['seconds']:.1f} s wall, "
@@ -303,6 +373,8 @@ def main(argv: list[str] | None = None) -> None:
         print(f"distributed run {i + 1}, 2 fresh workers: {run['seconds']:.1f} s wall, "
               f"{run['cpu_s']:.1f} s worker CPU{warm_note}; load average "
               f"{os.getloadavg()}", flush=True)
+        if args.workers_from is not None and not peer_first:
+            peer_runs.append(_peer_run(model, data, args))
         baselines.append(baseline(model, tables, args.repeats))
     print(f"in-memory, {n_base:,} people: wall {[round(t, 2) for t in baselines[-1]['walls']]}"
           f" s, CPU {[round(t, 2) for t in baselines[-1]['cpus']]} s", flush=True)
@@ -366,6 +438,7 @@ def main(argv: list[str] | None = None) -> None:
              "MALLOC_TRIM_THRESHOLD_=65536 (dask's default); peak RSS "
              + " / ".join(f"{p / GIB:.2f}" for p in default_env["peak_rss"]) + " GiB")]
           if default_env else []),
+        *(_peer_rows(runs, peer_runs, args.workers_from, base_cpu) if peer_runs else []),
         ("peak RSS per worker (goal <= 2 GiB)",
          " / ".join(f"{max(r['peak_rss'][i] for r in runs) / GIB:.2f}" for i in range(2))
          + " GiB",

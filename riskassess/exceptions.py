@@ -9,6 +9,8 @@ subclass also derives from the builtin a caller would naturally catch::
     │                                         which is also a ValueError)
     ├── FeatureError (ValueError)             missing / extra / mistyped model input columns
     ├── UnseenCategoryError (FeatureError)    a category the model never saw in training
+    ├── UnknownPersonError (FeatureError)     a sanction row whose person is not in the
+    │                                         people table (when asked to refuse them)
     ├── NotFittedError (sklearn NotFittedError) model used before ``fit``
     ├── UnsupportedModelError (TypeError)     an estimator lacking what the call needs
     ├── FormError (ValueError)                an axis, term or table that breaks its rules
@@ -84,6 +86,7 @@ __all__ = [
     "TamperedLogError",
     "TimeToEventError",
     "TransparencyError",
+    "UnknownPersonError",
     "UnseenCategoryError",
     "UnsupportedModelError",
     "ValidationInputError",
@@ -147,6 +150,19 @@ class UnseenCategoryError(FeatureError):
     Examples
     --------
     >>> issubclass(UnseenCategoryError, FeatureError), issubclass(UnseenCategoryError, ValueError)
+    (True, True)
+    """
+
+
+class UnknownPersonError(FeatureError):
+    """A sanction row names a person the people table does not hold.
+
+    Raised by :func:`riskassess.features.build_features_from_tables` with
+    ``unknown_people="raise"``.
+
+    Examples
+    --------
+    >>> issubclass(UnknownPersonError, FeatureError), issubclass(UnknownPersonError, ValueError)
     (True, True)
     """
 

@@ -49,6 +49,7 @@ __all__ = [
     "duplicate_people",
     "person_hashes",
     "repeated_hashes",
+    "require_person_ids",
 ]
 
 
@@ -191,12 +192,7 @@ def check_partition(people: pd.DataFrame, sanctions: pd.DataFrame, *, partition:
     ...
     riskassess.distributed._contract.PartitioningError: partition 4: ... ['p7'] not in this ...
     """
-    for name, frame in (("people", people), ("sanctions", sanctions)):
-        if "person_id" not in frame.columns:
-            raise PartitioningError(
-                f"partition {partition}: table {name!r} has no 'person_id' column; got "
-                f"columns {list(map(str, frame.columns))}"
-            )
+    require_person_ids(people, sanctions, partition=partition)
     orphan = ~_is_in(sanctions["person_id"], people["person_id"])
     if orphan.any():
         raise PartitioningError(
@@ -206,6 +202,27 @@ def check_partition(people: pd.DataFrame, sanctions: pd.DataFrame, *, partition:
             "riskassess.distributed's partitioning contract; co_partition or "
             "write_partitioned produce it)"
         )
+
+
+def require_person_ids(people: pd.DataFrame, sanctions: pd.DataFrame, *, partition: int
+                       ) -> None:
+    """Raise unless both tables have a ``person_id`` column (the first part of
+    :func:`check_partition`).
+
+    Examples
+    --------
+    >>> require_person_ids(pd.DataFrame({"person_id": ["p1"]}), pd.DataFrame({"pid": ["p1"]}),
+    ...                    partition=5)
+    Traceback (most recent call last):
+    ...
+    riskassess.distributed._contract.PartitioningError: partition 5: table 'sanctions' has ...
+    """
+    for name, frame in (("people", people), ("sanctions", sanctions)):
+        if "person_id" not in frame.columns:
+            raise PartitioningError(
+                f"partition {partition}: table {name!r} has no 'person_id' column; got "
+                f"columns {list(map(str, frame.columns))}"
+            )
 
 
 def person_hashes(person_ids: pd.Series) -> np.ndarray:

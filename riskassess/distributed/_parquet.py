@@ -147,7 +147,9 @@ def write_frame(frame: pd.DataFrame, path: str, *, index: bool = True,
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    arrow = pa.Table.from_pandas(frame, preserve_index=index)
+    # one thread: pyarrow would start a thread pool per call for a frame this size, and a
+    # worker's other core belongs to another worker (the columns convert without copies)
+    arrow = pa.Table.from_pandas(frame, preserve_index=index, nthreads=1)
     dictionary = [f.name for f in arrow.schema if pa.types.is_dictionary(f.type)]
     pq.write_table(arrow, path, compression=compression, use_dictionary=dictionary or False,
                    write_statistics=False)

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from riskassess.cases import EPOCH_ORDINAL, MAX_AGE_YEARS, tenth_birthdays
-from riskassess.exceptions import CaseValidationError, FeatureError
+from riskassess.exceptions import CaseValidationError, FeatureError, UnknownPersonError
 from riskassess.features._base import (
     _CAUTION,
     _CONVICTION,
@@ -207,12 +207,23 @@ def _check_sanction_kind(probs: _Problems, kind: np.ndarray, disp: np.ndarray,
               lambda i: f"{label(i)}a caution has no disposal, got {raw_disp(i)!r}", case_of)
 
 
+def _refuse_unknown_people(ids: pd.Series, person_row: np.ndarray) -> None:
+    """Raise :class:`UnknownPersonError` if a sanction row found no person (``-1``)."""
+    unknown = person_row < 0
+    if len(unknown) and bool(unknown.any()):
+        first = list(pd.unique(ids[unknown].to_numpy(dtype=object)))[:10]
+        raise UnknownPersonError(
+            f"{int(unknown.sum())} sanction row(s) of person(s) {first} not in the people "
+            "table (unknown_people='raise')")
+
+
 def build_features_from_tables(
     people: pd.DataFrame,
     sanctions: pd.DataFrame,
     assessments: pd.DataFrame,
     *,
     invalid: Literal["raise", "drop"] = "raise",
+    unknown_people: Literal["ignore", "raise"] = "ignore",
 ) -> FeatureTable:
     """Features for every assessment from three tables (the vectorised path).
 
@@ -227,6 +238,11 @@ def build_features_from_tables(
     invalid : {"raise", "drop"}, default "raise"
         What to do with cases that break a rule: raise one error listing every problem,
         or leave them out and list the problems in ``rejected``.
+    unknown_people : {"ignore", "raise"}, default "ignore"
+        Sanction rows whose ``person_id`` is not in ``people``: ignored, with the rows of
+        people nobody assesses (the warning counts both), or refused before any row is
+        checked. Refuse them where the tables were split by person (a partition, an
+        extract): such a row is a person's history kept apart from the person.
 
     Returns
     -------
@@ -238,6 +254,9 @@ def build_features_from_tables(
     ------
     riskassess.exceptions.FeatureError
         If a table lacks a column.
+    riskassess.exceptions.UnknownPersonError
+        With ``unknown_people="raise"``, if a sanction row's person is not in ``people``
+        (the message counts the rows and names the first ids).
     riskassess.exceptions.CaseValidationError
         With ``invalid="raise"``, every problem as (case id, field, message) (the
         message lists at most the first 1,000).
@@ -269,9 +288,17 @@ def build_features_from_tables(
     """
     if invalid not in ("raise", "drop"):
         raise FeatureError(f"invalid must be 'raise' or 'drop', got {invalid!r}")
+    if unknown_people not in ("ignore", "raise"):
+        raise FeatureError(f"unknown_people must be 'ignore' or 'raise', got "
+                           f"{unknown_people!r}")
     for frame, name in ((people, "people"), (sanctions, "sanctions"),
                         (assessments, "assessments")):
         _require(frame, name)
+    # each sanction row's person (-1: none): joined once, and first when refusing unknown
+    # people, since tables that split a person's history are wrong before any row is
+    sanction_person = _lookup(sanctions["person_id"], people["person_id"])
+    if unknown_people == "raise":
+        _refuse_unknown_people(sanctions["person_id"], sanction_person)
     n_cases = len(assessments)
     today = date.today().toordinal() - EPOCH_ORDINAL
     problems = _Problems(n_cases)
@@ -354,7 +381,6 @@ def build_features_from_tables(
                            f"{_iso(index_day[i])}")
 
     # sanctions, each paired with every case of its person
-    sanction_person = _lookup(sanctions["person_id"], person_ids)
     rows, case_of, unmatched = _expand(person_row, sanction_person, len(people))
     # one case per person and every sanction matched: the pairing is the identity, and
     # the (large) sanction columns need no reordering copy
