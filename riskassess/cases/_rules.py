@@ -125,10 +125,11 @@ def case_problems(
     if follow_up_start is not None and index_date is not None and follow_up_start < index_date:
         out.append((("follow_up_start",),
                     f"{follow_up_start} is before the index offence date {index_date}"))
-    out.extend(follow_up_problems(
-        start=follow_up_start if follow_up_start is not None else assessed,
-        start_field="follow_up_start" if follow_up_start is not None else "assessment_date",
-        follow_up_end=follow_up_end, reoffence_date=reoffence_date, today=today))
+    if follow_up_end is not None or reoffence_date is not None:  # an observed follow-up
+        out.extend(follow_up_problems(
+            start=follow_up_start if follow_up_start is not None else assessed,
+            start_field="follow_up_start" if follow_up_start is not None else "assessment_date",
+            follow_up_end=follow_up_end, reoffence_date=reoffence_date, today=today))
     return out
 
 
