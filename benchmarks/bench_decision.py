@@ -460,7 +460,6 @@ def main(argv: list[str] | None = None) -> None:
                                   "keyed_batch_ratio": 0.7}}))
 
 
-
 def _print_table(rows: list[tuple[str, float, str]]) -> None:
     width = max(len(r[0]) for r in rows)
     print(f"{'measurement'.ljust(width)}  {'median':>12}  unit")
