@@ -1,8 +1,14 @@
-"""Options anywhere, help text on every option, and a fast ``--help`` (issue 15)."""
+"""Options anywhere, help text on every option, a fast ``--help`` (issue 15), and every
+sub-command's handler naming a function that exists.
+
+``riskassess.cli`` imports a command's module only when the command runs, by name, so a
+misspelt module or function would otherwise show only when a user runs that command.
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import subprocess
@@ -10,11 +16,12 @@ import sys
 
 import pytest
 
+from riskassess import cli
 from riskassess.cli import build_parser
 
 
 def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
-    out = {}
+    out: dict[str, argparse.ArgumentParser] = {}
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             for name, sub in action.choices.items():
@@ -53,3 +60,21 @@ def test_starting_the_command_line_loads_nothing_heavy() -> None:
     heavy = {"pandas", "numpy", "sklearn", "scipy", "pydantic", "matplotlib", "shap",
              "riskassess.exceptions"}
     assert not heavy & loaded, sorted(heavy & loaded)
+
+
+COMMANDS = {name: sub.get_default("func") for name, sub in _subparsers(build_parser()).items()
+            if sub.get_default("func") is not None}
+
+
+def test_every_command_has_a_handler() -> None:
+    assert set(COMMANDS) >= {"demo", "fit", "assess", "arns", "validate", "schema",
+                             "example", "log verify", "log stats", "log pending"}
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_lazy_handler_resolves(command: str) -> None:
+    handler = COMMANDS[command]
+    if not isinstance(handler, cli._Lazy):  # a handler written in cli.py itself
+        assert callable(handler) and handler.__module__ == "riskassess.cli"
+        return
+    assert callable(getattr(importlib.import_module(handler.module), handler.function))
