@@ -22,13 +22,13 @@ ratios next to the raw numbers):
    ``--compare-dask-env`` also runs the job with dask's default;
 4. scaling: the same job on ``--scaling-people`` people at 1 and at 2 workers; speed-up.
 
-``--workers-from DIR`` compares two versions of the worker code side by side: after each
-of our distributed runs, the same job runs on fresh workers that import riskassess from
-the source tree ``DIR`` (e.g. ``git archive HEAD | tar -x -C DIR``; the job is built by
-this tree, so both versions must have the same task functions), and the table gives
-both workers' CPU and their ratio (medians). Load on a shared machine moves the
-in-memory baseline by up to 2x; the interleaved ratio of the two worker versions does
-not depend on it.
+``--workers-from DIR`` compares two versions of the worker code side by side: beside each
+of our distributed runs (after it, then before the next: alternating), the same job runs
+on fresh workers that import riskassess from the source tree ``DIR`` (e.g. ``git archive
+HEAD | tar -x -C DIR``; the job is built by this tree, so both versions must have the
+same task functions), and the table gives both workers' CPU and their ratio (medians).
+Load on a shared machine moves the in-memory baseline by up to 2x; the interleaved ratio
+of the two worker versions does not depend on it.
 
 Run::
 

@@ -294,8 +294,8 @@ def build_features_from_tables(
     for frame, name in ((people, "people"), (sanctions, "sanctions"),
                         (assessments, "assessments")):
         _require(frame, name)
-    # each sanction row's person (-1: none): joined once, and first when refusing unknown
-    # people, since tables that split a person's history are wrong before any row is
+    # each sanction row's person (-1: none), joined once; first, so that tables splitting
+    # a person's history are refused (unknown_people="raise") before any row is checked
     sanction_person = _lookup(sanctions["person_id"], people["person_id"])
     if unknown_people == "raise":
         _refuse_unknown_people(sanctions["person_id"], sanction_person)
