@@ -152,20 +152,19 @@ def score_frame(
     # text ids as the string dtype (not object), so Parquet writers know the type
     index = pd.Index(features.index.astype("str"), name=features.index.name or "case_id")
     n = len(X)
-    if n:
+    names = shap_columns(model, features) if explain else []
+    values = np.empty((0, len(names)), dtype=np.float64)
+    base = np.empty(0, dtype=np.float64)
+    if n and explain:  # scores, bands and values from one binning of the frame
+        proba, labels, values, base = _explanation(model, X, names)
+    elif n:
         proba = np.asarray(model.predict_proba(X), dtype=np.float64)[:, 1]
-        band = pd.Categorical(np.asarray(model.predict_band(X)).astype(str), dtype=BAND_DTYPE)
+        labels = np.asarray(model.predict_band(X))
     else:  # sklearn refuses 0 rows; an empty partition still has the full schema
-        proba = np.empty(0, dtype=np.float64)
-        band = pd.Categorical([], dtype=BAND_DTYPE)
+        proba, labels = np.empty(0, dtype=np.float64), np.empty(0, dtype=str)
+    band = _band_categorical(labels)
     scores: dict[str, Any] = {"probability": proba, "band": band}
     if explain:
-        names = shap_columns(model, features)
-        if n:
-            values, base = _explanation(model, X, names)
-        else:
-            values = np.empty((0, len(names)), dtype=np.float64)
-            base = np.empty(0, dtype=np.float64)
         scores["shap_base"] = base
         scores.update(zip(names, values.T, strict=True))
     # built at once from its columns (one copy into blocks), not column by column
@@ -176,21 +175,34 @@ def score_frame(
     return out
 
 
+def _band_categorical(labels: np.ndarray) -> pd.Categorical:
+    """``pd.Categorical(labels, dtype=BAND_DTYPE)`` (a label outside it is missing), by one
+    comparison per band: pandas would hash every label (~30 ms per 100,000 rows)."""
+    codes = np.full(len(labels), -1, dtype=np.int8)
+    for k, name in enumerate(BAND_DTYPE.categories):
+        codes[labels == name] = k
+    return pd.Categorical.from_codes(codes, dtype=BAND_DTYPE)
+
+
 def _explanation(model: Any, X: pd.DataFrame, names: list[str]
-                 ) -> tuple[np.ndarray, np.ndarray]:
-    """SHAP values ``(n, n_features)``, columns ``names``, and base values ``(n,)`` of ``X``.
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Probabilities, bands, SHAP values ``(n, n_features)`` (columns ``names``) and base
+    values ``(n,)`` of ``X``.
 
-    The exact values come as plain arrays (:func:`riskassess.explain.shap_values`, the
-    numbers :func:`riskassess.explain.explain` gives): no ``shap.Explanation`` is built,
-    and a worker never imports shap (about a CPU-second per fresh worker process).
+    All four come from :func:`riskassess.explain.scored_values`: the frame is checked and
+    binned once, not once for each of ``predict_proba``, ``predict_band`` and the values.
+    The values are plain arrays (the numbers :func:`riskassess.explain.explain` gives):
+    no ``shap.Explanation`` is built, and a worker never imports shap (about a CPU-second
+    per fresh worker process).
     """
-    from riskassess.explain import shap_values
+    from riskassess.explain import scored_values
 
-    values, base = shap_values(model, X)
+    out = scored_values(model, X)
     got = [f"shap_{c}" for c in model.explained_features_]
     if got != names:
         raise ExplanationError(f"explanation columns {got} differ from inputs {names}")
-    return values, np.full(len(X), base, dtype=np.float64)
+    return (out.probability, out.band, out.values,
+            np.full(len(X), out.base_value, dtype=np.float64))
 
 
 def _empty_rejected() -> pd.DataFrame:

@@ -7,6 +7,8 @@
   the complementary log-log scale; ``horizon=`` moves the base value to that horizon.
 * :func:`shap_values` -- the same exact values as plain arrays (values, base value),
   without building a ``shap.Explanation``: the fastest route.
+* :func:`scored_values` -- probabilities, bands and the exact values of many cases, the
+  frame read and binned once (batch scoring).
 * :func:`to_probability` -- the same contributions in probability units (secant method,
   through the model's link).
 * :func:`reasons` -- the largest contributions of one case as :class:`Reason` objects
@@ -26,8 +28,10 @@ from __future__ import annotations
 from riskassess.explain._exact import (
     ADDITIVITY_TOLERANCE,
     BackgroundError,
+    ScoredValues,
     explain,
     horizon_label,
+    scored_values,
     shap_values,
 )
 from riskassess.explain._probability import to_probability
@@ -37,9 +41,11 @@ __all__ = [
     "ADDITIVITY_TOLERANCE",
     "BackgroundError",
     "Reason",
+    "ScoredValues",
     "explain",
     "horizon_label",
     "reasons",
+    "scored_values",
     "shap_values",
     "to_probability",
 ]

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import weakref
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -43,19 +43,15 @@ from riskassess.models import (
     ShapTables,
     TransparentModel,
     frame_rows,
+    inverse_link,
     plan_of,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
     import shap
 
-__all__ = ["ADDITIVITY_TOLERANCE", "BackgroundError", "explain", "horizon_label",
-           "shap_values"]
-
-# ----------------------------------------------------------------------------- public
-
-
-
+__all__ = ["ADDITIVITY_TOLERANCE", "BackgroundError", "ScoredValues", "explain",
+           "horizon_label", "scored_values", "shap_values"]
 
 # ----------------------------------------------------------------------------- public
 
@@ -107,6 +103,96 @@ def shap_values(model: Any, X: pd.DataFrame, *, background: pd.DataFrame | None 
     """
     values, base, _ = _values(_require_transparent(model), X, background, with_data=False)
     return values, base
+
+
+class ScoredValues(NamedTuple):
+    """Scores, bands and exact SHAP values of many cases, from one reading of the frame.
+
+    Returned by :func:`scored_values`; a named tuple, so it also unpacks.
+    """
+
+    probability: np.ndarray
+    """``predict_proba(X)[:, 1]``, shape ``(n,)``."""
+    band: np.ndarray
+    """``predict_band(X)``, shape ``(n,)`` (str)."""
+    values: np.ndarray
+    """SHAP values, shape ``(n, n_features)``, columns ``model.explained_features_``."""
+    base_value: float
+    """The background's mean log-odds (as :func:`shap_values`)."""
+
+
+def scored_values(model: Any, X: pd.DataFrame, *, background: pd.DataFrame | None = None
+                  ) -> ScoredValues:
+    """Probability, band and exact SHAP values of every row, the frame binned once.
+
+    The same numbers as ``model.predict_proba(X)[:, 1]``, ``model.predict_band(X)`` and
+    :func:`shap_values`, bit for bit, for the cost of one of them plus a few gathers:
+    the three calls would each check the frame and bin every column again (binning is
+    most of a transparent model's scoring). This is the batch-scoring route of
+    :func:`riskassess.distributed.score_frame`.
+
+    Parameters
+    ----------
+    model : TransparentModel
+        A fitted riskassess model or instrument.
+    X : pandas.DataFrame
+        Cases, with the model's input columns.
+    background : pandas.DataFrame, optional
+        As :func:`shap_values`.
+
+    Returns
+    -------
+    ScoredValues
+        ``probability``, ``band``, ``values``, ``base_value``.
+
+    Raises
+    ------
+    FeatureError, UnseenCategoryError, BackgroundError, ExplanationError
+        As :func:`explain`.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from riskassess.models import AdditiveRiskClassifier
+    >>> rng = np.random.default_rng(0)
+    >>> X = pd.DataFrame({"age": rng.integers(18, 70, 500).astype(float),
+    ...                   "priors": rng.poisson(2, 500).astype(float)})
+    >>> y = (rng.random(500) < 0.3 + 0.05 * X["priors"].clip(0, 8)).astype(int)
+    >>> model = AdditiveRiskClassifier().fit(X, y)
+    >>> out = scored_values(model, X)
+    >>> out.values.shape, out.band[:2].tolist()
+    ((500, 2), ['low', 'medium'])
+    >>> bool((out.probability == model.predict_proba(X)[:, 1]).all())
+    True
+    >>> bool((out.band == model.predict_band(X)).all())
+    True
+    """
+    model = _require_transparent(model)
+    if not (type(X) is pd.DataFrame and len(X) > SMALL_FRAME
+            and _plan_scores_everything(type(model))):
+        # a few rows take the scalar routes; a class with its own scoring is asked itself
+        values, base = shap_values(model, X, background=background)
+        return ScoredValues(np.asarray(model.predict_proba(X), dtype=np.float64)[:, 1],
+                            np.asarray(model.predict_band(X)), values, base)
+    plan = plan_of(model)
+    tables = plan.shap(background, model._background_preparer())
+    frame = model._form_frame(X)  # the model's own checks: bad input raises its errors
+    binned = plan.frame_binned(frame)
+    columns = plan.linear_columns(frame)
+    values = tables.values(binned, columns)
+    codes = [b.codes for b in binned]
+    # the score predict_proba computes (same terms, same order), for every row
+    z = plan.scores(plan.main, codes, frame, columns)
+    rows = _checked_rows(len(frame))
+    picked = slice(None) if rows is None else rows
+    check_additivity(values[picked], np.full(len(z[picked]), tables.base_value), z[picked],
+                     frame.index[picked])
+    to_probability = inverse_link(model.link)
+    probability = to_probability(z)
+    band_probability = (probability if plan.band is plan.main
+                        else to_probability(plan.scores(plan.band, codes, frame, columns)))
+    return ScoredValues(probability, plan.bands.assign(band_probability), values,
+                        tables.base_value)
 
 
 def explain(model: Any, X: pd.DataFrame, *, background: pd.DataFrame | None = None,
@@ -306,6 +392,7 @@ def _is_missing(v: Any) -> bool:
 
 
 _LIBRARY_SCORING: weakref.WeakKeyDictionary[type, bool] = weakref.WeakKeyDictionary()
+_PLAN_SCORING: weakref.WeakKeyDictionary[type, bool] = weakref.WeakKeyDictionary()
 
 
 def _keeps_library_scoring(cls: type) -> bool:
@@ -316,4 +403,15 @@ def _keeps_library_scoring(cls: type) -> bool:
         known = _LIBRARY_SCORING[cls] = (
             getattr(cls, "decision_function", None) is TransparentModel.decision_function
             and getattr(cls, "_scores", None) is TransparentModel._scores)
+    return known
+
+
+def _plan_scores_everything(cls: type) -> bool:
+    """Whether the class's probabilities and bands are exactly its plan's (it overrides
+    none of the scoring methods), so :func:`scored_values` may read them from the plan."""
+    known = _PLAN_SCORING.get(cls)
+    if known is None:
+        known = _PLAN_SCORING[cls] = _keeps_library_scoring(cls) and all(
+            getattr(cls, name, None) is getattr(TransparentModel, name)
+            for name in ("predict_proba", "predict_band", "_bands"))
     return known

@@ -10,8 +10,8 @@ import riskassess.explain as rx
 
 def test_public_names():
     assert sorted(rx.__all__) == ["ADDITIVITY_TOLERANCE", "BackgroundError", "Reason",
-                                  "explain", "horizon_label", "reasons", "shap_values",
-                                  "to_probability"]
+                                  "ScoredValues", "explain", "horizon_label", "reasons",
+                                  "scored_values", "shap_values", "to_probability"]
     assert issubclass(rx.BackgroundError, ValueError)
 
 
