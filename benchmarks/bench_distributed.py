@@ -20,7 +20,11 @@ ratios next to the raw numbers):
    the job a second time on the same workers (the steady state, start-up excluded).
    Workers run without dask's ``MALLOC_TRIM_THRESHOLD_`` (see :data:`WORKER_ENV`);
    ``--compare-dask-env`` also runs the job with dask's default;
-4. scaling: the same job on ``--scaling-people`` people at 1 and at 2 workers; speed-up.
+4. the in-memory path again, reading the first ``--baseline-people`` people's part files
+   (the workers' reader) and writing its scores as one Parquet file (their writer),
+   interleaved like (1): the ratio of (3) to this is what distributing itself costs
+   (partitioning, id checks, worker start-up, dask), apart from the reads and writes;
+5. scaling: the same job on ``--scaling-people`` people at 1 and at 2 workers; speed-up.
 
 ``--workers-from DIR`` compares two versions of the worker code side by side: beside each
 of our distributed runs (after it, then before the next: alternating), the same job runs
@@ -189,6 +193,39 @@ def baseline(model: Any, tables: tuple[pd.DataFrame, ...], repeats: int) -> dict
     return {"cases": len(out), "walls": walls, "cpus": cpus, "peak_rss": rss.peak[proc.pid]}
 
 
+def in_memory_parquet_job(model: Any, data: Any, n_partitions: int, out: Path) -> int:
+    """The in-memory path with the distributed job's reads and writes: the first
+    ``n_partitions`` part files of each table read into memory as one table (the columns
+    and types the workers' reader gives, arrow tables concatenated without a copy and
+    converted once), scored at once and written as one Parquet file (the workers'
+    writer).
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from riskassess.distributed import DICTIONARY_COLUMNS, write_frame
+    from riskassess.features import TABLE_COLUMNS
+
+    files = data.partitions()[:n_partitions]
+    tables = []
+    for k, name in enumerate(("people", "sanctions", "assessments")):
+        names = pq.read_schema(files[0][k]).names
+        columns = [c for c in TABLE_COLUMNS[name] if c in names]
+        text = [c for c in DICTIONARY_COLUMNS[name] if c in columns]
+        parts = [pq.read_table(f[k], columns=columns, read_dictionary=text) for f in files]
+        tables.append(pa.concat_tables(parts).to_pandas())
+    scores = in_memory_job(model, *tables)
+    write_frame(scores, str(out), index=True)
+    return len(scores)
+
+
+def baseline_parquet(model: Any, data: Any, n_partitions: int, out: Path,
+                     repeats: int) -> dict[str, Any]:
+    _, cpus, cases = timed(lambda: in_memory_parquet_job(model, data, n_partitions, out),
+                           repeats)
+    return {"cases": cases, "cpus": cpus}
+
+
 def generate(root: Path, n_people: int, per_partition: int, seed: int,
              reuse: bool) -> tuple[Any, float]:
     from riskassess.distributed import open_partitioned, write_cohort_parquet
@@ -355,6 +392,11 @@ def main(argv: list[str] | None = None) -> None:
     # interleaved: in-memory, distributed, in-memory, ..., in-memory, so that a change of
     # load on the machine hits both sides; every ratio below is a ratio of medians
     baselines = [baseline(model, tables, args.repeats)]
+    # the same in-memory job, reading its tables from (and writing its scores to) the
+    # Parquet files the workers use: the first n_base people's partitions
+    io_parts = max(1, min(data.n_partitions, n_base // per_part))
+    io_out = args.out / "scores-in-memory.parquet"
+    io_baselines = [baseline_parquet(model, data, io_parts, io_out, args.repeats)]
     runs: list[dict[str, Any]] = []
     peer_runs: list[dict[str, Any]] = []
     for i in range(args.dist_repeats):
@@ -376,6 +418,7 @@ def main(argv: list[str] | None = None) -> None:
         if args.workers_from is not None and not peer_first:
             peer_runs.append(_peer_run(model, data, args))
         baselines.append(baseline(model, tables, args.repeats))
+        io_baselines.append(baseline_parquet(model, data, io_parts, io_out, args.repeats))
     print(f"in-memory, {n_base:,} people: wall {[round(t, 2) for t in baselines[-1]['walls']]}"
           f" s, CPU {[round(t, 2) for t in baselines[-1]['cpus']]} s", flush=True)
     main_run = runs[-1]
@@ -392,6 +435,9 @@ def main(argv: list[str] | None = None) -> None:
     cpus = [t for b in baselines for t in b["cpus"]]
     base_wall = n_base / statistics.median(walls)
     base_cpu = n_base / statistics.median(cpus)
+    io_cases = io_baselines[0]["cases"]
+    io_cpus = [t for b in io_baselines for t in b["cpus"]]
+    io_cpu = io_cases / statistics.median(io_cpus)
     dist_wall = statistics.median(r["cases_per_s_core"] for r in runs)
     dist_cpu = statistics.median(r["cases_per_cpu_s"] for r in runs)
     warm_cpu = (statistics.median(r["cases"] / r["warm"]["cpu_s"] for r in runs)
@@ -430,6 +476,13 @@ def main(argv: list[str] | None = None) -> None:
         ("ratio per CPU-second (goal >= 0.8)", f"{dist_cpu / base_cpu:.2f}",
          "less sensitive to other load than wall time; per run "
          + ", ".join(f"{r['cases_per_cpu_s'] / base_cpu:.2f}" for r in runs)),
+        ("in-memory with Parquet reads and writes",
+         f"{io_cpu:,.0f}", f"cases per CPU-second; {io_cases:,} cases of {io_parts} "
+         "partitions read as one table, scored at once, written with write_frame; "
+         f"median of {len(io_cpus)}: {statistics.median(io_cpus):.2f} CPU-s"),
+        ("ratio per CPU-second, same reads and writes", f"{dist_cpu / io_cpu:.2f}",
+         "distributed / in-memory with Parquet: what distributing itself costs "
+         "(partitioning, id checks, start-up, dask)"),
         *([("ratio per CPU-second, warm workers", f"{warm_cpu / base_cpu:.2f}",
             "same job again on the same workers: start-up (imports, model parse, first "
             "page faults) excluded")] if warm_cpu is not None else []),
