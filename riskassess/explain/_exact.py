@@ -109,6 +109,15 @@ class ScoredValues(NamedTuple):
     """Scores, bands and exact SHAP values of many cases, from one reading of the frame.
 
     Returned by :func:`scored_values`; a named tuple, so it also unpacks.
+
+    Examples
+    --------
+    >>> from riskassess.datasets import make_cohort
+    >>> from riskassess.instruments import OGRS3
+    >>> X = make_cohort(300, seed=0).features()
+    >>> probability, band, values, base = scored_values(OGRS3().fit(X), X)
+    >>> values.shape, band.shape == probability.shape
+    ((300, 5), True)
     """
 
     probability: np.ndarray
