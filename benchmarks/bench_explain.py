@@ -14,7 +14,10 @@ Measured (issue 13's goals in brackets):
   beside it pandas' ``X.to_numpy()``, the same (object) data array made the usual way;
 * one row: values only (one case as a dict, and a one-row frame) [<= 0.02 ms],
   ``explain``, with an explicit background (cached);
-* a scikit-learn LogisticRegression through ``explain`` (shap's route) against shap direct.
+* a scikit-learn LogisticRegression through ``explain`` (shap's route) against shap direct;
+* batch scoring, 1,000,000 rows: ``scored_values`` (probability, band and values from one
+  binning) against the three calls it replaces, ``predict_proba``, ``predict_band`` and
+  ``shap_values`` (identical numbers, checked), beside shap's values alone.
 
 Run ``python benchmarks/bench_explain.py`` (``--quick``: 100,000 rows, fewer repeats).
 Prints medians and ratios; asserts nothing.
@@ -86,7 +89,7 @@ def main(argv: list[str] | None = None) -> None:
     import shap
     from sklearn.linear_model import LogisticRegression
 
-    from riskassess.explain import explain, shap_values
+    from riskassess.explain import explain, scored_values, shap_values
     from riskassess.models import AdditiveRiskClassifier
 
     X, y = cohort(n)
@@ -109,6 +112,9 @@ def main(argv: list[str] | None = None) -> None:
         # the data a shap.Explanation of this frame holds, made the way pandas makes it:
         # what explain's wrapping costs beyond the values is this array, built faster
         TO_NUMPY: X.to_numpy,
+        "ours: scored_values (probability, band, values)": lambda: scored_values(gam, X),
+        "ours: predict_proba + predict_band + shap_values": lambda: (
+            gam.predict_proba(X), gam.predict_band(X), shap_values(gam, X)),
     }, repeats)
 
     one = X.iloc[[123]]
@@ -152,6 +158,15 @@ def main(argv: list[str] | None = None) -> None:
     peer_one = small["peer: shap LinearExplainer.shap_values, one row"]
     print(f"one row, values only: {one_values * 1e3:.4f} ms (goal <= 0.02 ms); "
           f"vs shap one row: {one_values / peer_one:.2f}x")
+    scored = big["ours: scored_values (probability, band, values)"]
+    three = big["ours: predict_proba + predict_band + shap_values"]
+    print(f"batch scoring: scored_values {scored:.4f} s, the three calls {three:.4f} s "
+          f"({scored / three:.2f}x their time); shap's values alone {peer:.4f} s")
+    out = scored_values(gam, X)
+    same = (np.array_equal(out.probability, gam.predict_proba(X)[:, 1])
+            and np.array_equal(out.band, gam.predict_band(X))
+            and np.array_equal(out.values, shap_values(gam, X)[0]))
+    print(f"  identical to the three calls: {same}")
     ours_lr = explain(lr, Xn.iloc[:1000], background=background).values
     theirs = explainer.shap_values(arr[:1000])
     print(f"logistic values, ours vs shap direct: max |difference| "

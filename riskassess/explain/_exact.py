@@ -15,10 +15,12 @@ the model's own score.
 
 from __future__ import annotations
 
+import functools
 import math
 import weakref
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -105,29 +107,50 @@ def shap_values(model: Any, X: pd.DataFrame, *, background: pd.DataFrame | None 
     return values, base
 
 
-class ScoredValues(NamedTuple):
+@dataclass(frozen=True)
+class ScoredValues:
     """Scores, bands and exact SHAP values of many cases, from one reading of the frame.
 
-    Returned by :func:`scored_values`; a named tuple, so it also unpacks.
+    Returned by :func:`scored_values`. Bands are kept as numbers into ``band_labels``
+    (a categorical column is built from them without a string per row); :attr:`band`
+    gives the labels, as ``predict_band`` does.
+
+    Attributes
+    ----------
+    probability : numpy.ndarray
+        ``predict_proba(X)[:, 1]``, shape ``(n,)``.
+    band_codes : numpy.ndarray
+        Shape ``(n,)``: each row's band is ``band_labels[band_codes[i]]``.
+    band_labels : tuple of str
+        The labels ``band_codes`` number (the model's bands, lowest first, when read from
+        its plan).
+    values : numpy.ndarray
+        SHAP values, shape ``(n, n_features)``, columns ``model.explained_features_``.
+    base_value : float
+        The background's mean log-odds (as :func:`shap_values`).
 
     Examples
     --------
     >>> from riskassess.datasets import make_cohort
     >>> from riskassess.instruments import OGRS3
     >>> X = make_cohort(300, seed=0).features()
-    >>> probability, band, values, base = scored_values(OGRS3().fit(X), X)
-    >>> values.shape, band.shape == probability.shape
-    ((300, 5), True)
+    >>> out = scored_values(OGRS3().fit(X), X)
+    >>> out.values.shape, out.band_labels
+    ((300, 5), ('low', 'medium', 'high', 'very high'))
+    >>> out.band[:3].tolist() == [out.band_labels[k] for k in out.band_codes[:3]]
+    True
     """
 
     probability: np.ndarray
-    """``predict_proba(X)[:, 1]``, shape ``(n,)``."""
-    band: np.ndarray
-    """``predict_band(X)``, shape ``(n,)`` (str)."""
+    band_codes: np.ndarray
+    band_labels: tuple[str, ...]
     values: np.ndarray
-    """SHAP values, shape ``(n, n_features)``, columns ``model.explained_features_``."""
     base_value: float
-    """The background's mean log-odds (as :func:`shap_values`)."""
+
+    @functools.cached_property
+    def band(self) -> np.ndarray:
+        """``predict_band(X)``: the band label of every row (str), built on first use."""
+        return np.asarray(self.band_labels, dtype=str)[self.band_codes]
 
 
 def scored_values(model: Any, X: pd.DataFrame, *, background: pd.DataFrame | None = None
@@ -152,7 +175,8 @@ def scored_values(model: Any, X: pd.DataFrame, *, background: pd.DataFrame | Non
     Returns
     -------
     ScoredValues
-        ``probability``, ``band``, ``values``, ``base_value``.
+        ``probability``, ``band_codes`` and ``band_labels`` (``band``: the labels),
+        ``values``, ``base_value``.
 
     Raises
     ------
@@ -181,27 +205,28 @@ def scored_values(model: Any, X: pd.DataFrame, *, background: pd.DataFrame | Non
             and _plan_scores_everything(type(model))):
         # a few rows take the scalar routes; a class with its own scoring is asked itself
         values, base = shap_values(model, X, background=background)
+        band = np.asarray(model.predict_band(X)).astype(str)
+        labels, codes = np.unique(band, return_inverse=True)
         return ScoredValues(np.asarray(model.predict_proba(X), dtype=np.float64)[:, 1],
-                            np.asarray(model.predict_band(X)), values, base)
+                            codes.reshape(-1), tuple(str(b) for b in labels), values, base)
     plan = plan_of(model)
     tables = plan.shap(background, model._background_preparer())
     frame = model._form_frame(X)  # the model's own checks: bad input raises its errors
     binned = plan.frame_binned(frame)
     columns = plan.linear_columns(frame)
     values = tables.values(binned, columns)
-    codes = [b.codes for b in binned]
     # the score predict_proba computes (same terms, same order), for every row
-    z = plan.scores(plan.main, codes, frame, columns)
+    z = plan.binned_scores(plan.main, binned, frame, columns)
     rows = _checked_rows(len(frame))
     picked = slice(None) if rows is None else rows
     check_additivity(values[picked], np.full(len(z[picked]), tables.base_value), z[picked],
                      frame.index[picked])
     to_probability = inverse_link(model.link)
     probability = to_probability(z)
-    band_probability = (probability if plan.band is plan.main
-                        else to_probability(plan.scores(plan.band, codes, frame, columns)))
-    return ScoredValues(probability, plan.bands.assign(band_probability), values,
-                        tables.base_value)
+    band_probability = (probability if plan.band is plan.main else to_probability(
+        plan.binned_scores(plan.band, binned, frame, columns)))
+    return ScoredValues(probability, plan.bands.index(band_probability), plan.bands.labels,
+                        values, tables.base_value)
 
 
 def explain(model: Any, X: pd.DataFrame, *, background: pd.DataFrame | None = None,

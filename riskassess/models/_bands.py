@@ -83,13 +83,34 @@ class RiskBands:
         -------
         numpy.ndarray of str
         """
-        p = np.asarray(proba, dtype=float)
-        if np.any(np.isnan(p)) or np.any((p < 0) | (p > 1)):
-            raise ValidationInputError("probabilities must lie in [0, 1] and not be missing")
-        idx = np.searchsorted(np.asarray(self.cut_points), p, side="right")
         # gathered from a str array directly: through an object array, the conversion
         # back to str cost ten times the gather
-        return np.asarray(self.labels, dtype=str)[idx]
+        return np.asarray(self.labels, dtype=str)[self.index(proba)]
+
+    def index(self, proba: Sequence[float] | np.ndarray) -> np.ndarray:
+        """Band number of every probability: its label is ``labels[number]``.
+
+        The rule of :meth:`assign`, without building a string per row (for callers that
+        keep bands as codes, such as a categorical column).
+
+        Parameters
+        ----------
+        proba : array-like of float
+            Probabilities in [0, 1].
+
+        Returns
+        -------
+        numpy.ndarray of int
+
+        Examples
+        --------
+        >>> RiskBands().index([0.49, 0.5, 0.9]).tolist()
+        [0, 1, 3]
+        """
+        p = np.asarray(proba, dtype=float)
+        if np.isnan(p).any() or (p < 0).any() or (p > 1).any():
+            raise ValidationInputError("probabilities must lie in [0, 1] and not be missing")
+        return np.searchsorted(np.asarray(self.cut_points), p, side="right")
 
     def label_of(self, p: float) -> str:
         """Band label of one probability: :meth:`assign` for a scalar (same rule).

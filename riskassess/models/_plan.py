@@ -241,6 +241,26 @@ class Plan:
             out += t.coef * values
         return out
 
+    def binned_scores(self, form: CompiledForm, binned: Sequence[Binned], X: pd.DataFrame,
+                      columns: Sequence[np.ndarray | None]) -> np.ndarray:
+        """:meth:`scores` from :meth:`frame_binned` look-ups, bit for bit: a one-axis
+        table is gathered through the look-up (``table[lut][index]``), so the codes of an
+        axis are built only if an interaction reads them."""
+        out = np.full(len(X), form.intercept, dtype=np.float64)
+        cells = np.empty(len(X), dtype=np.float64)
+        for t in form.terms:
+            if isinstance(t, _Linear):
+                values = columns[t.column]
+                if values is None:  # pragma: no cover - linear_columns reads them all
+                    raise FeatureError("a linear term's column was not read")
+                out += t.coef * values
+            elif len(t.axes) == 1:
+                out += binned[t.axes[0]].gather(t.table, out=cells)
+            else:
+                out += cells_of(t.table, t.axes, [b.codes if k in t.axes else b.index
+                                                  for k, b in enumerate(binned)])
+        return out
+
     # ------------------------------------------------------------------ scalar
     def row_cells(self, cells: Sequence[Any]) -> list[Any] | None:
         """Plain Python values of one row in :attr:`columns` order, or ``None`` when a

@@ -86,6 +86,7 @@ def _assert_same(out: ScoredValues, model: Any, X: pd.DataFrame) -> None:
     np.testing.assert_array_equal(out.probability, model.predict_proba(X)[:, 1])
     band = model.predict_band(X)
     assert out.band.tolist() == band.tolist()
+    assert [out.band_labels[k] for k in out.band_codes] == band.tolist()
     values, base = shap_values(model, X)
     np.testing.assert_array_equal(out.values, values)
     assert out.base_value == base
@@ -104,6 +105,21 @@ def test_the_three_calls_bit_for_bit(fitted: dict[str, Any], kind: str,
     _assert_same(scored_values(model, frame), model, frame)
 
 
+def _large(X: pd.DataFrame) -> pd.DataFrame:
+    """12,000 rows resampled from ``X``, ages in whole years (binning whole numbers of
+    10,000 rows or more takes the look-up route), text columns as categoricals with an
+    unused first category (their codes are then not the bins: the look-up is not the
+    identity)."""
+    big = X.sample(12_000, replace=True, random_state=5)
+    for c in big.columns:
+        if big[c].dtype == object or str(big[c].dtype) in ("str", "string", "category"):
+            values = big[c].astype(str)
+            big[c] = pd.Categorical(values, categories=["(unused)", *sorted(set(values))])
+        elif c.startswith("age"):
+            big[c] = np.floor(big[c])
+    return big
+
+
 @pytest.mark.parametrize("kind", KINDS)
 def test_whole_frame_including_the_sampled_additivity_check(
         fitted: dict[str, Any], kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -114,6 +130,8 @@ def test_whole_frame_including_the_sampled_additivity_check(
     monkeypatch.setattr(exact, "FULL_CHECK_ROWS", 100)
     monkeypatch.setattr(exact, "CHECKED_ROWS", 50)
     _assert_same(scored_values(model, X), model, X)
+    big = _large(X)
+    _assert_same(scored_values(model, big), model, big)
 
 
 def test_the_shared_route_is_taken_only_where_the_plan_scores_everything() -> None:
@@ -167,3 +185,30 @@ def test_a_model_whose_scoring_drifted_from_its_tables_is_refused(fitted: dict[s
     assert not _plan_scores_everything(Drifted)
     with pytest.raises(ExplanationError):
         scored_values(drifted, X)
+
+
+def test_the_plan_scores_from_look_ups_as_from_codes(fitted: dict[str, Any]) -> None:
+    """``binned_scores`` (one-axis tables gathered through the look-up) is ``scores``,
+    bit for bit, for every form of every plan: main, band and each horizon."""
+    from riskassess.models import plan_of
+
+    for kind in ("additive", "ogrs3_1y", "scorecard"):
+        model, X = fitted[kind]
+        X = _large(X)
+        plan = plan_of(model)
+        frame = model._form_frame(X)
+        binned = plan.frame_binned(frame)
+        columns = plan.linear_columns(frame)
+        for form in (plan.main, plan.band, *plan.horizons.values()):
+            np.testing.assert_array_equal(
+                plan.binned_scores(form, binned, frame, columns),
+                plan.scores(form, plan.frame_codes(frame), frame))
+
+
+def test_scored_values_cannot_be_changed(fitted: dict[str, Any]) -> None:
+    import dataclasses
+
+    model, X = fitted["additive"]
+    out = scored_values(model, X)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        out.base_value = 0.0  # type: ignore[misc]

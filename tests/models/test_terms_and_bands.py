@@ -37,6 +37,17 @@ def test_bands_monotone_in_probability(ps):
     assert np.all(np.diff(idx) >= 0)
 
 
+@given(st.lists(st.floats(0, 1), min_size=1, max_size=50),
+       st.lists(st.floats(0.01, 0.99), min_size=1, max_size=4, unique=True))
+def test_band_numbers_are_the_labels_positions(ps, cuts):
+    """index() is assign()'s rule as numbers; a label is one cut-point count above."""
+    bands = RiskBands(cut_points=tuple(sorted(cuts)),
+                      labels=tuple(f"band {k}" for k in range(len(cuts) + 1)))
+    numbers = bands.index(ps)
+    assert [bands.labels[k] for k in numbers] == bands.assign(ps).tolist()
+    assert numbers.tolist() == [sum(p >= c for c in bands.cut_points) for p in ps]
+
+
 def test_band_edges_and_validation():
     assert RiskBands().assign([0.4999, 0.5, 0.75, 0.9, 1.0]).tolist() == [
         "low", "medium", "high", "very high", "very high"]
@@ -46,6 +57,8 @@ def test_band_edges_and_validation():
         RiskBands(cut_points=(0.5,), labels=("a",))
     with pytest.raises(ValueError):
         RiskBands().assign([np.nan])
+    with pytest.raises(ValueError):
+        RiskBands().index([0.5, 1.5])
 
 
 def test_public_surface():
